@@ -1,0 +1,57 @@
+/**
+ * Every failure leaves the server as an AwsError: the code, HTTP status and fault type that AWS uses,
+ * and a message in AWS's words. Anything else thrown is a bug and is answered as InternalFailure.
+ */
+export type FaultType = 'Sender' | 'Receiver';
+
+export class AwsError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly type: FaultType;
+
+  constructor(code: string, message: string, status = 400, type: FaultType = status >= 500 ? 'Receiver' : 'Sender') {
+    super(message);
+    this.name = 'AwsError';
+    this.code = code;
+    this.status = status;
+    this.type = type;
+  }
+}
+
+/** The catalogue: one constructor per error the server emits, so codes, statuses and messages live in one place. */
+export const errors = {
+  // Dispatch
+  missingAction: () => new AwsError('MissingAction', 'Missing Action', 400),
+  invalidAction: (action: string, version: string) =>
+    new AwsError('InvalidAction', `Could not find operation ${action} for version ${version}`, 400),
+  malformedQueryString: (message: string) => new AwsError('MalformedQueryString', message, 400),
+  requestTooLarge: (limit: number) => new AwsError('RequestEntityTooLarge', `Request body must not exceed ${limit} bytes`, 413),
+  methodNotAllowed: (method: string) => new AwsError('MethodNotAllowed', `The HTTP method ${method} is not allowed; use GET or POST`, 405),
+
+  // Authentication
+  missingAuthenticationToken: () => new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403),
+  incompleteSignature: (message: string) => new AwsError('IncompleteSignature', message, 400),
+  invalidClientTokenId: () => new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
+  signatureDoesNotMatch: (
+    message = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  ) => new AwsError('SignatureDoesNotMatch', message, 403),
+  expiredToken: () => new AwsError('ExpiredToken', 'The security token included in the request is expired', 403),
+
+  // Authorization
+  accessDenied: (message: string) => new AwsError('AccessDenied', message, 403),
+
+  // Validation
+  validation: (message: string) => new AwsError('ValidationError', message, 400),
+  malformedPolicyDocument: (message: string) => new AwsError('MalformedPolicyDocument', message, 400),
+
+  // IAM
+  noSuchEntity: (message: string) => new AwsError('NoSuchEntity', message, 404),
+  entityAlreadyExists: (message: string) => new AwsError('EntityAlreadyExists', message, 409),
+  limitExceeded: (message: string) => new AwsError('LimitExceeded', message, 409),
+  deleteConflict: (message: string) => new AwsError('DeleteConflict', message, 409),
+  invalidInput: (message: string) => new AwsError('InvalidInput', message, 400),
+
+  // Faults
+  internalFailure: () => new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500),
+  serviceUnavailable: () => new AwsError('ServiceUnavailable', 'Service is unavailable. Please try again later.', 503),
+} as const;
