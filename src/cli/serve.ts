@@ -1,0 +1,73 @@
+/** `opensts serve`: runs the server and tells the user how to connect. */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { DEFAULT_PORT, DEFAULT_REGION, startServer, type RunningServer } from '../server/serve.js';
+import { isRegionName } from '../server/authenticate.js';
+
+export const serveUsage = `Usage: opensts serve [options]
+
+  --host HOST        address to listen on (default 127.0.0.1)
+  --port PORT        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --data-dir DIR     where the SQLite database and master key live (default ./data)
+  --region REGION    the region this node serves (default ${DEFAULT_REGION})
+  --log-level LEVEL  fatal, error, warn, info, debug (default info)
+
+Environment: OPENSTS_MASTER_KEY, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY
+(read on the first start of a data dir).`;
+
+export function banner(s: RunningServer, region: string, dataDir: string): string {
+  const lines = [
+    `OpenSTS listening on ${s.url} (region ${region}, account ${s.app.accountId}, store sqlite:${dataDir})`,
+  ];
+  if (s.rootCredentials) {
+    lines.push(
+      '',
+      'Root credentials for this new data dir, shown once. Keep them safe; paste them to use the aws CLI:',
+      '',
+      `export AWS_ACCESS_KEY_ID=${s.rootCredentials.accessKeyId}`,
+      `export AWS_SECRET_ACCESS_KEY=${s.rootCredentials.secretAccessKey}`,
+      `export AWS_REGION=${region} AWS_DEFAULT_REGION=${region}`,
+      `export AWS_ENDPOINT_URL=${s.url}`,
+      '',
+      'Then try: aws sts get-caller-identity',
+    );
+  } else {
+    lines.push(`Connect with: export AWS_ENDPOINT_URL=${s.url} AWS_REGION=${region} (and the credentials of a user of account ${s.app.accountId})`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      'data-dir': { type: 'string', default: 'data' },
+      region: { type: 'string', default: DEFAULT_REGION },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(serveUsage + '\n');
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
+  if (!isRegionName(values.region!)) throw new Error(`--region must be a region name such as eu-central-1, not ${values.region}`);
+  const dataDir = resolve(values['data-dir']!);
+  const server = await startServer({ host: values.host, port, dataDir, region: values.region, logLevel: values['log-level'] });
+  process.stdout.write(banner(server, values.region!, dataDir));
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,103 @@
+/** Long-term access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed. */
+import { secretContext } from '../iam/directory.js';
+import type { Caller } from '../iam/principal.js';
+import { errors } from '../protocol/errors.js';
+import { operation } from '../protocol/operation.js';
+import type { App } from '../server/app.js';
+import type { AccessKeyRecord, AccessKeyStatus } from '../store/store.js';
+import { newAccessKeyId, newSecretAccessKey } from '../tokens/ids.js';
+import { targetUser, userResource } from './lookup.js';
+
+const KEYS_PER_USER = 2;
+
+const noSuchKey = (id: string) => errors.noSuchEntity(`The Access Key with id ${id} cannot be found.`);
+
+/** The key, which must belong to the user the request names (or to the caller when it names none). */
+async function ownedKey(app: App, caller: Caller, accessKeyId: string, userName: string | undefined): Promise<AccessKeyRecord> {
+  const owner = await targetUser(app, caller, userName);
+  const key = await app.store.getAccessKey(accessKeyId);
+  if (!key || key.accountId !== app.accountId || key.userId !== owner?.userId) throw noSuchKey(accessKeyId);
+  return key;
+}
+
+export const createAccessKey = operation<{ UserName?: string }>({
+  service: 'iam',
+  name: 'CreateAccessKey',
+  permission: ({ input, caller, app }) => ['iam:CreateAccessKey', userResource(app, caller, input.UserName)],
+  handle: async ({ input, caller, request, app }) => {
+    const owner = await targetUser(app, caller, input.UserName);
+    const accessKeyId = newAccessKeyId('AKIA', app.accountId);
+    const secretAccessKey = newSecretAccessKey();
+    const result = await app.store.createAccessKey({
+      accessKeyId, accountId: app.accountId, userId: owner?.userId, status: 'Active', createdAt: request.time,
+      secretEncrypted: app.master.encrypt(secretAccessKey, secretContext(accessKeyId)),
+    }, KEYS_PER_USER);
+    if (result === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${KEYS_PER_USER}`);
+    if (result === 'no-such-owner') throw errors.noSuchEntity(`The user with name ${input.UserName} cannot be found.`);
+    return {
+      AccessKey: {
+        UserName: owner?.userName, AccessKeyId: accessKeyId, Status: 'Active', SecretAccessKey: secretAccessKey,
+        CreateDate: new Date(request.time),
+      },
+    };
+  },
+});
+
+export const listAccessKeys = operation<{ UserName?: string; Marker?: string; MaxItems?: number }>({
+  service: 'iam',
+  name: 'ListAccessKeys',
+  permission: ({ input, caller, app }) => ['iam:ListAccessKeys', userResource(app, caller, input.UserName)],
+  handle: async ({ input, caller, app }) => {
+    const owner = await targetUser(app, caller, input.UserName);
+    const keys = await app.store.listAccessKeys(app.accountId, owner?.userId);
+    return {
+      AccessKeyMetadata: keys.map((k) => ({
+        UserName: owner?.userName, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: new Date(k.createdAt),
+      })),
+      IsTruncated: false,
+    };
+  },
+});
+
+export const updateAccessKey = operation<{ UserName?: string; AccessKeyId: string; Status: AccessKeyStatus }>({
+  service: 'iam',
+  name: 'UpdateAccessKey',
+  permission: ({ input, caller, app }) => ['iam:UpdateAccessKey', userResource(app, caller, input.UserName)],
+  handle: async ({ input, caller, app }) => {
+    const key = await ownedKey(app, caller, input.AccessKeyId, input.UserName);
+    if (!(await app.store.updateAccessKeyStatus(key.accessKeyId, input.Status))) throw noSuchKey(input.AccessKeyId);
+    app.directory.invalidate();
+  },
+});
+
+export const deleteAccessKey = operation<{ UserName?: string; AccessKeyId: string }>({
+  service: 'iam',
+  name: 'DeleteAccessKey',
+  permission: ({ input, caller, app }) => ['iam:DeleteAccessKey', userResource(app, caller, input.UserName)],
+  handle: async ({ input, caller, app }) => {
+    const key = await ownedKey(app, caller, input.AccessKeyId, input.UserName);
+    if (!(await app.store.deleteAccessKey(key.accessKeyId))) throw noSuchKey(input.AccessKeyId);
+    app.directory.invalidate();
+  },
+});
+
+export const getAccessKeyLastUsed = operation<{ AccessKeyId: string }>({
+  service: 'iam',
+  name: 'GetAccessKeyLastUsed',
+  permission: ({ app }) => ['iam:GetAccessKeyLastUsed', `arn:aws:iam::${app.accountId}:user/*`],
+  handle: async ({ input, app }) => {
+    const key = await app.store.getAccessKey(input.AccessKeyId);
+    if (!key || key.accountId !== app.accountId) throw noSuchKey(input.AccessKeyId);
+    const user = key.userId ? await app.store.getUserById(key.userId) : undefined;
+    const unsaved = app.usage.unsaved(key.accessKeyId);
+    const used = unsaved && (key.lastUsedAt ?? 0) < unsaved.at
+      ? { at: unsaved.at, region: unsaved.region, service: unsaved.service }
+      : key.lastUsedAt !== undefined ? { at: key.lastUsedAt, region: key.lastUsedRegion!, service: key.lastUsedService! } : undefined;
+    return {
+      UserName: user?.userName,
+      AccessKeyLastUsed: used
+        ? { LastUsedDate: new Date(used.at), ServiceName: used.service, Region: used.region }
+        : { ServiceName: 'N/A', Region: 'N/A' },
+    };
+  },
+});

@@ -1,0 +1,74 @@
+/**
+ * Who is calling: the account root, an IAM user, or a session (a user's GetSessionToken session, an assumed role,
+ * a federated user). ARNs and unique ids follow AWS's formats, so GetCallerIdentity and policy keys match AWS.
+ */
+import type { SessionClaims } from '../tokens/session-token.js';
+
+export const PARTITION = 'aws';
+
+export interface RootPrincipal {
+  type: 'root';
+  accountId: string;
+}
+
+export interface UserPrincipal {
+  type: 'user';
+  accountId: string;
+  userId: string;
+  userName: string;
+  path: string;
+}
+
+export interface AssumedRolePrincipal {
+  type: 'assumed-role';
+  accountId: string;
+  roleId: string;
+  roleName: string;
+  roleSessionName: string;
+}
+
+export interface FederatedUserPrincipal {
+  type: 'federated-user';
+  accountId: string;
+  name: string;
+}
+
+export type Principal = RootPrincipal | UserPrincipal | AssumedRolePrincipal | FederatedUserPrincipal;
+
+export const rootArn = (accountId: string) => `arn:${PARTITION}:iam::${accountId}:root`;
+export const userArn = (accountId: string, path: string, userName: string) => `arn:${PARTITION}:iam::${accountId}:user${path}${userName}`;
+
+export function principalArn(p: Principal): string {
+  switch (p.type) {
+    case 'root':
+      return rootArn(p.accountId);
+    case 'user':
+      return userArn(p.accountId, p.path, p.userName);
+    case 'assumed-role':
+      return `arn:${PARTITION}:sts::${p.accountId}:assumed-role/${p.roleName}/${p.roleSessionName}`;
+    case 'federated-user':
+      return `arn:${PARTITION}:sts::${p.accountId}:federated-user/${p.name}`;
+  }
+}
+
+/** The `UserId` of GetCallerIdentity (and the aws:userid policy key). */
+export function principalUserId(p: Principal): string {
+  switch (p.type) {
+    case 'root':
+      return p.accountId;
+    case 'user':
+      return p.userId;
+    case 'assumed-role':
+      return `${p.roleId}:${p.roleSessionName}`;
+    case 'federated-user':
+      return `${p.accountId}:${p.name}`;
+  }
+}
+
+/** An authenticated request's caller: the principal, and the credentials it signed with. */
+export interface Caller {
+  principal: Principal;
+  accessKeyId: string;
+  /** Present for temporary credentials. */
+  session?: SessionClaims;
+}

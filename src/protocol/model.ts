@@ -1,0 +1,81 @@
+/**
+ * The botocore service models (models/*.json, copied by scripts/extract-models.py) drive the wire format:
+ * operations, input validation with AWS's ValidationError messages, and the XML of every result. No operation
+ * parses parameters or writes XML itself.
+ */
+import { readFileSync } from 'node:fs';
+
+export type ServiceName = 'sts' | 'iam';
+
+export interface Shape {
+  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'double' | 'float';
+  members?: Record<string, MemberRef>;
+  required?: string[];
+  member?: MemberRef;
+  key?: MemberRef;
+  value?: MemberRef;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  enum?: string[];
+  sensitive?: boolean;
+  flattened?: boolean;
+  error?: { code?: string; httpStatusCode?: number; senderFault?: boolean };
+}
+
+export interface MemberRef {
+  shape: string;
+  locationName?: string;
+}
+
+export interface OperationModel {
+  name: string;
+  input?: { shape: string };
+  output?: { shape: string; resultWrapper?: string };
+  authtype?: string;
+}
+
+export interface ServiceModel {
+  name: ServiceName;
+  metadata: { apiVersion: string; xmlNamespace: string; endpointPrefix: string };
+  operations: Record<string, OperationModel>;
+  shapes: Record<string, Shape>;
+  /** Compiled `pattern`s, by shape name. */
+  patterns: Map<string, RegExp>;
+}
+
+const modelsDir = new URL('../../../models/', import.meta.url);
+
+function compilePattern(pattern: string): RegExp {
+  // Java-style patterns from the model; they must match the whole value.
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    return new RegExp(`^(?:${pattern})$`);
+  }
+}
+
+function load(name: ServiceName): ServiceModel {
+  const raw = JSON.parse(readFileSync(new URL(`${name}.json`, modelsDir), 'utf8'));
+  const patterns = new Map<string, RegExp>();
+  for (const [shapeName, shape] of Object.entries<Shape>(raw.shapes)) {
+    if (shape.pattern) patterns.set(shapeName, compilePattern(shape.pattern));
+  }
+  return { name, ...raw, patterns };
+}
+
+let cache: Record<ServiceName, ServiceModel> | undefined;
+
+/** Both models, loaded once. */
+export function models(): Record<ServiceName, ServiceModel> {
+  cache ??= { sts: load('sts'), iam: load('iam') };
+  return cache;
+}
+
+/** The service whose API version this is, if any. */
+export function serviceForVersion(version: string | undefined): ServiceName | undefined {
+  const m = models();
+  if (version === m.sts.metadata.apiVersion) return 'sts';
+  if (version === m.iam.metadata.apiVersion) return 'iam';
+  return undefined;
+}

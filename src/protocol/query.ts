@@ -1,0 +1,185 @@
+/**
+ * The AWS Query protocol's request side: parameters come form-encoded in a POST body, in the query string, or
+ * both (merged; the body wins), and are then read into the operation's input shape with every model
+ * constraint checked.
+ */
+import { errors } from './errors.js';
+import type { MemberRef, ServiceModel, Shape } from './model.js';
+
+export type Params = Map<string, string>;
+
+/** Parses `a=1&b=2` (with `+` as space); a malformed escape is kept as written, as AWS does. */
+export function parseParams(into: Params, text: string): Params {
+  if (!text) return into;
+  for (const [k, v] of new URLSearchParams(text)) into.set(k, v);
+  return into;
+}
+
+interface Violation {
+  path: string;
+  value: unknown;
+  constraint: string;
+}
+
+class Reader {
+  readonly violations: Violation[] = [];
+  /** Every `a.` / `a.b.` prefix of a parameter name: finding nested members costs a lookup, not a scan. */
+  private readonly prefixes = new Set<string>();
+
+  constructor(private readonly model: ServiceModel, private readonly params: Params) {
+    for (const k of params.keys()) {
+      for (let i = k.indexOf('.'); i >= 0; i = k.indexOf('.', i + 1)) this.prefixes.add(k.slice(0, i + 1));
+    }
+  }
+
+  structure(shape: Shape, prefix: string, path: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const required = shape.required ?? [];
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      const key = prefix + (ref.locationName ?? name);
+      const memberPath = path + lowerFirst(name);
+      const value = this.read(ref, key, memberPath);
+      if (value === undefined) {
+        if (required.includes(name)) this.violations.push({ path: memberPath, value: null, constraint: 'Member must not be null' });
+      } else {
+        out[name] = value;
+      }
+    }
+    return out;
+  }
+
+  private read(ref: MemberRef, key: string, path: string): unknown {
+    const shape = this.model.shapes[ref.shape]!;
+    switch (shape.type) {
+      case 'structure': {
+        const p = key + '.';
+        if (!this.hasPrefix(p)) return undefined;
+        return this.structure(shape, p, path + '.');
+      }
+      case 'list':
+        return this.list(shape, key, path);
+      case 'map':
+        return this.map(shape, key, path);
+      default: {
+        const raw = this.params.get(key);
+        return raw === undefined ? undefined : this.scalar(ref.shape, shape, raw, path);
+      }
+    }
+  }
+
+  private list(shape: Shape, key: string, path: string): unknown[] | undefined {
+    const memberName = shape.member!.locationName ?? 'member';
+    const base = shape.flattened ? key + '.' : `${key}.${memberName}.`;
+    const items: unknown[] = [];
+    for (let i = 1; ; i++) {
+      const itemKey = base + i;
+      const itemShape = this.model.shapes[shape.member!.shape]!;
+      const present = itemShape.type === 'structure' || itemShape.type === 'list' || itemShape.type === 'map'
+        ? this.hasPrefix(itemKey + '.') : this.params.has(itemKey);
+      if (!present) break;
+      items.push(this.read(shape.member!, itemKey, `${path}.${i}.member`));
+      if (i > 1000) break; // more than any list in the model allows; the length check reports it
+    }
+    if (!items.length && !this.params.has(key)) return undefined; // `Tags=` is how clients send an empty list
+    this.checkLength(shape, items.length, items, path);
+    return items;
+  }
+
+  private map(shape: Shape, key: string, path: string): Record<string, unknown> | undefined {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (let i = 1; this.params.has(`${key}.entry.${i}.key`); i++, n++) {
+      const k = this.params.get(`${key}.entry.${i}.key`)!;
+      out[k] = this.read(shape.value!, `${key}.entry.${i}.value`, `${path}.${i}.value`);
+    }
+    if (!n && !this.params.has(key)) return undefined;
+    this.checkLength(shape, n, out, path);
+    return out;
+  }
+
+  private scalar(shapeName: string, shape: Shape, raw: string, path: string): unknown {
+    const shown = shape.sensitive ? '***' : raw;
+    switch (shape.type) {
+      case 'string': {
+        this.checkLength(shape, [...raw].length, shown, path);
+        if (shape.enum && !shape.enum.includes(raw)) {
+          this.violations.push({ path, value: shown, constraint: `Member must satisfy enum value set: [${shape.enum.join(', ')}]` });
+        }
+        const pattern = this.model.patterns.get(shapeName);
+        if (pattern && !pattern.test(raw)) {
+          this.violations.push({ path, value: shown, constraint: `Member must satisfy regular expression pattern: ${shape.pattern}` });
+        }
+        return raw;
+      }
+      case 'integer':
+      case 'long': {
+        if (!/^-?\d{1,15}$/.test(raw)) {
+          this.violations.push({ path, value: shown, constraint: 'Member must be an integer' });
+          return undefined;
+        }
+        const n = Number(raw);
+        if (shape.min !== undefined && n < shape.min) {
+          this.violations.push({ path, value: shown, constraint: `Member must have value greater than or equal to ${shape.min}` });
+        }
+        if (shape.max !== undefined && n > shape.max) {
+          this.violations.push({ path, value: shown, constraint: `Member must have value less than or equal to ${shape.max}` });
+        }
+        return n;
+      }
+      case 'boolean':
+        if (raw !== 'true' && raw !== 'false') {
+          this.violations.push({ path, value: shown, constraint: 'Member must be a boolean (true or false)' });
+          return undefined;
+        }
+        return raw === 'true';
+      case 'timestamp': {
+        const t = Date.parse(raw);
+        if (Number.isNaN(t)) {
+          this.violations.push({ path, value: shown, constraint: 'Member must be an ISO 8601 timestamp' });
+          return undefined;
+        }
+        return new Date(t);
+      }
+      case 'blob':
+        return Buffer.from(raw, 'base64');
+      default:
+        return raw;
+    }
+  }
+
+  private checkLength(shape: Shape, length: number, value: unknown, path: string): void {
+    if (shape.min !== undefined && length < shape.min) {
+      this.violations.push({ path, value, constraint: `Member must have length greater than or equal to ${shape.min}` });
+    }
+    if (shape.max !== undefined && length > shape.max) {
+      this.violations.push({ path, value, constraint: `Member must have length less than or equal to ${shape.max}` });
+    }
+  }
+
+  private hasPrefix(prefix: string): boolean {
+    return this.prefixes.has(prefix);
+  }
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+function describe(v: Violation): string {
+  const shown = Array.isArray(v.value) ? `[${v.value.join(', ')}]` : typeof v.value === 'object' ? JSON.stringify(v.value) : String(v.value);
+  return `Value ${v.value === null ? 'null' : `'${shown}'`} at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
+}
+
+/**
+ * Reads an operation's input from the request parameters, checking every constraint of the model. Throws
+ * ValidationError listing all violations the way AWS words them.
+ */
+export function readInput(model: ServiceModel, inputShape: string | undefined, params: Params): Record<string, unknown> {
+  if (!inputShape) return {};
+  const reader = new Reader(model, params);
+  const input = reader.structure(model.shapes[inputShape]!, '', '');
+  const v = reader.violations;
+  if (v.length) {
+    const head = v.length === 1 ? '1 validation error detected: ' : `${v.length} validation errors detected: `;
+    throw errors.validation(head + v.map(describe).join('; '));
+  }
+  return input;
+}

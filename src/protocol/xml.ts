@@ -1,0 +1,87 @@
+/**
+ * The AWS Query protocol's response side: `<Op>Response` / `<Op>Result` envelopes in the service's namespace,
+ * members in model order, lists as `<member>`, timestamps as `YYYY-MM-DDTHH:MM:SSZ` (the JS SDK's strict
+ * RFC 3339 parser needs seconds and a zone), blobs as base64, and the error envelope.
+ */
+import type { AwsError } from './errors.js';
+import type { MemberRef, ServiceModel, Shape } from './model.js';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+
+export function escapeXml(s: string): string {
+  return /[&<>"'\r]/.test(s) ? s.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!) : s;
+}
+
+/** ISO 8601 in UTC with whole seconds. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function scalar(shape: Shape, value: unknown): string {
+  switch (shape.type) {
+    case 'timestamp':
+      return isoSeconds(value instanceof Date ? value.getTime() : Number(value));
+    case 'blob':
+      return Buffer.isBuffer(value) ? value.toString('base64') : Buffer.from(String(value)).toString('base64');
+    default:
+      return escapeXml(String(value));
+  }
+}
+
+function renderValue(model: ServiceModel, ref: MemberRef, name: string, value: unknown, out: string[]): void {
+  const shape = model.shapes[ref.shape]!;
+  switch (shape.type) {
+    case 'structure':
+      out.push(`<${name}>`);
+      renderMembers(model, shape, value as Record<string, unknown>, out);
+      out.push(`</${name}>`);
+      return;
+    case 'list': {
+      const item = shape.member!;
+      const itemName = item.locationName ?? 'member';
+      out.push(`<${name}>`);
+      for (const v of value as unknown[]) renderValue(model, item, itemName, v, out);
+      out.push(`</${name}>`);
+      return;
+    }
+    case 'map':
+      out.push(`<${name}>`);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        out.push('<entry>');
+        renderValue(model, shape.key!, 'key', k, out);
+        renderValue(model, shape.value!, 'value', v, out);
+        out.push('</entry>');
+      }
+      out.push(`</${name}>`);
+      return;
+    default:
+      out.push(`<${name}>${scalar(shape, value)}</${name}>`);
+  }
+}
+
+function renderMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>, out: string[]): void {
+  for (const [name, ref] of Object.entries(shape.members ?? {})) {
+    const v = value[name];
+    if (v !== undefined && v !== null) renderValue(model, ref, ref.locationName ?? name, v, out);
+  }
+}
+
+/** The success document of an operation. */
+export function renderResult(model: ServiceModel, operation: string, output: Record<string, unknown> | undefined, requestId: string): string {
+  const op = model.operations[operation]!;
+  const out = [`<${operation}Response xmlns="${model.metadata.xmlNamespace}">`];
+  if (op.output) {
+    const wrapper = op.output.resultWrapper ?? `${operation}Result`;
+    out.push(`<${wrapper}>`);
+    renderMembers(model, model.shapes[op.output.shape]!, output ?? {}, out);
+    out.push(`</${wrapper}>`);
+  }
+  out.push(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`);
+  return out.join('');
+}
+
+/** The error document, in the namespace of the service the request was for. */
+export function renderError(namespace: string, error: AwsError, requestId: string): string {
+  return `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code>`
+    + `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}

@@ -1,0 +1,109 @@
+/**
+ * The assembled service: store, keys, caches and clock, opened once per process. On a new data dir it creates
+ * the account, the first token key and the root credentials.
+ */
+import type { Clock } from '../clock.js';
+import { Directory, secretContext } from '../iam/directory.js';
+import { KeyUsage } from '../iam/key-usage.js';
+import type { AccountRecord, Store } from '../store/store.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { isAccountId, newAccessKeyId, newAccountId, newSecretAccessKey } from '../tokens/ids.js';
+import { Keyring } from '../tokens/keyring.js';
+import { MasterKey } from '../tokens/master-key.js';
+import { SessionTokenCodec } from '../tokens/session-token.js';
+
+export interface AppOptions {
+  /** Where the SQLite database and master key live; ':memory:' for a throwaway store (tests). */
+  dataDir: string;
+  /** The region this node issues tokens for, and the default region of unsigned requests. */
+  region: string;
+  clock: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** An already opened store (PostgreSQL, or a test's), instead of the data dir's SQLite. */
+  store?: Store;
+}
+
+export interface RootCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export class App {
+  readonly directory: Directory;
+  readonly usage: KeyUsage;
+  readonly tokens: SessionTokenCodec;
+
+  private constructor(
+    readonly options: AppOptions,
+    readonly store: Store,
+    readonly master: MasterKey,
+    readonly keyring: Keyring,
+    readonly account: AccountRecord,
+  ) {
+    this.directory = new Directory(store, master);
+    this.usage = new KeyUsage(store);
+    this.tokens = new SessionTokenCodec(keyring);
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  get accountId(): string {
+    return this.account.accountId;
+  }
+
+  /**
+   * Opens the store and brings it up to date. `rootCredentials` is set only when this call created them (first
+   * start of a data dir), so that the caller can show them once.
+   */
+  static async open(options: AppOptions): Promise<{ app: App; rootCredentials?: RootCredentials }> {
+    const env = options.env ?? process.env;
+    const store = options.store ?? SqliteStore.open(options.dataDir);
+    try {
+      await store.migrate();
+      const master = MasterKey.load(options.dataDir === ':memory:' ? undefined : options.dataDir, env);
+      const wanted = env.OPENSTS_ACCOUNT_ID;
+      if (wanted !== undefined && !isAccountId(wanted)) throw new Error('OPENSTS_ACCOUNT_ID must be 12 digits');
+      const now = options.clock.now();
+      const account = await store.ensureAccount({ accountId: wanted ?? newAccountId(), createdAt: now, globalEndpointTokenVersion: 1 });
+      if (wanted !== undefined && wanted !== account.accountId) {
+        throw new Error(`This data dir belongs to account ${account.accountId}, not OPENSTS_ACCOUNT_ID=${wanted}`);
+      }
+      const keyring = new Keyring(store, master);
+      await keyring.load(now);
+      const app = new App(options, store, master, keyring, account);
+      const rootCredentials = await app.ensureRootCredentials(env);
+      return { app, rootCredentials };
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  private async ensureRootCredentials(env: NodeJS.ProcessEnv): Promise<RootCredentials | undefined> {
+    if ((await this.store.listAccessKeys(this.accountId, undefined)).length) return undefined;
+    const given = env.OPENSTS_ROOT_ACCESS_KEY_ID;
+    const givenSecret = env.OPENSTS_ROOT_SECRET_ACCESS_KEY;
+    if ((given === undefined) !== (givenSecret === undefined)) {
+      throw new Error('Set both OPENSTS_ROOT_ACCESS_KEY_ID and OPENSTS_ROOT_SECRET_ACCESS_KEY, or neither');
+    }
+    if (given !== undefined && !/^[A-Z0-9]{16,128}$/.test(given)) throw new Error('OPENSTS_ROOT_ACCESS_KEY_ID must be 16 to 128 characters A-Z and 0-9');
+    if (givenSecret !== undefined && givenSecret.length < 16) throw new Error('OPENSTS_ROOT_SECRET_ACCESS_KEY must have at least 16 characters');
+    const creds = {
+      accessKeyId: given ?? newAccessKeyId('AKIA', this.accountId),
+      secretAccessKey: givenSecret ?? newSecretAccessKey(),
+    };
+    const result = await this.store.createAccessKey({
+      accessKeyId: creds.accessKeyId, accountId: this.accountId, status: 'Active', createdAt: this.clock.now(),
+      secretEncrypted: this.master.encrypt(creds.secretAccessKey, secretContext(creds.accessKeyId)),
+    }, 2);
+    // Another process opening the same new data dir at the same moment may have created them first.
+    return result === 'created' ? creds : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.usage.flush();
+    await this.store.close();
+  }
+}

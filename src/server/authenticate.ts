@@ -1,0 +1,70 @@
+/**
+ * SigV4 authentication of a request: who signed it, with which credentials. Long-term keys come from the
+ * directory cache; temporary ones from the sealed session token, which must be ours, bound to the access key id,
+ * unexpired, and made from a key that is still active.
+ */
+import type { Caller, Principal } from '../iam/principal.js';
+import { errors } from '../protocol/errors.js';
+import type { ServiceName } from '../protocol/model.js';
+import { checkFreshness, verifySignature, type HttpRequestLike, type SignedRequestInfo } from '../sigv4/index.js';
+import type { SessionClaims } from '../tokens/session-token.js';
+import type { App } from './app.js';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** Region names clients sign with: AWS's (`eu-central-1`, `us-gov-west-1`, `cn-north-1`) and `us-east-1` for the global endpoint. */
+export const isRegionName = (region: string) => REGION.test(region) && region.length <= 32;
+
+export interface Authenticated {
+  caller: Caller;
+  info: SignedRequestInfo;
+}
+
+/** `info` is the request's parsed SigV4 authentication (parseAuthentication), undefined when it carries none. */
+export async function authenticate(
+  app: App, req: HttpRequestLike, info: SignedRequestInfo | undefined, service: ServiceName, now: number,
+): Promise<Authenticated> {
+  if (!info) throw errors.missingAuthenticationToken();
+  checkFreshness(info, now);
+  if (info.scope.service !== service) {
+    throw errors.signatureDoesNotMatch(`Credential should be scoped to correct service: '${service}'. `);
+  }
+  if (!isRegionName(info.scope.region)) {
+    throw errors.signatureDoesNotMatch(`Credential should be scoped to a valid region. `);
+  }
+
+  let secret: string;
+  let principal: Principal;
+  let session: SessionClaims | undefined;
+  const token = info.securityToken;
+  if (token !== undefined && token !== '') {
+    session = await app.tokens.decode(info.accessKeyId, token);
+    if (!session) throw errors.invalidClientTokenId();
+    if (session.expiresAt <= now) throw errors.expiredToken();
+    principal = await sessionPrincipal(app, session);
+    secret = session.secretAccessKey;
+  } else {
+    const key = await app.directory.accessKey(info.accessKeyId);
+    if (!key || key.status !== 'Active') throw errors.invalidClientTokenId();
+    principal = key.principal;
+    secret = key.secretAccessKey;
+  }
+
+  if (!verifySignature(req, info, secret)) throw errors.signatureDoesNotMatch();
+  if (!session) app.usage.note(info.accessKeyId, now, info.scope.region, service);
+  return { caller: { principal, accessKeyId: info.accessKeyId, session }, info };
+}
+
+/** The principal a session acts as, checked against the current state: a session dies with its source key. */
+async function sessionPrincipal(app: App, session: SessionClaims): Promise<Principal> {
+  switch (session.kind) {
+    case 'session': {
+      const source = session.sourceAccessKeyId && await app.directory.accessKey(session.sourceAccessKeyId);
+      if (!source || source.status !== 'Active') throw errors.invalidClientTokenId();
+      return source.principal;
+    }
+    default:
+      // Roles and federation arrive with issue 3; until then no such token is ever issued.
+      throw errors.invalidClientTokenId();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The one request path of the Query API, for every operation:
+ * parameters -> service and operation -> SigV4 authentication -> input validation -> authorization -> handler ->
+ * XML. Every failure leaves as AWS error XML; anything unexpected is logged and answered as InternalFailure, never
+ * with a stack trace.
+ */
+import { randomUUID } from 'node:crypto';
+import { authorize } from '../iam/authorize.js';
+import type { Caller } from '../iam/principal.js';
+import { AwsError, errors } from '../protocol/errors.js';
+import { models, serviceForVersion, type ServiceName } from '../protocol/model.js';
+import type { Call } from '../protocol/operation.js';
+import { parseParams, readInput, type Params } from '../protocol/query.js';
+import { renderError, renderResult } from '../protocol/xml.js';
+import { parseAuthentication, type HttpRequestLike } from '../sigv4/index.js';
+import type { App } from './app.js';
+import { authenticate } from './authenticate.js';
+import { findOperation } from './operations.js';
+
+export interface QueryRequest extends HttpRequestLike {
+  sourceIp: string;
+  secureTransport: boolean;
+  contentType: string | undefined;
+}
+
+export interface Reply {
+  status: number;
+  body: string;
+  requestId: string;
+}
+
+export type ErrorLogger = (err: unknown, context: { requestId: string; action?: string }) => void;
+
+function readParams(req: QueryRequest): Params {
+  const params: Params = new Map();
+  const q = req.url.indexOf('?');
+  if (q >= 0) parseParams(params, req.url.slice(q + 1));
+  if (req.method === 'POST' && req.body.length && (req.contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    parseParams(params, req.body.toString('utf8'));
+  }
+  return params;
+}
+
+export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogger): Promise<Reply> {
+  const requestId = randomUUID();
+  const now = app.clock.now();
+  let service: ServiceName = 'sts';
+  let action: string | undefined;
+  try {
+    const params = readParams(req);
+    action = params.get('Action');
+    const version = params.get('Version');
+    // A malformed signature matters only to operations that need one (unsigned ones ignore it).
+    let info: ReturnType<typeof parseAuthentication>;
+    let authError: unknown;
+    try {
+      info = parseAuthentication(req);
+    } catch (err) {
+      authError = err;
+    }
+    const byVersion = serviceForVersion(version);
+    // Without a Version, the credential scope tells which API the client meant.
+    service = byVersion ?? (version === undefined && info?.scope.service === 'iam' ? 'iam' : 'sts');
+    if (!action) throw errors.missingAction();
+
+    const op = version === undefined || byVersion ? findOperation(service, action) : undefined;
+    let caller: Caller | undefined;
+    let region = app.options.region;
+    if (op?.signed !== false) {
+      if (authError) throw authError;
+      ({ caller } = await authenticate(app, req, info, service, now));
+      region = info!.scope.region;
+    }
+    if (!op) throw errors.invalidAction(action, version ?? models()[service].metadata.apiVersion);
+
+    const model = models()[service];
+    const input = readInput(model, model.operations[op.name]?.input?.shape, params);
+    const call: Call = {
+      input,
+      caller: caller!,
+      request: { id: requestId, region, sourceIp: req.sourceIp, secureTransport: req.secureTransport, time: now },
+      app,
+    };
+    if (op.permission && caller) authorize(caller, ...op.permission(call));
+    const output = await op.handle(call);
+    return { status: 200, body: renderResult(model, op.name, output ?? undefined, requestId), requestId };
+  } catch (err) {
+    let error: AwsError;
+    if (err instanceof AwsError) {
+      error = err;
+    } else {
+      logError(err, { requestId, action });
+      error = errors.internalFailure();
+    }
+    return { status: error.status, body: renderError(models()[service].metadata.xmlNamespace, error, requestId), requestId };
+  }
+}

@@ -1,0 +1,73 @@
+/** Starting and stopping one OpenSTS server process: the app, its HTTP listener and its logger. */
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+import { App, type RootCredentials } from './app.js';
+import { createHttpServer, listen } from './http.js';
+
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  dataDir: string;
+  region?: string;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  store?: Store;
+  logLevel?: string;
+  log?: Logger;
+}
+
+export interface RunningServer {
+  app: App;
+  server: Server;
+  url: string;
+  port: number;
+  /** Set on the first start of a data dir: the root credentials, shown once. */
+  rootCredentials?: RootCredentials;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 7750;
+export const DEFAULT_REGION = 'us-east-1';
+
+export function createLogger(level = 'info'): Logger {
+  // Logs go to stderr as JSON; nothing secret is ever passed to them, and these paths are redacted in case.
+  return pino({ level, redact: ['*.secretAccessKey', '*.SecretAccessKey', '*.sessionToken', '*.SessionToken', '*.authorization'] }, pino.destination(2));
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const log = options.log ?? createLogger(options.logLevel);
+  const { app, rootCredentials } = await App.open({
+    dataDir: options.dataDir,
+    region: options.region ?? DEFAULT_REGION,
+    clock: options.clock ?? systemClock,
+    env: options.env,
+    store: options.store,
+  });
+  let closing = false;
+  const server = createHttpServer({ app, log, ready: () => !closing });
+  let address;
+  try {
+    address = await listen(server, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    app,
+    server,
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    rootCredentials,
+    async close() {
+      closing = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await app.close();
+    },
+  };
+}

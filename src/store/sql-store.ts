@@ -1,0 +1,196 @@
+/**
+ * The Store written once over Kysely. The SQLite and PostgreSQL stores differ only in how they connect and in
+ * how they learn that another connection changed something (revision()).
+ */
+import { Kysely, sql, type Transaction } from 'kysely';
+import { bumpRevision, migrate, type Database } from './schema.js';
+import type {
+  AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, CreateAccessKeyResult, ListOptions, Page, Store,
+  TokenKeyRecord, UserRecord,
+} from './store.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+type UserRow = Database['users'];
+type KeyRow = Database['access_keys'];
+
+const toUser = (r: UserRow): UserRecord => ({
+  accountId: r.account_id, userId: r.user_id, userName: r.user_name, path: r.path,
+  createdAt: Number(r.created_at), tags: JSON.parse(r.tags),
+});
+
+const toKey = (r: KeyRow): AccessKeyRecord => ({
+  accessKeyId: r.access_key_id,
+  accountId: r.account_id,
+  userId: r.owner_id || undefined,
+  secretEncrypted: r.secret_encrypted,
+  status: r.status as AccessKeyStatus,
+  createdAt: Number(r.created_at),
+  lastUsedAt: r.last_used_at == null ? undefined : Number(r.last_used_at),
+  lastUsedRegion: r.last_used_region ?? undefined,
+  lastUsedService: r.last_used_service ?? undefined,
+});
+
+const encodeMarker = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+const decodeMarker = (marker: string) => Buffer.from(marker, 'base64url').toString('utf8');
+
+export abstract class SqlStore implements Store {
+  protected constructor(protected readonly db: Kysely<Database>) {}
+
+  abstract revision(): number;
+  /** Called after this connection committed a change, so its own cache sees it at once. */
+  protected abstract changed(): void;
+
+  async migrate(): Promise<void> {
+    await migrate(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /** Runs a change and bumps the shared revision in the same transaction. */
+  protected async change<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(async (trx) => {
+      const r = await fn(trx);
+      await bumpRevision(trx);
+      return r;
+    });
+    this.changed();
+    return result;
+  }
+
+  protected async readRevisionCounter(db: Db = this.db): Promise<number> {
+    const row = await db.selectFrom('revision').select('n').where('id', '=', 1).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async getAccount(): Promise<AccountRecord | undefined> {
+    const r = await this.db.selectFrom('accounts').selectAll().orderBy('created_at').limit(1).executeTakeFirst();
+    return r && {
+      accountId: r.account_id, createdAt: Number(r.created_at),
+      globalEndpointTokenVersion: Number(r.global_endpoint_token_version),
+    };
+  }
+
+  async ensureAccount(account: AccountRecord): Promise<AccountRecord> {
+    const existing = await this.getAccount();
+    if (existing) return existing;
+    await this.change((trx) => trx.insertInto('accounts').values({
+      account_id: account.accountId, created_at: account.createdAt,
+      global_endpoint_token_version: account.globalEndpointTokenVersion,
+    }).onConflict((oc) => oc.doNothing()).execute());
+    return (await this.getAccount())!;
+  }
+
+  async listTokenKeys(): Promise<TokenKeyRecord[]> {
+    const rows = await this.db.selectFrom('token_keys').selectAll().orderBy('key_id').execute();
+    return rows.map((r) => ({ keyId: Number(r.key_id), keyEncrypted: r.key_encrypted, createdAt: Number(r.created_at) }));
+  }
+
+  async addTokenKey(key: TokenKeyRecord): Promise<void> {
+    await this.change((trx) => trx.insertInto('token_keys')
+      .values({ key_id: key.keyId, key_encrypted: key.keyEncrypted, created_at: key.createdAt })
+      .onConflict((oc) => oc.doNothing()).execute());
+  }
+
+  async createUser(user: UserRecord): Promise<boolean> {
+    const result = await this.change((trx) => trx.insertInto('users').values({
+      user_id: user.userId, account_id: user.accountId, user_name: user.userName,
+      name_key: user.userName.toLowerCase(), path: user.path, created_at: user.createdAt, tags: JSON.stringify(user.tags),
+    }).onConflict((oc) => oc.doNothing()).executeTakeFirst());
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async getUserByName(accountId: string, userName: string): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').selectAll()
+      .where('account_id', '=', accountId).where('name_key', '=', userName.toLowerCase()).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async getUserById(userId: string): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async listUsers(accountId: string, options: ListOptions): Promise<Page<UserRecord>> {
+    let q = this.db.selectFrom('users').selectAll().where('account_id', '=', accountId);
+    if (options.pathPrefix) q = q.where(sql<boolean>`substr(path, 1, ${options.pathPrefix.length}) = ${options.pathPrefix}`);
+    if (options.marker) q = q.where('name_key', '>', decodeMarker(options.marker));
+    const rows = await q.orderBy('name_key').limit(options.maxItems + 1).execute();
+    const items = rows.slice(0, options.maxItems).map(toUser);
+    return rows.length > options.maxItems
+      ? { items, marker: encodeMarker(rows[options.maxItems - 1]!.name_key) }
+      : { items };
+  }
+
+  async deleteUser(accountId: string, userId: string): Promise<'deleted' | 'has-keys' | 'missing'> {
+    return this.change(async (trx) => {
+      const keys = await trx.selectFrom('access_keys').select('access_key_id')
+        .where('account_id', '=', accountId).where('owner_id', '=', userId).limit(1).execute();
+      if (keys.length) return 'has-keys';
+      const r = await trx.deleteFrom('users').where('user_id', '=', userId).executeTakeFirst();
+      return Number(r.numDeletedRows) === 1 ? 'deleted' : 'missing';
+    });
+  }
+
+  async createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult> {
+    const owner = key.userId ?? '';
+    return this.change(async (trx) => {
+      await this.lockOwner(trx, key.accountId, owner);
+      if (owner) {
+        const user = await trx.selectFrom('users').select('user_id').where('user_id', '=', owner).executeTakeFirst();
+        if (!user) return 'no-such-owner';
+      }
+      const { n } = await trx.selectFrom('access_keys').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', key.accountId).where('owner_id', '=', owner).executeTakeFirstOrThrow();
+      if (Number(n) >= maxPerOwner) return 'limit-exceeded';
+      await trx.insertInto('access_keys').values({
+        access_key_id: key.accessKeyId, account_id: key.accountId, owner_id: owner,
+        secret_encrypted: key.secretEncrypted, status: key.status, created_at: key.createdAt,
+        last_used_at: null, last_used_region: null, last_used_service: null,
+      }).execute();
+      return 'created';
+    });
+  }
+
+  /**
+   * Serialises writers that check a per-owner invariant (at most two keys). SQLite transactions already hold the
+   * only write lock; PostgreSQL takes a transaction-scoped advisory lock.
+   */
+  protected async lockOwner(_trx: Transaction<Database>, _accountId: string, _ownerId: string): Promise<void> {}
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const r = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    return r && toKey(r);
+  }
+
+  async listAccessKeys(accountId: string, userId: string | undefined): Promise<AccessKeyRecord[]> {
+    const rows = await this.db.selectFrom('access_keys').selectAll()
+      .where('account_id', '=', accountId).where('owner_id', '=', userId ?? '').orderBy('created_at').execute();
+    return rows.map(toKey);
+  }
+
+  async updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
+    const r = await this.change((trx) => trx.updateTable('access_keys').set({ status })
+      .where('access_key_id', '=', accessKeyId).executeTakeFirst());
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    const r = await this.change((trx) => trx.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst());
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  async recordAccessKeyUse(uses: AccessKeyUse[]): Promise<void> {
+    if (!uses.length) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const u of uses) {
+        await trx.updateTable('access_keys')
+          .set({ last_used_at: u.at, last_used_region: u.region, last_used_service: u.service })
+          .where('access_key_id', '=', u.accessKeyId)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', u.at)]))
+          .execute();
+      }
+    });
+  }
+}

@@ -1,0 +1,13 @@
+import { principalArn, principalUserId } from '../iam/principal.js';
+import { operation } from '../protocol/operation.js';
+
+/** Who the credentials belong to. Needs no permission: even an explicit Deny cannot hide it. */
+export const getCallerIdentity = operation({
+  service: 'sts',
+  name: 'GetCallerIdentity',
+  handle: ({ caller }) => ({
+    UserId: principalUserId(caller.principal),
+    Account: caller.principal.accountId,
+    Arn: principalArn(caller.principal),
+  }),
+});

@@ -1,0 +1,41 @@
+import { errors } from '../protocol/errors.js';
+import { operation } from '../protocol/operation.js';
+import { issueCredentials } from './credentials.js';
+
+const DEFAULT_SECONDS = 43_200;
+const ROOT_MAX_SECONDS = 3_600;
+
+interface Input {
+  DurationSeconds?: number;
+  SerialNumber?: string;
+  TokenCode?: string;
+}
+
+/**
+ * Temporary credentials for a user or the root, made from long-term keys (optionally with MFA). The session
+ * stays tied to the key it came from: deactivating or deleting that key ends it.
+ */
+export const getSessionToken = operation<Input>({
+  service: 'sts',
+  name: 'GetSessionToken',
+  handle: ({ input, caller, request, app }) => {
+    if (caller.session) throw errors.accessDenied('Cannot call GetSessionToken with session credentials');
+    let seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
+    // AWS clamps the root's sessions to one hour rather than refusing longer requests.
+    if (caller.principal.type === 'root') seconds = Math.min(seconds, ROOT_MAX_SECONDS);
+    if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
+      // No MFA device can be registered yet (issue 3), so no code can be valid.
+      throw errors.accessDenied('MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.');
+    }
+    return {
+      Credentials: issueCredentials(app, {
+        kind: 'session',
+        accountId: caller.principal.accountId,
+        sourceAccessKeyId: caller.accessKeyId,
+        issuedAt: request.time,
+        expiresAt: request.time + seconds * 1000,
+        region: request.region,
+      }),
+    };
+  },
+});
