@@ -1,0 +1,42 @@
+/** A real OpenSTS server for a test: fresh data dir, free loopback port, injected clock, silent logs. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { ManualClock } from '../../src/clock.js';
+import { startServer, type RunningServer } from '../../src/server/serve.js';
+import type { Credentials } from '../../src/sigv4/index.js';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  host: string;
+  clock: ManualClock;
+  root: Credentials;
+  dataDir: string;
+  running: RunningServer;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: { env?: NodeJS.ProcessEnv; region?: string; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
+  const clock = new ManualClock();
+  const running = await startServer({
+    port: 0, dataDir, clock, region: options.region, env: options.env ?? {},
+    log: pino({ level: 'silent' }),
+  });
+  if (!running.rootCredentials) throw new Error('expected a new data dir');
+  return {
+    url: running.url,
+    port: running.port,
+    host: `127.0.0.1:${running.port}`,
+    clock,
+    root: running.rootCredentials,
+    dataDir,
+    running,
+    async close() {
+      await running.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
