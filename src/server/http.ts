@@ -2,9 +2,11 @@
  * The HTTP listener (node:http): limits on header and body sizes and on slow clients, /healthz, and everything
  * else to the Query API dispatcher.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import { errors } from '../protocol/errors.js';
 import { models } from '../protocol/model.js';
 import { renderError } from '../protocol/xml.js';
@@ -21,19 +23,38 @@ function pairs(raw: string[]): Array<[string, string]> {
   return out;
 }
 
-function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
+/**
+ * The Date header from the injected clock (SDKs correct their clock skew from it), formatted once a second.
+ */
+class DateHeader {
+  private second = -1;
+  private text = '';
+  constructor(private readonly clock: Clock) {}
+  get(): string {
+    const now = this.clock.now();
+    const second = Math.floor(now / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.text = new Date(second * 1000).toUTCString();
+    }
+    return this.text;
+  }
+}
+
+function sendXml(res: ServerResponse, date: DateHeader, status: number, body: string, requestId: string): void {
   res.writeHead(status, {
     'Content-Type': 'text/xml',
     'Content-Length': Buffer.byteLength(body),
+    'Date': date.get(),
     'x-amzn-RequestId': requestId,
   });
   res.end(body);
 }
 
-function sendEarlyError(res: ServerResponse, error: ReturnType<typeof errors.requestTooLarge>): void {
-  const requestId = crypto.randomUUID();
+function sendEarlyError(res: ServerResponse, date: DateHeader, error: ReturnType<typeof errors.requestTooLarge>): void {
+  const requestId = randomUUID();
   res.setHeader('Connection', 'close');
-  sendXml(res, error.status, renderError(models().sts.metadata.xmlNamespace, error, requestId), requestId);
+  sendXml(res, date, error.status, renderError(models().sts.metadata.xmlNamespace, error, requestId), requestId);
 }
 
 export interface HttpServerOptions {
@@ -45,6 +66,7 @@ export interface HttpServerOptions {
 
 export function createHttpServer({ app, log, ready = () => true }: HttpServerOptions): Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
+  const date = new DateHeader(app.clock);
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const request: QueryRequest = {
@@ -57,7 +79,7 @@ export function createHttpServer({ app, log, ready = () => true }: HttpServerOpt
       contentType: req.headers['content-type'],
     };
     dispatch(app, request, logError).then(
-      (reply) => sendXml(res, reply.status, reply.body, reply.requestId),
+      (reply) => sendXml(res, date, reply.status, reply.body, reply.requestId),
       (err) => {
         logError(err, {});
         res.destroy();
@@ -74,13 +96,13 @@ export function createHttpServer({ app, log, ready = () => true }: HttpServerOpt
     }
     if (req.method !== 'GET' && req.method !== 'POST') {
       req.resume();
-      sendEarlyError(res, errors.methodNotAllowed(req.method ?? ''));
+      sendEarlyError(res, date, errors.methodNotAllowed(req.method ?? ''));
       return;
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
       req.resume();
-      sendEarlyError(res, errors.requestTooLarge(MAX_BODY_BYTES));
+      sendEarlyError(res, date, errors.requestTooLarge(MAX_BODY_BYTES));
       return;
     }
     const chunks: Buffer[] = [];
@@ -89,7 +111,7 @@ export function createHttpServer({ app, log, ready = () => true }: HttpServerOpt
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        if (!tooLarge) sendEarlyError(res, errors.requestTooLarge(MAX_BODY_BYTES));
+        if (!tooLarge) sendEarlyError(res, date, errors.requestTooLarge(MAX_BODY_BYTES));
         tooLarge = true;
         return;
       }
