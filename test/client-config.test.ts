@@ -1,7 +1,7 @@
 /** The shared config / credentials files: parser (checked against botocore itself), profiles, chains. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,6 +10,7 @@ import {
   type SharedConfigFiles,
   ConfigParseError,
   InvalidConfigError,
+  buildProfileMap,
   ProfileLoopError,
   ProfileNotFoundError,
   loadSharedConfig,
@@ -200,7 +201,51 @@ test('malformed files are errors, as in botocore', async (t) => {
   // And with messages that point at the problem.
   assert.throws(() => parseIni('[default]\nregion = a\n[default]\n', 'cfg'), /cfg: duplicate section \[default\] \(line 3\)/);
   assert.throws(() => parseIni('\ufeff[default]\n', 'cfg'), /byte-order mark/);
-  assert.throws(() => parseIni('[a]\nx\ny = 1\nz\n', 'cfg'), /line 2: "x", line 4: "z"/);
+  assert.throws(() => parseIni('[a]\nx\ny = 1\nz\n', 'cfg'), /^ConfigParseError: Unable to parse config file: cfg: expected "key = value" at lines 2, 4$/);
+  assert.throws(() => parseIni('[a]\ns3 =\n  wJalrXUtnFEMI/K7MDENG\n', 'cfg'), (err: unknown) =>
+    err instanceof ConfigParseError && /sub-section "s3" has a line without "="/.test(err.message) && !err.message.includes('wJalr'));
+});
+
+test('randomly assembled files parse exactly as botocore parses them (seeded)', async (t) => {
+  if (!(await needsBotocore(t))) return;
+  let seed = 42;
+  const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  const pieces = [
+    '[default]', '[profile a]', '[profile "d e"]', '[profile b c]', '[DEFAULT]', '[services s]', '[sso-session z]', '[x]',
+    'k = v', 'K=v2', 'x:y', ' indented = 1', '\tsub = 2', '', '  ', '# c', '  ; c', 'key =', 's3 =', '  a = b',
+    'a = 1 # c', '\u00a0nb = 1', 'e = a=b', 'novalue',
+  ];
+  const paths: string[] = [];
+  for (let i = 0; i < 150; i++) {
+    const lines = Array.from({ length: 1 + next(10) }, () =>
+      pieces[next(pieces.length)]!.replace(/^(\s*)([a-zA-Z]+)(\s*[=:])/, (_, indent, key, delimiter) => `${indent}${key}${next(20)}${delimiter}`));
+    const path = join(dir, `random-${i}`);
+    await writeFile(path, `[start]\n${lines.join(['\n', '\r\n', '\r'][next(3)])}`);
+    paths.push(path);
+  }
+  const script = `
+import json, sys, botocore.configloader as c
+out = []
+for path in json.loads(sys.argv[1]):
+    try:
+        out.append(c.load_config(path))
+    except Exception as e:
+        out.append(type(e).__name__)
+print(json.dumps(out))`;
+  const { stdout } = await run('python3', ['-c', script, JSON.stringify(paths)]);
+  const theirs = JSON.parse(stdout) as unknown[];
+  for (const [i, path] of paths.entries()) {
+    let mine: unknown;
+    try {
+      const { profiles, services, ssoSessions } = buildProfileMap(parseIni(await readFile(path, 'utf8'), path));
+      mine = plain({ profiles, services, sso_sessions: ssoSessions });
+    } catch (err) {
+      assert.ok(err instanceof ConfigParseError, String(err));
+      mine = 'ConfigParseError';
+    }
+    const expected = typeof theirs[i] === 'string' ? theirs[i] : (({ profiles, services, sso_sessions }: Record<string, unknown>) => ({ profiles, services, sso_sessions }))(theirs[i] as Record<string, unknown>);
+    assert.deepEqual(mine, expected, await readFile(path, 'utf8'));
+  }
 });
 
 test('invalid UTF-8 is a clear error', async () => {

@@ -16,16 +16,37 @@ import {
 } from '../src/client/credential-process.js';
 
 const run = promisify(execFile);
+const FAKE = `
+const [mode, ...rest] = process.argv.slice(2);
+const out = (v) => process.stdout.write(typeof v === 'string' ? v : JSON.stringify(v));
+const base = { Version: 1, AccessKeyId: 'ASIAFAKE', SecretAccessKey: 'secret', SessionToken: 'tok', Expiration: '2030-01-01T00:00:00Z', AccountId: '123456789012' };
+switch (mode) {
+  case 'good': out(base); break;
+  case 'long-term': out({ Version: 1, AccessKeyId: 'AKIAFAKE', SecretAccessKey: 'secret' }); break;
+  case 'args': out({ ...base, AccessKeyId: JSON.stringify(rest) }); break;
+  case 'cat': out(require('fs').readFileSync(rest[0], 'utf8')); break;
+  case 'garbage': out('this is not json'); break;
+  case 'missing': out({ Version: 1, AccessKeyId: 'A' }); break;
+  case 'v2': out({ ...base, Version: 2 }); break;
+  case 'fail': process.stderr.write('token expired, run login\\n'); process.exit(3);
+  case 'hang': setTimeout(() => {}, 60_000); break;
+}
+`;
+let fakeCommand: string;
 let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opensts creds ')); // a space, to exercise quoting of commands
+  const script = join(dir, 'fake creds.cjs');
+  await writeFile(script, FAKE);
+  fakeCommand = `"${process.execPath}" "${script}"`;
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
-const creds = (n = 1, expiration: Date | undefined = new Date(T0 + 3600_000)): AwsCredentials => ({
+/** Temporary credentials expiring an hour after T0, or long-term ones with `expiration` null. */
+const creds = (n = 1, expiration: Date | null = new Date(T0 + 3600_000)): AwsCredentials => ({
   accessKeyId: `ASIA${n}`,
   secretAccessKey: `secret${n}`,
   sessionToken: `token${n}`,
@@ -92,7 +113,7 @@ test('cache: corrupt or foreign files are ignored, then overwritten', async () =
     garbage: 'not json at all',
     truncated: formatProcessCredentials(creds()).slice(0, 40),
     version2: JSON.stringify({ Version: 2, AccessKeyId: 'A', SecretAccessKey: 'S', Expiration: '2031-01-01T00:00:00Z' }),
-    longterm: formatProcessCredentials(creds(1, undefined)),
+    longterm: formatProcessCredentials(creds(1, null)),
     badexpiry: JSON.stringify({ Version: 1, AccessKeyId: 'A', SecretAccessKey: 'S', Expiration: 'tomorrow' }),
     empty: '',
   };
@@ -108,8 +129,11 @@ test('cache: corrupt or foreign files are ignored, then overwritten', async () =
 
 test('cache: keys cannot escape the directory; only temporary credentials are stored', async () => {
   const cache = new CredentialCache({ dir: join(dir, 'keys') });
-  for (const key of ['../x', 'a/b', '', '.hidden', 'a\0b']) await assert.rejects(cache.get(key).then(() => cache.pathOf(key)), /Invalid credential cache key/);
-  await assert.rejects(cache.set('k', creds(1, undefined)), /Only temporary credentials/);
+  for (const key of ['../x', 'a/b', '', '.hidden', 'a\0b']) {
+    await assert.rejects(cache.get(key), /Invalid credential cache key/);
+    await assert.rejects(cache.set(key, creds()), /Invalid credential cache key/);
+  }
+  await assert.rejects(cache.set('k', creds(1, null)), /Only temporary credentials/);
 });
 
 test('cache: default directory is ~/.opensts/cache', () => {
@@ -163,29 +187,6 @@ test('parseProcessCredentials rejects what botocore rejects, with its wording', 
   });
 });
 
-const FAKE = `
-const [mode, ...rest] = process.argv.slice(2);
-const out = (v) => process.stdout.write(typeof v === 'string' ? v : JSON.stringify(v));
-const base = { Version: 1, AccessKeyId: 'ASIAFAKE', SecretAccessKey: 'secret', SessionToken: 'tok', Expiration: '2030-01-01T00:00:00Z', AccountId: '123456789012' };
-switch (mode) {
-  case 'good': out(base); break;
-  case 'long-term': out({ Version: 1, AccessKeyId: 'AKIAFAKE', SecretAccessKey: 'secret' }); break;
-  case 'args': out({ ...base, AccessKeyId: JSON.stringify(rest) }); break;
-  case 'cat': out(require('fs').readFileSync(rest[0], 'utf8')); break;
-  case 'garbage': out('this is not json'); break;
-  case 'missing': out({ Version: 1, AccessKeyId: 'A' }); break;
-  case 'v2': out({ ...base, Version: 2 }); break;
-  case 'fail': process.stderr.write('token expired, run login\\n'); process.exit(3);
-  case 'hang': setTimeout(() => {}, 60_000); break;
-}
-`;
-let fakeCommand: string;
-before(async () => {
-  const script = join(dir, 'fake creds.cjs');
-  await writeFile(script, FAKE);
-  fakeCommand = `"${process.execPath}" "${script}"`;
-});
-
 test('credential_process: good output, with and without expiration', async () => {
   assert.deepEqual(await runCredentialProcess(`${fakeCommand} good`), {
     accessKeyId: 'ASIAFAKE',
@@ -195,6 +196,9 @@ test('credential_process: good output, with and without expiration', async () =>
     accountId: '123456789012',
   });
   assert.deepEqual(await runCredentialProcess(`${fakeCommand} long-term`), { accessKeyId: 'AKIAFAKE', secretAccessKey: 'secret' });
+  // Like botocore, a missing AccountId falls back to the profile's aws_account_id.
+  assert.equal((await runCredentialProcess(`${fakeCommand} long-term`, { fallbackAccountId: '111122223333' })).accountId, '111122223333');
+  assert.equal((await runCredentialProcess(`${fakeCommand} good`, { fallbackAccountId: '111122223333' })).accountId, '123456789012');
 });
 
 test('credential_process: split shell-style, never run through a shell', async () => {

@@ -331,7 +331,11 @@ describe('canonicalisation', () => {
 
   test('canonical query', () => {
     assert.equal(canonicalQueryString('b=2&a=1&a=0&c', false), 'a=0&a=1&b=2&c=');
-    assert.equal(canonicalQueryString('x=a+b&y=%2f%2F&z=%zz&w=%41%7e', false), 'w=A~&x=a%2Bb&y=%2F%2F&z=%25zz');
+    assert.equal(canonicalQueryString('x=a%2Bb&y=%2f%2F&z=%zz&w=%41%7e', false), 'w=A~&x=a%2Bb&y=%2F%2F&z=%25zz');
+    // Form semantics: `+` is a space, so it signs like %20 and never like %2B.
+    assert.equal(canonicalQueryString('a+b=c+d', false), 'a%20b=c%20d');
+    assert.equal(canonicalQueryString('x=b%20c', false), canonicalQueryString('x=b+c', false));
+    assert.notEqual(canonicalQueryString('x=b%2Bc', false), canonicalQueryString('x=b+c', false));
     assert.equal(canonicalQueryString('a&&b=', false), 'a=&b=');
     assert.equal(canonicalQueryString('a-b=1&a=2', false), 'a=2&a-b=1');
     assert.equal(canonicalQueryString('X-Amz-Signature=abc&a=1', true), 'a=1');
@@ -386,7 +390,8 @@ function generator(seed: number) {
   };
   const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split('');
   const b64 = [...alnum, '+', '/'];
-  const encoders = [encodeURIComponent, (s: string) => uriEncode(s)];
+  // Three legal spellings of the same query: lax (keeps !'()*), strict SigV4, and form style (space as +).
+  const encoders = [encodeURIComponent, (s: string) => uriEncode(s), (s: string) => encodeURIComponent(s).replace(/%20/g, '+')];
 
   const request = (opts: { xAmzHeaders: boolean }): RandomCase => {
     const method = rng() < 0.6 ? 'POST' : 'GET';
@@ -595,6 +600,7 @@ describe('malformed and absent authentication', () => {
     for (const d of ['2015-08-30T12:36:00Z', '20150830T123600', '20150230T123600Z', '20150830T126000Z', '']) {
       incomplete(`AWS4-HMAC-SHA256 ${GOOD_CRED}, SignedHeaders=host;x-amz-date, ${SIG}`, `Date must be in ISO-8601 'basic format'. Got '${d}'. See http://en.wikipedia.org/wiki/ISO_8601`, [['X-Amz-Date', d]]);
     }
+    incomplete(`AWS4-HMAC-SHA256 ${GOOD_CRED}, SignedHeaders=date;host, ${SIG}`, /^Date header must be in RFC 1123 format/, [['Date', '2015-08-30 12:36:00']]);
   });
 
   const presignedUrl = (over: Record<string, string | undefined>): string => {

@@ -7,6 +7,10 @@ Commands:
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  if (process.env.OPENSTS_WORKER_OPTIONS) {
+    await (await import('../server/cluster.js')).runWorker();
+    return 0;
+  }
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':

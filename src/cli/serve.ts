@@ -1,7 +1,10 @@
 /** `opensts serve`: runs the server and tells the user how to connect. */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { DEFAULT_PORT, DEFAULT_REGION, startServer, type RunningServer } from '../server/serve.js';
+import { availableParallelism } from 'node:os';
+import type { RootCredentials } from '../server/app.js';
+import { startCluster } from '../server/cluster.js';
+import { createLogger, DEFAULT_PORT, DEFAULT_REGION, startServer } from '../server/serve.js';
 import { isRegionName } from '../server/authenticate.js';
 
 export const serveUsage = `Usage: opensts serve [options]
@@ -10,14 +13,22 @@ export const serveUsage = `Usage: opensts serve [options]
   --port PORT        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --data-dir DIR     where the SQLite database and master key live (default ./data)
   --region REGION    the region this node serves (default ${DEFAULT_REGION})
+  --workers N        processes serving requests (default: one per core)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
 
 Environment: OPENSTS_MASTER_KEY, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY
 (read on the first start of a data dir).`;
 
-export function banner(s: RunningServer, region: string, dataDir: string): string {
+interface Started {
+  url: string;
+  accountId: string;
+  rootCredentials?: RootCredentials;
+  stop(): Promise<void>;
+}
+
+export function banner(s: Started, region: string, dataDir: string, workers: number): string {
   const lines = [
-    `OpenSTS listening on ${s.url} (region ${region}, account ${s.app.accountId}, store sqlite:${dataDir})`,
+    `OpenSTS listening on ${s.url} (region ${region}, account ${s.accountId}, store sqlite:${dataDir}, ${workers} worker${workers === 1 ? '' : 's'})`,
   ];
   if (s.rootCredentials) {
     lines.push(
@@ -32,7 +43,7 @@ export function banner(s: RunningServer, region: string, dataDir: string): strin
       'Then try: aws sts get-caller-identity',
     );
   } else {
-    lines.push(`Connect with: export AWS_ENDPOINT_URL=${s.url} AWS_REGION=${region} (and the credentials of a user of account ${s.app.accountId})`);
+    lines.push(`Connect with: export AWS_ENDPOINT_URL=${s.url} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} (and credentials of account ${s.accountId})`);
   }
   return lines.join('\n') + '\n';
 }
@@ -46,6 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: 'data' },
       region: { type: 'string', default: DEFAULT_REGION },
       'log-level': { type: 'string', default: 'info' },
+      workers: { type: 'string', default: String(availableParallelism()) },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -57,14 +69,23 @@ export async function serve(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
   if (!isRegionName(values.region!)) throw new Error(`--region must be a region name such as eu-central-1, not ${values.region}`);
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new Error(`--workers must be 1..256, not ${values.workers}`);
   const dataDir = resolve(values['data-dir']!);
-  const server = await startServer({ host: values.host, port, dataDir, region: values.region, logLevel: values['log-level'] });
-  process.stdout.write(banner(server, values.region!, dataDir));
+  const options = { host: values.host, port, dataDir, region: values.region, logLevel: values['log-level'] };
+  let started: Started;
+  if (workers === 1) {
+    const s = await startServer(options);
+    started = { url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, stop: () => s.close() };
+  } else {
+    started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
+  }
+  process.stdout.write(banner(started, values.region!, dataDir, workers));
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void server.close().then(done);
+      void started.stop().then(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

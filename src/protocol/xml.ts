@@ -12,9 +12,17 @@ export function escapeXml(s: string): string {
   return /[&<>"'\r]/.test(s) ? s.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!) : s;
 }
 
-/** ISO 8601 in UTC with whole seconds. */
+let lastSecond = NaN;
+let lastIso = '';
+
+/** ISO 8601 in UTC with whole seconds (the last one formatted is remembered: most are "now" plus a duration). */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastIso = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastIso;
 }
 
 function scalar(shape: Shape, value: unknown): string {

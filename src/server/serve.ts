@@ -66,6 +66,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Requests in flight get a moment to finish; connections still open after it are cut.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await app.close();
     },

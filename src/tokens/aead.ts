@@ -1,5 +1,6 @@
 /** AES-256-GCM sealing: the one authenticated cipher used for session tokens and for secrets at rest. */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytesPooled } from './random.js';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -7,7 +8,7 @@ export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
 
 /** nonce || ciphertext || tag. `aad` binds the box to its context (e.g. the access key id it belongs to). */
 export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = Buffer.from(randomBytesPooled(NONCE_BYTES));
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);

@@ -1,0 +1,71 @@
+/**
+ * The Resource / NotResource element: ARN patterns (ARN-aware wildcards, case-sensitive), some of which may
+ * contain policy variables and are then resolved against each request's context.
+ */
+import type { RequestContext } from './context.js';
+import { type GlobPart, type Matcher, PatternSet, STAR, compileGlob } from './matching.js';
+import { type Template, parseTemplate, resolveTemplate, templateText } from './variables.js';
+
+export class ResourceSet {
+  /** The patterns as written. */
+  readonly patterns: readonly string[];
+  private readonly fixed: PatternSet;
+  private readonly escaped: readonly Matcher[];
+  private readonly templates: readonly Template[];
+
+  constructor(patterns: readonly string[], variables: boolean) {
+    this.patterns = patterns;
+    const fixed: string[] = [];
+    const templates: Template[] = [];
+    const escaped: Matcher[] = [];
+    for (const p of patterns) {
+      const t = parseTemplate(p, variables);
+      if (t.dynamic) {
+        templates.push(t);
+      } else if (variables && p.includes('${')) {
+        // Escapes such as ${*} make a literal star: compile the parts, not the text.
+        escaped.push(compileGlob(t.parts as GlobPart[], 'resource'));
+      } else {
+        fixed.push(templateText(t.parts));
+      }
+    }
+    this.fixed = new PatternSet(fixed, 'resource');
+    this.escaped = escaped;
+    this.templates = templates;
+  }
+
+  get matchesAll(): boolean {
+    return this.fixed.matchesAll;
+  }
+
+  /** Does the resource match any pattern? `ctx` is only called when a pattern has variables. */
+  test(resource: string, ctx: () => RequestContext): boolean {
+    if (this.fixed.test(resource)) return true;
+    for (const m of this.escaped) if (m(resource)) return true;
+    for (const t of this.templates) {
+      const parts = resolveTemplate(t, ctx());
+      if (parts !== null && matchResolved(parts, resource)) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * Matches a pattern whose variables were just substituted. The usual shapes (no wildcard, or one trailing `*`,
+ * as in `arn:aws:s3:::bucket/home/${aws:username}/*`) are tested without compiling anything.
+ */
+function matchResolved(parts: readonly GlobPart[], resource: string): boolean {
+  let literal = '';
+  const last = parts.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const p = parts[i]!;
+    if (typeof p === 'string') {
+      literal += p;
+    } else if (p === STAR && i === last) {
+      return resource.startsWith(literal);
+    } else {
+      return compileGlob(parts, 'resource')(resource);
+    }
+  }
+  return resource === literal;
+}

@@ -1,0 +1,73 @@
+/**
+ * Using every core: the primary process prepares the data dir (migrations, account, keys, root credentials) and
+ * forks workers that share the listening socket. Workers read the same store; the store's revision tells each one
+ * when another changed something. A worker that dies is replaced.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { App, type RootCredentials } from './app.js';
+import { systemClock } from '../clock.js';
+import type { Logger } from 'pino';
+import { startServer, type ServeOptions } from './serve.js';
+
+export interface ClusterReady {
+  url: string;
+  accountId: string;
+  rootCredentials?: RootCredentials;
+  stop(): Promise<void>;
+}
+
+type WorkerMessage = { type: 'listening'; url: string };
+
+/** In the primary: bootstraps, forks `workers` processes and resolves when all listen. */
+export async function startCluster(options: ServeOptions & { workers: number; log: Logger }): Promise<ClusterReady> {
+  const { app, rootCredentials } = await App.open({
+    dataDir: options.dataDir, region: options.region ?? 'us-east-1', clock: systemClock, env: options.env,
+  });
+  const accountId = app.accountId;
+  await app.close();
+
+  let stopping = false;
+  let url = '';
+  const workerArgs = JSON.stringify({ ...options, log: undefined, port: options.port });
+  const fork = () => cluster.fork({ OPENSTS_WORKER_OPTIONS: workerArgs });
+  const ready = new Promise<void>((resolve, reject) => {
+    let listening = 0;
+    cluster.on('message', (_worker: Worker, msg: WorkerMessage) => {
+      if (msg?.type === 'listening') {
+        url = msg.url;
+        if (++listening === options.workers) resolve();
+      }
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) return;
+      if (listening < options.workers) {
+        reject(new Error(`a worker failed to start (exit code ${code ?? signal})`));
+        return;
+      }
+      options.log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+      setTimeout(fork, 1000).unref();
+    });
+  });
+  // Port 0: the first worker's listen picks the port and cluster hands the same socket to the others.
+  for (let i = 0; i < options.workers; i++) fork();
+  await ready;
+  return {
+    url,
+    accountId,
+    rootCredentials,
+    stop: () => new Promise<void>((resolve) => {
+      stopping = true;
+      cluster.disconnect(() => resolve());
+    }),
+  };
+}
+
+/** In a worker: serves until the primary disconnects it. */
+export async function runWorker(): Promise<void> {
+  const options = JSON.parse(process.env.OPENSTS_WORKER_OPTIONS!) as ServeOptions;
+  const server = await startServer(options);
+  process.send!({ type: 'listening', url: server.url } satisfies WorkerMessage);
+  process.on('disconnect', () => void server.close().then(() => process.exit(0)));
+  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  process.on('SIGINT', () => {}); // the primary coordinates shutdown
+}
