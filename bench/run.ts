@@ -66,7 +66,7 @@ async function startServer(port: number, dataDir: string, workers: number): Prom
 }
 
 function signed(port: number, body: string, credentials: Credentials, service = 'sts') {
-  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+  const headers: Record<string, string> = { Host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
   Object.assign(headers, signRequest({ method: 'POST', url: '/', headers, body, credentials, region: 'eu-central-1', service, now: new Date() }));
   return headers;
 }

@@ -128,7 +128,7 @@ storeContract('SQLite (in memory)', async () => {
   return s;
 });
 
-test('SQLite: a change on another connection moves this connection\'s revision', async () => {
+test('SQLite: a commit by another connection moves this connection\'s revision at the next poll', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'opensts-store-'));
@@ -137,8 +137,11 @@ test('SQLite: a change on another connection moves this connection\'s revision',
   const b = SqliteStore.open(dir);
   await b.migrate();
   const before = a.revision();
+  a.checkExternalChanges();
   assert.equal(a.revision(), before);
   await b.createUser(user('eve'));
+  assert.equal(a.revision(), before, 'noticed by the poll, not on every read');
+  a.checkExternalChanges();
   assert.notEqual(a.revision(), before);
   await a.close();
   await b.close();

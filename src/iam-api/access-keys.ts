@@ -23,7 +23,7 @@ async function ownedKey(app: App, caller: Caller, accessKeyId: string, userName:
 export const createAccessKey = operation<{ UserName?: string }>({
   service: 'iam',
   name: 'CreateAccessKey',
-  permission: ({ input, caller, app }) => ['iam:CreateAccessKey', userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => ['iam:CreateAccessKey', await userResource(app, caller, input.UserName)],
   handle: async ({ input, caller, request, app }) => {
     const owner = await targetUser(app, caller, input.UserName);
     const accessKeyId = newAccessKeyId('AKIA', app.accountId);
@@ -46,7 +46,7 @@ export const createAccessKey = operation<{ UserName?: string }>({
 export const listAccessKeys = operation<{ UserName?: string; Marker?: string; MaxItems?: number }>({
   service: 'iam',
   name: 'ListAccessKeys',
-  permission: ({ input, caller, app }) => ['iam:ListAccessKeys', userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => ['iam:ListAccessKeys', await userResource(app, caller, input.UserName)],
   handle: async ({ input, caller, app }) => {
     const owner = await targetUser(app, caller, input.UserName);
     const keys = await app.store.listAccessKeys(app.accountId, owner?.userId);
@@ -62,22 +62,20 @@ export const listAccessKeys = operation<{ UserName?: string; Marker?: string; Ma
 export const updateAccessKey = operation<{ UserName?: string; AccessKeyId: string; Status: AccessKeyStatus }>({
   service: 'iam',
   name: 'UpdateAccessKey',
-  permission: ({ input, caller, app }) => ['iam:UpdateAccessKey', userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => ['iam:UpdateAccessKey', await userResource(app, caller, input.UserName)],
   handle: async ({ input, caller, app }) => {
     const key = await ownedKey(app, caller, input.AccessKeyId, input.UserName);
     if (!(await app.store.updateAccessKeyStatus(key.accessKeyId, input.Status))) throw noSuchKey(input.AccessKeyId);
-    app.directory.invalidate();
   },
 });
 
 export const deleteAccessKey = operation<{ UserName?: string; AccessKeyId: string }>({
   service: 'iam',
   name: 'DeleteAccessKey',
-  permission: ({ input, caller, app }) => ['iam:DeleteAccessKey', userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => ['iam:DeleteAccessKey', await userResource(app, caller, input.UserName)],
   handle: async ({ input, caller, app }) => {
     const key = await ownedKey(app, caller, input.AccessKeyId, input.UserName);
     if (!(await app.store.deleteAccessKey(key.accessKeyId))) throw noSuchKey(input.AccessKeyId);
-    app.directory.invalidate();
   },
 });
 

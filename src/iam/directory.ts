@@ -46,11 +46,6 @@ export class Directory {
     return (await p) ?? undefined;
   }
 
-  /** Forgets everything cached. Called after this process changed identities, before the revision says so. */
-  invalidate(): void {
-    this.cache.clear();
-  }
-
   private checkRevision(): void {
     const rev = this.store.revision();
     if (rev !== this.revision) {

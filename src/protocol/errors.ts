@@ -8,6 +8,11 @@ export class AwsError extends Error {
   readonly code: string;
   readonly status: number;
   readonly type: FaultType;
+  /**
+   * Extra elements of the error document, after Message (e.g. EncodedAuthorizationMessage on an AccessDenied from a
+   * policy decision). SDKs keep unknown Error elements; none depends on them.
+   */
+  details?: Record<string, string>;
 
   constructor(code: string, message: string, status = 400, type: FaultType = status >= 500 ? 'Receiver' : 'Sender') {
     super(message);
@@ -43,6 +48,9 @@ export const errors = {
   // Validation
   validation: (message: string) => new AwsError('ValidationError', message, 400),
   malformedPolicyDocument: (message: string) => new AwsError('MalformedPolicyDocument', message, 400),
+  packedPolicyTooLarge: (percent: number) =>
+    new AwsError('PackedPolicyTooLarge', `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`, 400),
+  invalidAuthorizationMessage: (message: string) => new AwsError('InvalidAuthorizationMessageException', message, 400),
 
   // IAM
   noSuchEntity: (message: string) => new AwsError('NoSuchEntity', message, 404),
@@ -50,6 +58,10 @@ export const errors = {
   limitExceeded: (message: string) => new AwsError('LimitExceeded', message, 409),
   deleteConflict: (message: string) => new AwsError('DeleteConflict', message, 409),
   invalidInput: (message: string) => new AwsError('InvalidInput', message, 400),
+  invalidAuthenticationCode: (message: string) => new AwsError('InvalidAuthenticationCode', message, 403),
+  entityTemporarilyUnmodifiable: (message: string) => new AwsError('EntityTemporarilyUnmodifiable', message, 409),
+  unmodifiableEntity: (message: string) => new AwsError('UnmodifiableEntity', message, 400),
+  policyNotAttachable: (message: string) => new AwsError('PolicyNotAttachable', message, 400),
 
   // Faults
   internalFailure: () => new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500),

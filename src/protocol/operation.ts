@@ -3,6 +3,7 @@
  * that receives validated input and returns the output structure. One dispatcher runs them all.
  */
 import type { App } from '../server/app.js';
+import type { ContextValue } from '../iam/policy/index.js';
 import type { Caller } from '../iam/principal.js';
 import type { ServiceName } from './model.js';
 
@@ -24,6 +25,9 @@ export interface Call<I = Record<string, any>> {
   app: App;
 }
 
+/** An action on a resource, with the operation's own condition keys (aws:RequestTag/..., iam:PolicyARN...). */
+export type Permission = [action: string, resource: string, context?: Record<string, ContextValue>];
+
 export interface Operation<I = any> {
   service: ServiceName;
   /** The wire name, e.g. 'GetSessionToken'; its shapes come from the service model. */
@@ -31,10 +35,11 @@ export interface Operation<I = any> {
   /** False for operations that clients send unsigned (AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
   signed?: boolean;
   /**
-   * The permission to check before the handler runs, as `[action, resource]`. Operations with checks of their own
-   * (GetSessionToken, AssumeRole) or none (GetCallerIdentity) leave it out.
+   * The permission to check before the handler runs, as `[action, resource, condition keys?]` (async when the
+   * resource's ARN needs a lookup, e.g. for its path). Operations with checks of their own (GetSessionToken,
+   * AssumeRole) or none (GetCallerIdentity) leave it out.
    */
-  permission?: (call: Call<I>) => [action: string, resource: string];
+  permission?: (call: Call<I>) => Permission | Promise<Permission>;
   handle(call: Call<I>): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
 }
 

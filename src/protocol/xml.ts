@@ -90,6 +90,8 @@ export function renderResult(model: ServiceModel, operation: string, output: Rec
 
 /** The error document, in the namespace of the service the request was for. */
 export function renderError(namespace: string, error: AwsError, requestId: string): string {
+  let details = '';
+  for (const [name, value] of Object.entries(error.details ?? {})) details += `<${name}>${escapeXml(value)}</${name}>`;
   return `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code>`
-    + `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+    + `<Message>${escapeXml(error.message)}</Message>${details}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }

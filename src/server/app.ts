@@ -4,7 +4,9 @@
  */
 import type { Clock } from '../clock.js';
 import { Directory, secretContext } from '../iam/directory.js';
+import { EntityCache } from '../iam/entity-cache.js';
 import { KeyUsage } from '../iam/key-usage.js';
+import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { isAccountId, newAccessKeyId, newAccountId, newSecretAccessKey } from '../tokens/ids.js';
@@ -21,6 +23,8 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** An already opened store (PostgreSQL, or a test's), instead of the data dir's SQLite. */
   store?: Store;
+  /** How this process learns of its peers' changes to the store (cluster workers); default: alone. */
+  feed?: ChangeFeed;
 }
 
 export interface RootCredentials {
@@ -30,6 +34,7 @@ export interface RootCredentials {
 
 export class App {
   readonly directory: Directory;
+  readonly entities: EntityCache;
   readonly usage: KeyUsage;
   readonly tokens: SessionTokenCodec;
 
@@ -41,6 +46,7 @@ export class App {
     readonly account: AccountRecord,
   ) {
     this.directory = new Directory(store, master);
+    this.entities = new EntityCache(store);
     this.usage = new KeyUsage(store);
     this.tokens = new SessionTokenCodec(keyring);
   }
@@ -59,7 +65,7 @@ export class App {
    */
   static async open(options: AppOptions): Promise<{ app: App; rootCredentials?: RootCredentials }> {
     const env = options.env ?? process.env;
-    const store = options.store ?? SqliteStore.open(options.dataDir);
+    const store = options.store ?? SqliteStore.open(options.dataDir, options.feed);
     try {
       await store.migrate();
       const master = MasterKey.load(options.dataDir === ':memory:' ? undefined : options.dataDir, env);

@@ -63,8 +63,19 @@ async function sessionPrincipal(app: App, session: SessionClaims): Promise<Princ
       if (!source || source.status !== 'Active') throw errors.invalidClientTokenId();
       return source.principal;
     }
+    case 'role': {
+      // Checked against the role's current state, from the entity cache: a deleted role ends its sessions.
+      // UNCONFIRMED: AWS's exact behaviour for sessions of a deleted role.
+      const entry = session.roleId && session.roleSessionName && await app.entities.role(session.roleId);
+      if (!entry) throw errors.invalidClientTokenId();
+      const { role } = entry;
+      return {
+        type: 'assumed-role', accountId: role.accountId, roleId: role.roleId, roleName: role.roleName, rolePath: role.path,
+        roleSessionName: session.roleSessionName!,
+      };
+    }
     default:
-      // Roles and federation arrive with issue 3; until then no such token is ever issued.
+      // No federated session is ever issued (GetFederationToken is not implemented).
       throw errors.invalidClientTokenId();
   }
 }

@@ -8,6 +8,7 @@ import { App, type RootCredentials } from './app.js';
 import { systemClock } from '../clock.js';
 import type { Logger } from 'pino';
 import { startServer, type ServeOptions } from './serve.js';
+import { ClusterWorkerFeed, relayChanges } from '../store/change-feed.js';
 
 export interface ClusterReady {
   url: string;
@@ -48,6 +49,7 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
       setTimeout(fork, 1000).unref();
     });
   });
+  relayChanges();
   // Port 0: the first worker's listen picks the port and cluster hands the same socket to the others.
   for (let i = 0; i < options.workers; i++) fork();
   await ready;
@@ -65,7 +67,7 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
 /** In a worker: serves until the primary disconnects it. */
 export async function runWorker(): Promise<void> {
   const options = JSON.parse(process.env.OPENSTS_WORKER_OPTIONS!) as ServeOptions;
-  const server = await startServer(options);
+  const server = await startServer({ ...options, feed: new ClusterWorkerFeed() });
   process.send!({ type: 'listening', url: server.url } satisfies WorkerMessage);
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

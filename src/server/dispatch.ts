@@ -81,7 +81,10 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       request: { id: requestId, region, sourceIp: req.sourceIp, secureTransport: req.secureTransport, time: now },
       app,
     };
-    if (op.permission && caller) authorize(caller, ...op.permission(call));
+    if (op.permission && caller) {
+      const [action, resource, context] = await op.permission(call);
+      await authorize(call, action, resource, context);
+    }
     const output = await op.handle(call);
     return { status: 200, body: renderResult(model, op.name, output ?? undefined, requestId), requestId };
   } catch (err) {

@@ -1,10 +1,11 @@
 /** Starting and stopping one OpenSTS server process: the app, its HTTP listener and its logger. */
-import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
+import type { ChangeFeed } from '../store/change-feed.js';
 import type { Store } from '../store/store.js';
 import { App, type RootCredentials } from './app.js';
 import { createHttpServer, listen } from './http.js';
+import type { Http1Server } from './http1.js';
 
 export interface ServeOptions {
   host?: string;
@@ -14,13 +15,14 @@ export interface ServeOptions {
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
   store?: Store;
+  feed?: ChangeFeed;
   logLevel?: string;
   log?: Logger;
 }
 
 export interface RunningServer {
   app: App;
-  server: Server;
+  http: Http1Server;
   url: string;
   port: number;
   /** Set on the first start of a data dir: the root credentials, shown once. */
@@ -44,12 +46,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     clock: options.clock ?? systemClock,
     env: options.env,
     store: options.store,
+    feed: options.feed,
   });
   let closing = false;
-  const server = createHttpServer({ app, log, ready: () => !closing });
+  const http = createHttpServer({ app, log, ready: () => !closing });
   let address;
   try {
-    address = await listen(server, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
+    address = await listen(http, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
   } catch (err) {
     await app.close();
     throw err;
@@ -57,18 +60,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     app,
-    server,
+    http,
     url: `http://${host}:${address.port}`,
     port: address.port,
     rootCredentials,
     async close() {
       closing = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests in flight get a moment to finish; connections still open after it are cut.
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      });
+      // Requests in flight get a moment to finish; connections still open after it are cut.
+      await http.close(2000);
       await app.close();
     },
   };

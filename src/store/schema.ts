@@ -4,6 +4,7 @@
  * caches on other connections and nodes can tell they are stale.
  */
 import { Kysely, sql } from 'kysely';
+import { AWS_MANAGED_POLICIES, awsManagedPolicyArn } from './aws-managed-policies.js';
 
 export interface Database {
   schema_migrations: { name: string; applied_at: number };
@@ -30,6 +31,55 @@ export interface Database {
     last_used_at: number | null;
     last_used_region: string | null;
     last_used_service: string | null;
+  };
+  roles: {
+    role_id: string;
+    account_id: string;
+    role_name: string;
+    name_key: string;
+    path: string;
+    created_at: number;
+    trust_policy: string;
+    description: string | null;
+    max_session_duration: number;
+    tags: string;
+  };
+  groups: { group_id: string; account_id: string; group_name: string; name_key: string; path: string; created_at: number };
+  group_members: { group_id: string; user_id: string };
+  /** Inline policies of users, groups and roles; owner ids are unique across the three (AIDA, AGPA, AROA). */
+  inline_policies: { owner_id: string; policy_name: string; name_key: string; document: string };
+  /** Customer managed policies, and AWS managed ones under account_id 'aws'. */
+  managed_policies: {
+    policy_id: string;
+    account_id: string;
+    arn: string;
+    policy_name: string;
+    name_key: string;
+    path: string;
+    description: string | null;
+    default_version: string;
+    next_version: number;
+    created_at: number;
+    updated_at: number;
+    tags: string;
+  };
+  policy_versions: { policy_id: string; version_id: string; document: string; created_at: number };
+  /** Managed policies attached to users, groups and roles, by policy ARN. */
+  policy_attachments: { owner_id: string; policy_arn: string };
+  mfa_devices: {
+    serial_number: string;
+    account_id: string;
+    path: string;
+    device_name: string;
+    /** The TOTP seed sealed under the master key, bound to the serial number. */
+    seed_encrypted: string;
+    /** '' while the device is assigned to nobody. */
+    user_id: string;
+    enabled_at: number | null;
+    /** The last TOTP time step accepted: a code is never accepted twice. */
+    last_step: number;
+    created_at: number;
+    tags: string;
   };
 }
 
@@ -79,6 +129,95 @@ export const migrations: Migration[] = [
         .addColumn('last_used_service', 'text')
         .execute();
       await db.schema.createIndex('access_keys_owner').ifNotExists().on('access_keys').columns(['account_id', 'owner_id']).execute();
+    },
+  },
+  {
+    name: '0002-roles-policies-mfa',
+    async up(db) {
+      await db.schema.createTable('roles').ifNotExists()
+        .addColumn('role_id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('role_name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('trust_policy', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('max_session_duration', 'bigint', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('roles_name').ifNotExists().unique().on('roles').columns(['account_id', 'name_key']).execute();
+      await db.schema.createTable('groups').ifNotExists()
+        .addColumn('group_id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('group_name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('groups_name').ifNotExists().unique().on('groups').columns(['account_id', 'name_key']).execute();
+      await db.schema.createTable('group_members').ifNotExists()
+        .addColumn('group_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('group_members_user').ifNotExists().on('group_members').columns(['user_id']).execute();
+      await db.schema.createTable('inline_policies').ifNotExists()
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('policy_name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('inline_policies_pk', ['owner_id', 'name_key'])
+        .execute();
+      await db.schema.createTable('managed_policies').ifNotExists()
+        .addColumn('policy_id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('arn', 'text', (c) => c.notNull().unique())
+        .addColumn('policy_name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('default_version', 'text', (c) => c.notNull())
+        .addColumn('next_version', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('managed_policies_name').ifNotExists().unique().on('managed_policies').columns(['account_id', 'name_key']).execute();
+      await db.schema.createTable('policy_versions').ifNotExists()
+        .addColumn('policy_id', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('policy_versions_pk', ['policy_id', 'version_id'])
+        .execute();
+      await db.schema.createTable('policy_attachments').ifNotExists()
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('policy_arn', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('policy_attachments_pk', ['owner_id', 'policy_arn'])
+        .execute();
+      await db.schema.createIndex('policy_attachments_arn').ifNotExists().on('policy_attachments').columns(['policy_arn']).execute();
+      await db.schema.createTable('mfa_devices').ifNotExists()
+        .addColumn('serial_number', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('device_name', 'text', (c) => c.notNull())
+        .addColumn('seed_encrypted', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('enabled_at', 'bigint')
+        .addColumn('last_step', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('mfa_devices_user').ifNotExists().on('mfa_devices').columns(['account_id', 'user_id']).execute();
+      for (const p of AWS_MANAGED_POLICIES) {
+        await db.insertInto('managed_policies').values({
+          policy_id: p.policyId, account_id: 'aws', arn: awsManagedPolicyArn(p.name), policy_name: p.name,
+          name_key: p.name.toLowerCase(), path: '/', description: p.description, default_version: 'v1', next_version: 2,
+          created_at: p.createdAt, updated_at: p.createdAt, tags: '[]',
+        }).execute();
+        await db.insertInto('policy_versions').values({ policy_id: p.policyId, version_id: 'v1', document: p.document, created_at: p.createdAt }).execute();
+      }
     },
   },
 ];

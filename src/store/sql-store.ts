@@ -3,11 +3,22 @@
  * how they learn that another connection changed something (revision()).
  */
 import { Kysely, sql, type Transaction } from 'kysely';
+import type { ChangeFeed } from './change-feed.js';
 import { bumpRevision, migrate, type Database } from './schema.js';
 import type {
   AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, CreateAccessKeyResult, ListOptions, Page, Store,
   TokenKeyRecord, UserRecord,
 } from './store.js';
+import type {
+  AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
+  PolicyListOptions, PolicyVersionRecord, RoleRecord, Tag, TaggedEntity,
+} from './store.js';
+import * as groups from './sql/groups.js';
+import * as mfa from './sql/mfa.js';
+import * as policies from './sql/policies.js';
+import * as roles from './sql/roles.js';
+import { updateTags } from './sql/tags.js';
+import { userDependents } from './sql/users.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type UserRow = Database['users'];
@@ -34,11 +45,20 @@ const encodeMarker = (key: string) => Buffer.from(key, 'utf8').toString('base64u
 const decodeMarker = (marker: string) => Buffer.from(marker, 'base64url').toString('utf8');
 
 export abstract class SqlStore implements Store {
-  protected constructor(protected readonly db: Kysely<Database>) {}
+  private rev = 0;
 
-  abstract revision(): number;
-  /** Called after this connection committed a change, so its own cache sees it at once. */
-  protected abstract changed(): void;
+  protected constructor(protected readonly db: Kysely<Database>, private readonly feed: ChangeFeed) {
+    feed.subscribe(() => this.noteChange());
+  }
+
+  revision(): number {
+    return this.rev;
+  }
+
+  /** Caches built before this call are stale. */
+  protected noteChange(): void {
+    this.rev++;
+  }
 
   async migrate(): Promise<void> {
     await migrate(this.db);
@@ -48,14 +68,18 @@ export abstract class SqlStore implements Store {
     await this.db.destroy();
   }
 
-  /** Runs a change and bumps the shared revision in the same transaction. */
+  /**
+   * Runs a change, bumping the shared revision counter in the same transaction, and returns once this process's
+   * caches and every peer's know of it.
+   */
   protected async change<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     const result = await this.db.transaction().execute(async (trx) => {
       const r = await fn(trx);
       await bumpRevision(trx);
       return r;
     });
-    this.changed();
+    this.noteChange();
+    await this.feed.publish();
     return result;
   }
 
@@ -123,11 +147,13 @@ export abstract class SqlStore implements Store {
       : { items };
   }
 
-  async deleteUser(accountId: string, userId: string): Promise<'deleted' | 'has-keys' | 'missing'> {
+  async deleteUser(accountId: string, userId: string): Promise<DeleteUserResult> {
     return this.change(async (trx) => {
       const keys = await trx.selectFrom('access_keys').select('access_key_id')
         .where('account_id', '=', accountId).where('owner_id', '=', userId).limit(1).execute();
       if (keys.length) return 'has-keys';
+      const blocker = await userDependents(trx, userId);
+      if (blocker) return blocker;
       const r = await trx.deleteFrom('users').where('user_id', '=', userId).executeTakeFirst();
       return Number(r.numDeletedRows) === 1 ? 'deleted' : 'missing';
     });
@@ -192,5 +218,130 @@ export abstract class SqlStore implements Store {
           .execute();
       }
     });
+  }
+
+  // Roles, groups, policies and MFA devices (issue 3): the SQL lives in ./sql/, one module per entity.
+
+  updateTags(entity: TaggedEntity, id: string, add: Tag[], removeKeys: string[], max: number) {
+    return this.change((trx) => updateTags(trx, entity, id, add, removeKeys, max));
+  }
+
+  createRole(role: RoleRecord) {
+    return this.change((trx) => roles.insertRole(trx, role));
+  }
+  getRoleByName(accountId: string, roleName: string) {
+    return roles.roleByName(this.db, accountId, roleName);
+  }
+  getRoleById(roleId: string) {
+    return roles.roleById(this.db, roleId);
+  }
+  listRoles(accountId: string, options: ListOptions) {
+    return roles.listRoles(this.db, accountId, options);
+  }
+  updateRole(roleId: string, changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string }) {
+    return this.change((trx) => roles.updateRole(trx, roleId, changes));
+  }
+  deleteRole(roleId: string) {
+    return this.change((trx) => roles.deleteRole(trx, roleId));
+  }
+
+  createGroup(group: GroupRecord) {
+    return this.change((trx) => groups.insertGroup(trx, group));
+  }
+  getGroupByName(accountId: string, groupName: string) {
+    return groups.groupByName(this.db, accountId, groupName);
+  }
+  listGroups(accountId: string, options: ListOptions) {
+    return groups.listGroups(this.db, accountId, options);
+  }
+  deleteGroup(groupId: string) {
+    return this.change((trx) => groups.deleteGroup(trx, groupId));
+  }
+  addUserToGroup(groupId: string, userId: string) {
+    return this.change((trx) => groups.addMember(trx, groupId, userId));
+  }
+  removeUserFromGroup(groupId: string, userId: string) {
+    return this.change((trx) => groups.removeMember(trx, groupId, userId));
+  }
+  listGroupMembers(groupId: string, options: ListOptions) {
+    return groups.listMembers(this.db, groupId, options);
+  }
+  listGroupsForUser(userId: string, options: ListOptions) {
+    return groups.groupsOfUser(this.db, userId, options);
+  }
+
+  putInlinePolicy(policy: InlinePolicyRecord) {
+    return this.change((trx) => policies.putInline(trx, policy));
+  }
+  getInlinePolicy(ownerId: string, policyName: string) {
+    return policies.getInline(this.db, ownerId, policyName);
+  }
+  listInlinePolicies(ownerIds: string[]) {
+    return policies.listInline(this.db, ownerIds);
+  }
+  deleteInlinePolicy(ownerId: string, policyName: string) {
+    return this.change((trx) => policies.deleteInline(trx, ownerId, policyName));
+  }
+
+  createManagedPolicy(policy: ManagedPolicyRecord, document: string) {
+    return this.change((trx) => policies.insertManaged(trx, policy, document));
+  }
+  getManagedPolicy(arn: string) {
+    return policies.managedByArn(this.db, arn);
+  }
+  listManagedPolicies(accountId: string, options: PolicyListOptions): Promise<Page<ManagedPolicyRecord>> {
+    return policies.listManaged(this.db, accountId, options);
+  }
+  deleteManagedPolicy(arn: string) {
+    return this.change((trx) => policies.deleteManaged(trx, arn));
+  }
+  getPolicyVersion(policyId: string, versionId: string): Promise<PolicyVersionRecord | undefined> {
+    return policies.getVersion(this.db, policyId, versionId);
+  }
+  listPolicyVersions(policyId: string) {
+    return policies.listVersions(this.db, policyId);
+  }
+  createPolicyVersion(policyId: string, document: string, setAsDefault: boolean, at: number, maxVersions: number) {
+    return this.change((trx) => policies.insertVersion(trx, policyId, document, setAsDefault, at, maxVersions));
+  }
+  deletePolicyVersion(policyId: string, versionId: string) {
+    return this.change((trx) => policies.deleteVersion(trx, policyId, versionId));
+  }
+  setDefaultPolicyVersion(policyId: string, versionId: string, at: number) {
+    return this.change((trx) => policies.setDefaultVersion(trx, policyId, versionId, at));
+  }
+  attachPolicy(ownerId: string, policyArn: string, max: number) {
+    return this.change((trx) => policies.attach(trx, ownerId, policyArn, max));
+  }
+  detachPolicy(ownerId: string, policyArn: string) {
+    return this.change((trx) => policies.detach(trx, ownerId, policyArn));
+  }
+  listAttachedPolicies(ownerId: string) {
+    return policies.listAttached(this.db, ownerId);
+  }
+  attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]> {
+    return policies.attachedDocuments(this.db, ownerIds);
+  }
+
+  createMfaDevice(device: MfaDeviceRecord) {
+    return this.change((trx) => mfa.insertDevice(trx, device));
+  }
+  getMfaDevice(serialNumber: string) {
+    return mfa.deviceBySerial(this.db, serialNumber);
+  }
+  listMfaDevices(accountId: string, filter: { userId?: string; assignment?: 'Assigned' | 'Unassigned' | 'Any' }) {
+    return mfa.listDevices(this.db, accountId, filter);
+  }
+  enableMfaDevice(serialNumber: string, userId: string, enabledAt: number, step: number) {
+    return this.change((trx) => mfa.enableDevice(trx, serialNumber, userId, enabledAt, step));
+  }
+  deactivateMfaDevice(serialNumber: string, userId: string) {
+    return this.change((trx) => mfa.deactivateDevice(trx, serialNumber, userId));
+  }
+  deleteMfaDevice(serialNumber: string) {
+    return this.change((trx) => mfa.deleteDevice(trx, serialNumber));
+  }
+  acceptMfaStep(serialNumber: string, step: number) {
+    return this.change((trx) => mfa.acceptStep(trx, serialNumber, step));
   }
 }

@@ -68,6 +68,90 @@ export interface ListOptions {
 
 export type CreateAccessKeyResult = 'created' | 'limit-exceeded' | 'no-such-owner';
 
+export interface RoleRecord {
+  accountId: string;
+  roleId: string;
+  roleName: string;
+  path: string;
+  createdAt: number;
+  /** The AssumeRolePolicyDocument as given (JSON text). */
+  trustPolicy: string;
+  description?: string;
+  /** Seconds, 3600..43200. */
+  maxSessionDuration: number;
+  tags: Tag[];
+}
+
+export interface GroupRecord {
+  accountId: string;
+  groupId: string;
+  groupName: string;
+  path: string;
+  createdAt: number;
+}
+
+/** An inline policy, owned by one user, group or role (owner ids are unique across the three). */
+export interface InlinePolicyRecord {
+  ownerId: string;
+  policyName: string;
+  document: string;
+}
+
+export interface ManagedPolicyRecord {
+  /** The owning account, or 'aws' for AWS managed policies. */
+  accountId: string;
+  policyId: string;
+  arn: string;
+  policyName: string;
+  path: string;
+  description?: string;
+  defaultVersionId: string;
+  createdAt: number;
+  updatedAt: number;
+  tags: Tag[];
+  /** Users, groups and roles it is attached to (filled in by single reads and lists). */
+  attachmentCount?: number;
+}
+
+export interface PolicyVersionRecord {
+  policyId: string;
+  versionId: string;
+  document: string;
+  createdAt: number;
+}
+
+/** A managed policy's default document as attached to an owner: what permission caches need. */
+export interface AttachedPolicyDocument {
+  ownerId: string;
+  arn: string;
+  document: string;
+}
+
+export interface MfaDeviceRecord {
+  serialNumber: string;
+  accountId: string;
+  path: string;
+  deviceName: string;
+  /** The Base32 TOTP seed sealed under the master key, bound to the serial number. */
+  seedEncrypted: string;
+  /** The user the device is enabled for; undefined while unassigned. */
+  userId?: string;
+  enabledAt?: number;
+  /** The last accepted TOTP time step (codes at or before it are refused: no replay). */
+  lastStep: number;
+  createdAt: number;
+  tags: Tag[];
+}
+
+export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa';
+
+export interface PolicyListOptions extends ListOptions {
+  scope: 'All' | 'AWS' | 'Local';
+  onlyAttached: boolean;
+}
+
+export type DeleteUserResult = 'deleted' | 'has-keys' | 'has-policies' | 'has-attached-policies' | 'in-groups' | 'has-mfa' | 'missing';
+
 export interface Store {
   /** Brings the schema up to date. Safe to run on every start and from several processes. */
   migrate(): Promise<void>;
@@ -91,8 +175,11 @@ export interface Store {
   getUserByName(accountId: string, userName: string): Promise<UserRecord | undefined>;
   getUserById(userId: string): Promise<UserRecord | undefined>;
   listUsers(accountId: string, options: ListOptions): Promise<Page<UserRecord>>;
-  /** Deletes a user that owns no access key: 'has-keys' otherwise, 'missing' when it is gone already. */
-  deleteUser(accountId: string, userId: string): Promise<'deleted' | 'has-keys' | 'missing'>;
+  /**
+   * Deletes a user that owns nothing any more (access keys, inline and attached policies, group memberships, MFA
+   * devices): otherwise the first thing in the way; 'missing' when it is gone already.
+   */
+  deleteUser(accountId: string, userId: string): Promise<DeleteUserResult>;
 
   /** Adds a key unless the owner (user, or root when userId is undefined) has `maxPerOwner` already; atomic. */
   createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult>;
@@ -102,4 +189,66 @@ export interface Store {
   deleteAccessKey(accessKeyId: string): Promise<boolean>;
   /** Records when keys were last used; later uses win. Does not count as a change for revision(). */
   recordAccessKeyUse(uses: AccessKeyUse[]): Promise<void>;
+
+  /** Adds and removes tags on a user, role, managed policy or MFA device (by id / serial); keys compare case-insensitively. */
+  updateTags(entity: TaggedEntity, id: string, add: Tag[], removeKeys: string[], max: number): Promise<'updated' | 'limit-exceeded' | 'missing'>;
+
+  /** False when a role with that name (compared case-insensitively) exists. */
+  createRole(role: RoleRecord): Promise<boolean>;
+  getRoleByName(accountId: string, roleName: string): Promise<RoleRecord | undefined>;
+  getRoleById(roleId: string): Promise<RoleRecord | undefined>;
+  listRoles(accountId: string, options: ListOptions): Promise<Page<RoleRecord>>;
+  updateRole(roleId: string, changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<boolean>;
+  /** Deletes a role without inline or attached policies. */
+  deleteRole(roleId: string): Promise<'deleted' | 'has-policies' | 'has-attached-policies' | 'missing'>;
+
+  createGroup(group: GroupRecord): Promise<boolean>;
+  getGroupByName(accountId: string, groupName: string): Promise<GroupRecord | undefined>;
+  listGroups(accountId: string, options: ListOptions): Promise<Page<GroupRecord>>;
+  /** Deletes a group without members or policies. */
+  deleteGroup(groupId: string): Promise<'deleted' | 'has-members' | 'has-policies' | 'has-attached-policies' | 'missing'>;
+  /** Idempotent. */
+  addUserToGroup(groupId: string, userId: string): Promise<void>;
+  removeUserFromGroup(groupId: string, userId: string): Promise<boolean>;
+  listGroupMembers(groupId: string, options: ListOptions): Promise<Page<UserRecord>>;
+  listGroupsForUser(userId: string, options: ListOptions): Promise<Page<GroupRecord>>;
+
+  /** Creates or replaces an inline policy. */
+  putInlinePolicy(policy: InlinePolicyRecord): Promise<void>;
+  getInlinePolicy(ownerId: string, policyName: string): Promise<InlinePolicyRecord | undefined>;
+  /** The inline policies of these owners, in name order. */
+  listInlinePolicies(ownerIds: string[]): Promise<InlinePolicyRecord[]>;
+  deleteInlinePolicy(ownerId: string, policyName: string): Promise<boolean>;
+
+  /** False when a policy with that name exists in the account. The document becomes version v1, the default. */
+  createManagedPolicy(policy: ManagedPolicyRecord, document: string): Promise<boolean>;
+  getManagedPolicy(arn: string): Promise<ManagedPolicyRecord | undefined>;
+  /** The account's policies and/or AWS's, in ARN order. */
+  listManagedPolicies(accountId: string, options: PolicyListOptions): Promise<Page<ManagedPolicyRecord>>;
+  /** Deletes a policy that is attached nowhere and has only its default version left. */
+  deleteManagedPolicy(arn: string): Promise<'deleted' | 'attached' | 'has-versions' | 'missing'>;
+  getPolicyVersion(policyId: string, versionId: string): Promise<PolicyVersionRecord | undefined>;
+  listPolicyVersions(policyId: string): Promise<PolicyVersionRecord[]>;
+  /** Adds the next version (v2, v3...) unless the policy has `maxVersions` already. */
+  createPolicyVersion(policyId: string, document: string, setAsDefault: boolean, at: number, maxVersions: number): Promise<PolicyVersionRecord | 'limit-exceeded' | 'missing'>;
+  deletePolicyVersion(policyId: string, versionId: string): Promise<'deleted' | 'is-default' | 'missing'>;
+  setDefaultPolicyVersion(policyId: string, versionId: string, at: number): Promise<boolean>;
+  /** Attaches a managed policy to a user, group or role (idempotent) unless the owner has `max` attached already. */
+  attachPolicy(ownerId: string, policyArn: string, max: number): Promise<'attached' | 'limit-exceeded'>;
+  detachPolicy(ownerId: string, policyArn: string): Promise<boolean>;
+  listAttachedPolicies(ownerId: string): Promise<ManagedPolicyRecord[]>;
+  /** The default documents of every managed policy attached to these owners. */
+  attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]>;
+
+  /** False when a device with that serial number exists. */
+  createMfaDevice(device: MfaDeviceRecord): Promise<boolean>;
+  getMfaDevice(serialNumber: string): Promise<MfaDeviceRecord | undefined>;
+  /** The account's virtual MFA devices, optionally only those of one user, in serial number order. */
+  listMfaDevices(accountId: string, filter: { userId?: string; assignment?: 'Assigned' | 'Unassigned' | 'Any' }): Promise<MfaDeviceRecord[]>;
+  /** Assigns an unassigned device to a user, with the time step of the codes that proved it. */
+  enableMfaDevice(serialNumber: string, userId: string, enabledAt: number, step: number): Promise<'enabled' | 'in-use' | 'missing'>;
+  deactivateMfaDevice(serialNumber: string, userId: string): Promise<boolean>;
+  deleteMfaDevice(serialNumber: string): Promise<'deleted' | 'in-use' | 'missing'>;
+  /** Records an accepted code's time step when it is later than the last one, atomically: false for a replay. */
+  acceptMfaStep(serialNumber: string, step: number): Promise<boolean>;
 }

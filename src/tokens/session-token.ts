@@ -29,11 +29,24 @@ export interface SessionClaims {
   mfaAuthenticatedAt?: number;
   /** The region whose endpoint issued the token. */
   region?: string;
+  /** Role sessions: the inline session policy (minified JSON), which limits the role's permissions. */
+  sessionPolicy?: string;
+  /** Role sessions: managed policies passed as session policies (PolicyArns). */
+  policyArns?: string[];
+  /** Role sessions: session tags (the request's and those inherited as transitive), as aws:PrincipalTag. */
+  tags?: Array<{ Key: string; Value: string }>;
+  /** Role sessions: keys of the tags passed on to sessions this one creates by role chaining. */
+  transitiveTagKeys?: string[];
+  /** Set once in a chain of role sessions and kept by every session after it. */
+  sourceIdentity?: string;
+  /** Role sessions made with temporary credentials (role chaining). */
+  chained?: boolean;
 }
 
 type Wire = {
   s: string; a: string; k: 's' | 'r' | 'f'; src?: string; rid?: string; rsn?: string; fn?: string;
   iat: number; exp: number; mfa?: number; rg?: string;
+  pol?: string; pa?: string[]; tg?: Array<[string, string]>; tt?: string[]; si?: string; ch?: 1;
 };
 
 const KIND_TO_WIRE = { session: 's', role: 'r', federated: 'f' } as const;
@@ -53,20 +66,38 @@ function toWire(c: SessionClaims): Wire {
   if (c.federatedName) w.fn = c.federatedName;
   if (c.mfaAuthenticatedAt !== undefined) w.mfa = seconds(c.mfaAuthenticatedAt);
   if (c.region) w.rg = c.region;
+  if (c.sessionPolicy !== undefined) w.pol = c.sessionPolicy;
+  if (c.policyArns?.length) w.pa = c.policyArns;
+  if (c.tags?.length) w.tg = c.tags.map((t) => [t.Key, t.Value]);
+  if (c.transitiveTagKeys?.length) w.tt = c.transitiveTagKeys;
+  if (c.sourceIdentity !== undefined) w.si = c.sourceIdentity;
+  if (c.chained) w.ch = 1;
   return w;
 }
 
 function fromWire(w: Wire): SessionClaims | undefined {
   const kind = WIRE_TO_KIND[w.k];
   if (!kind || typeof w.s !== 'string' || typeof w.a !== 'string' || typeof w.iat !== 'number' || typeof w.exp !== 'number') return undefined;
-  return {
+  const c: SessionClaims = {
     secretAccessKey: w.s, accountId: w.a, kind, sourceAccessKeyId: w.src, roleId: w.rid, roleSessionName: w.rsn,
     federatedName: w.fn, issuedAt: w.iat * 1000, expiresAt: w.exp * 1000,
     mfaAuthenticatedAt: w.mfa === undefined ? undefined : w.mfa * 1000, region: w.rg,
   };
+  if (w.pol !== undefined) c.sessionPolicy = w.pol;
+  if (w.pa) c.policyArns = w.pa;
+  if (w.tg) c.tags = w.tg.map(([Key, Value]) => ({ Key, Value }));
+  if (w.tt) c.transitiveTagKeys = w.tt;
+  if (w.si !== undefined) c.sourceIdentity = w.si;
+  if (w.ch) c.chained = true;
+  return c;
 }
 
+/** Opened tokens, by access key id and token: a client signs many requests with one session. */
+const OPENED_LIMIT = 10_000;
+
 export class SessionTokenCodec {
+  private readonly opened = new Map<string, SessionClaims>();
+
   constructor(private readonly keyring: Keyring) {}
 
   /** Seals the claims for the given temporary access key id. */
@@ -83,6 +114,18 @@ export class SessionTokenCodec {
 
   /** The claims, or undefined for anything that is not a token we sealed for this access key id. */
   async decode(accessKeyId: string, token: string): Promise<SessionClaims | undefined> {
+    const cacheKey = accessKeyId + ' ' + token;
+    const hit = this.opened.get(cacheKey);
+    if (hit) return hit;
+    const claims = await this.open(accessKeyId, token);
+    if (claims) {
+      if (this.opened.size >= OPENED_LIMIT) this.opened.clear();
+      this.opened.set(cacheKey, claims);
+    }
+    return claims;
+  }
+
+  private async open(accessKeyId: string, token: string): Promise<SessionClaims | undefined> {
     if (token.length < 16 || token.length > 16384) return undefined;
     const raw = Buffer.from(token, 'base64');
     // Buffer.from ignores characters outside base64; re-encoding catches a token that was altered that way.

@@ -1,29 +1,35 @@
 /**
- * The embedded store: one SQLite file in WAL mode (better-sqlite3), so `opensts serve` needs no setup. Worker
- * processes each hold a connection; `PRAGMA data_version` tells a connection cheaply that another one committed,
- * and only then is the shared revision counter read.
+ * The embedded store: one SQLite file in WAL mode (better-sqlite3), so `opensts serve` needs no setup. Workers of
+ * one server learn of each other's changes through the change feed; any other process writing the same file (a
+ * second server, an admin command) is noticed within a poll interval through `PRAGMA data_version`, which reading
+ * on every request would cost more than the request itself.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, SqliteDialect } from 'kysely';
+import { LocalFeed, type ChangeFeed } from '../change-feed.js';
 import type { Database as Schema } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
+
+const POLL_MS = 500;
 
 export class SqliteStore extends SqlStore {
   private readonly dataVersion: Database.Statement;
   private counter: Database.Statement | undefined;
-  private lastDataVersion = -1;
+  private lastDataVersion: number;
   private lastCounter = -1;
-  private rev = 0;
+  private readonly poll: NodeJS.Timeout;
 
-  private constructor(private readonly sqlite: Database.Database) {
-    super(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }));
+  private constructor(private readonly sqlite: Database.Database, feed: ChangeFeed) {
+    super(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), feed);
     this.dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+    this.lastDataVersion = this.dataVersion.get() as number;
+    this.poll = setInterval(() => this.checkExternalChanges(), POLL_MS).unref();
   }
 
   /** Opens (creating if needed) `<dataDir>/opensts.db`, or an in-memory database for ':memory:'. */
-  static open(dataDir: string | ':memory:'): SqliteStore {
+  static open(dataDir: string | ':memory:', feed: ChangeFeed = new LocalFeed()): SqliteStore {
     let file = ':memory:';
     if (dataDir !== ':memory:') {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -33,24 +39,25 @@ export class SqliteStore extends SqlStore {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
-    return new SqliteStore(sqlite);
+    return new SqliteStore(sqlite, feed);
   }
 
-  revision(): number {
+  /** Notices commits by other connections to the same file (called by a timer; tests call it directly). */
+  checkExternalChanges(): void {
+    if (!this.sqlite.open) return;
     const dv = this.dataVersion.get() as number;
-    if (dv !== this.lastDataVersion) {
-      this.lastDataVersion = dv;
-      this.counter ??= this.sqlite.prepare('SELECT n FROM revision WHERE id = 1').pluck();
-      const n = (this.counter.get() as number | undefined) ?? 0;
-      if (n !== this.lastCounter) {
-        this.lastCounter = n;
-        this.rev++;
-      }
+    if (dv === this.lastDataVersion) return;
+    this.lastDataVersion = dv;
+    this.counter ??= this.sqlite.prepare('SELECT n FROM revision WHERE id = 1').pluck();
+    const n = (this.counter.get() as number | undefined) ?? 0;
+    if (n !== this.lastCounter) {
+      this.lastCounter = n;
+      this.noteChange();
     }
-    return this.rev;
   }
 
-  protected changed(): void {
-    this.rev++;
+  override async close(): Promise<void> {
+    clearInterval(this.poll);
+    await super.close();
   }
 }

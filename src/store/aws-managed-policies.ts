@@ -1,0 +1,40 @@
+/**
+ * The AWS managed policies every account can attach (`arn:aws:iam::aws:policy/...`), seeded by migration 0002 under
+ * the pseudo-account 'aws'. A small, useful subset; the ids and dates are AWS's as published (UNCONFIRMED for the
+ * two IAM policies), the documents trimmed to the actions this server knows.
+ */
+export interface AwsManagedPolicy {
+  policyId: string;
+  name: string;
+  description: string;
+  createdAt: number;
+  document: string;
+}
+
+const doc = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] }, null, 4);
+
+export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicy[] = [
+  {
+    policyId: 'ANPAIWMBCKSKIEE64ZLYK',
+    name: 'AdministratorAccess',
+    description: 'Provides full access to AWS services and resources.',
+    createdAt: Date.parse('2015-02-06T18:39:46Z'),
+    document: doc({ Effect: 'Allow', Action: '*', Resource: '*' }),
+  },
+  {
+    policyId: 'ANPAI7XKCFMBPM3QQRRVQ',
+    name: 'IAMFullAccess',
+    description: 'Provides full access to IAM via the AWS Management Console.',
+    createdAt: Date.parse('2015-02-06T18:40:38Z'),
+    document: doc({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }),
+  },
+  {
+    policyId: 'ANPAJKSO7NDY4T57MWDSQ',
+    name: 'IAMReadOnlyAccess',
+    description: 'Provides read only access to IAM via the AWS Management Console.',
+    createdAt: Date.parse('2015-02-06T18:40:39Z'),
+    document: doc({ Effect: 'Allow', Action: ['iam:GenerateCredentialReport', 'iam:Get*', 'iam:List*', 'iam:SimulateCustomPolicy', 'iam:SimulatePrincipalPolicy'], Resource: '*' }),
+  },
+];
+
+export const awsManagedPolicyArn = (name: string) => `arn:aws:iam::aws:policy/${name}`;

@@ -1,0 +1,102 @@
+/**
+ * How the processes and nodes that share a store learn that one of them changed it, so their read caches stay
+ * correct without asking the database on every request. A write's response waits until every peer has seen it:
+ * a key deactivated on one worker is refused by all of them from the next request on.
+ */
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+
+export interface ChangeFeed {
+  /** Tells the peers that this process changed the store; resolves once they have seen it. */
+  publish(): Promise<void>;
+  /** `listener` runs whenever a peer changed the store. */
+  subscribe(listener: () => void): void;
+}
+
+/** One process alone: nobody to tell. */
+export class LocalFeed implements ChangeFeed {
+  publish(): Promise<void> {
+    return Promise.resolve();
+  }
+  subscribe(): void {}
+}
+
+type FeedMessage =
+  | { type: 'opensts:changed'; id: number }
+  | { type: 'opensts:changed-ack'; id: number };
+
+const isFeedMessage = (m: unknown): m is FeedMessage =>
+  typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('opensts:changed');
+
+/** In a cluster worker: changes travel through the primary to the other workers (see relayChanges). */
+export class ClusterWorkerFeed implements ChangeFeed {
+  private nextId = 1;
+  private readonly waiting = new Map<number, () => void>();
+  private readonly listeners: Array<() => void> = [];
+
+  constructor() {
+    process.on('message', (m: unknown) => {
+      if (!isFeedMessage(m)) return;
+      if (m.type === 'opensts:changed-ack') {
+        this.waiting.get(m.id)?.();
+        this.waiting.delete(m.id);
+      } else {
+        for (const l of this.listeners) l();
+        process.send!({ type: 'opensts:changed-ack', id: m.id } satisfies FeedMessage);
+      }
+    });
+  }
+
+  publish(): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      // A primary that is gone cannot relay; the write itself is committed either way.
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve();
+      }, 2000).unref();
+      this.waiting.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      process.send!({ type: 'opensts:changed', id } satisfies FeedMessage);
+    });
+  }
+
+  subscribe(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+}
+
+/** In the cluster primary: relays each worker's change to the others and acknowledges once they all have it. */
+export function relayChanges(): void {
+  let nextId = 1;
+  cluster.on('message', (from: Worker, m: unknown) => {
+    if (!isFeedMessage(m) || m.type !== 'opensts:changed') return;
+    const peers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w !== from && w.isConnected());
+    let pending = peers.length;
+    const acks = new Map<number, Worker>();
+    const done = () => {
+      if (from.isConnected()) from.send({ type: 'opensts:changed-ack', id: m.id } satisfies FeedMessage);
+    };
+    if (!pending) return done();
+    const onAck = (worker: Worker, a: unknown) => {
+      if (!isFeedMessage(a) || a.type !== 'opensts:changed-ack' || acks.get(a.id) !== worker) return;
+      acks.delete(a.id);
+      if (--pending === 0) finish();
+    };
+    const finish = () => {
+      clearTimeout(timer);
+      cluster.off('message', onAck);
+      done();
+    };
+    // A worker that hangs or dies must not hold the writer forever.
+    const timer = setTimeout(finish, 1000);
+    cluster.on('message', onAck);
+    for (const w of peers) {
+      const id = nextId++;
+      acks.set(id, w);
+      w.send({ type: 'opensts:changed', id } satisfies FeedMessage);
+    }
+  });
+}
