@@ -285,6 +285,16 @@ describe('operation rules', () => {
     assert.match(await r2.text(), /<Code>MissingAuthenticationToken<\/Code>/);
   });
 
+  test('a parameter given twice is refused: the order of repeated query values is not signed', async () => {
+    const r = await fetch(`${s.url}/?Action=GetCallerIdentity&Version=2011-06-15&Version=2011-06-15`);
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /<Code>MalformedQueryString<\/Code><Message>The parameter Version appears more than once<\/Message>/);
+    const both = await fetch(`${s.url}/?Action=GetCallerIdentity`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetSessionToken&Version=2011-06-15',
+    });
+    assert.match(await both.text(), /<Code>MalformedQueryString<\/Code>/);
+  });
+
   test('a body over the limit is refused with 413', async () => {
     const r = await fetch(`${s.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'A='.padEnd(600_000, 'x') });
     assert.equal(r.status, 413);

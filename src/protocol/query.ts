@@ -8,10 +8,17 @@ import type { MemberRef, ServiceModel, Shape } from './model.js';
 
 export type Params = Map<string, string>;
 
-/** Parses `a=1&b=2` (with `+` as space); a malformed escape is kept as written, as AWS does. */
+/**
+ * Parses `a=1&b=2` (with `+` as space, as the SigV4 canonical query does); a malformed escape is kept as written.
+ * A repeated name is refused: SigV4 sorts the canonical query by name and value, so the order of repeated values is
+ * not signed, and whichever one "wins" could be switched without breaking the signature.
+ */
 export function parseParams(into: Params, text: string): Params {
   if (!text) return into;
-  for (const [k, v] of new URLSearchParams(text)) into.set(k, v);
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (into.has(k)) throw errors.malformedQueryString(`The parameter ${k} appears more than once`);
+    into.set(k, v);
+  }
   return into;
 }
 
