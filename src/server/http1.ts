@@ -157,14 +157,15 @@ function decodeChunked(buf: Buffer, limits: Http1Limits): { body: Buffer; used: 
   }
 }
 
-function serialize(res: Http1Response, close: boolean): Buffer {
-  const body = typeof res.body === 'string' ? Buffer.from(res.body, 'utf8') : res.body;
+/** The response as one write: header values are ASCII, so head and a string body encode together as UTF-8. */
+function serialize(res: Http1Response, close: boolean): string | Buffer {
+  const length = typeof res.body === 'string' ? Buffer.byteLength(res.body) : res.body.length;
   let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? 'Unknown'}\r\n`;
   for (const [k, v] of res.headers) head += `${k}: ${v}\r\n`;
-  head += `Content-Length: ${body.length}\r\n`;
+  head += `Content-Length: ${length}\r\n`;
   if (close) head += 'Connection: close\r\n';
   head += '\r\n';
-  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+  return typeof res.body === 'string' ? head + res.body : Buffer.concat([Buffer.from(head, 'latin1'), res.body]);
 }
 
 class Connection {
