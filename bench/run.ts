@@ -5,9 +5,12 @@
  *
  *   npm run bench                       # GetCallerIdentity (session creds) and GetSessionToken at 1, 8, 32 connections
  *   npm run bench -- --duration 5 --workers 2 --connections 32 --rss-calls 0   (0 skips the memory check)
+ *   npm run bench -- --store postgres://postgres@127.0.0.1/test --nodes 2   (nodes on one PostgreSQL schema, each
+ *                                        with workers/nodes processes; the load is split evenly and summed)
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,10 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '1,8,32' },
     'rss-calls': { type: 'string', default: '200000' },
     tool: { type: 'string' },
+    store: { type: 'string' },
+    nodes: { type: 'string', default: '1' },
+    /** Only the scenarios whose name matches this regular expression. */
+    only: { type: 'string' },
   },
 });
 
@@ -48,21 +55,40 @@ const freePort = () => new Promise<number>((resolve) => {
 
 const which = (cmd: string) => new Promise<boolean>((resolve) => execFile('sh', ['-c', `command -v ${cmd}`], (err) => resolve(!err)));
 
-async function startServer(port: number, dataDir: string, workers: number): Promise<{ child: ChildProcess; root: Credentials }> {
-  const child = spawn(process.execPath, ['bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers), '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function startServer(
+  port: number, dataDir: string, workers: number, shared: { storeUrl?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ child: ChildProcess; root?: Credentials }> {
+  const argv = ['bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers), '--log-level', 'warn'];
+  if (shared.storeUrl) argv.push('--store', shared.storeUrl);
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...shared.env } });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       out += d;
-      if (out.includes('Then try')) resolve();
+      if (out.includes('Then try') || out.includes('Connect with')) resolve();
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(out)![1]!;
-  const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(out)![1]!;
-  return { child, root: { accessKeyId: id, secretAccessKey: secret } };
+  const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(out)?.[1];
+  const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(out)?.[1];
+  return { child, root: id && secret ? { accessKeyId: id, secretAccessKey: secret } : undefined };
+}
+
+/** The same scenario against every node at once, the connections split evenly: summed req/s, worst latencies. */
+async function measureAll(
+  measure: (port: number, s: Scenario, connections: number, seconds: number) => Promise<Measurement>,
+  ports: number[], s: Scenario, connections: number, seconds: number,
+): Promise<Measurement> {
+  const each = Math.max(1, Math.round(connections / ports.length));
+  const all = await Promise.all(ports.map((p) => measure(p, s, each, seconds)));
+  return {
+    scenario: s.name,
+    connections: each * ports.length,
+    requestsPerSecond: all.reduce((n, m) => n + m.requestsPerSecond, 0),
+    p50: Math.max(...all.map((m) => m.p50)),
+    p99: Math.max(...all.map((m) => m.p99)),
+    errors: all.reduce((n, m) => n + m.errors, 0),
+  };
 }
 
 function signed(port: number, body: string, credentials: Credentials, service = 'sts') {
@@ -87,7 +113,7 @@ function runWrk(port: number, s: Scenario, connections: number, seconds: number)
     `wrk.body = ${JSON.stringify(s.body)}`,
     ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`),
   ].join('\n');
-  const script = join(tmpdir(), `opensts-bench-${process.pid}.lua`);
+  const script = join(tmpdir(), `opensts-bench-${process.pid}-${port}.lua`);
   writeFileSync(script, lua);
   return new Promise((resolve, reject) => {
     execFile('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/`], (err, stdout) => {
@@ -125,47 +151,101 @@ function rssKb(pid: number): number {
 async function main() {
   const tool = args.tool ?? ((await which('wrk')) ? 'wrk' : 'autocannon');
   const measure = tool === 'wrk' ? runWrk : runAutocannon;
-  const workers = Number(args.workers);
+  const nodes = Number(args.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1) throw new Error('--nodes must be a positive integer');
+  if (nodes > 1 && !args.store) throw new Error('--nodes above 1 needs a shared --store postgres://...');
+  // The machine's workers are shared out among the nodes.
+  const workers = Math.max(1, Math.floor(Number(args.workers) / nodes));
   const seconds = Number(args.duration);
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'opensts-bench-'));
-  const { child, root } = await startServer(port, dataDir, workers);
+  // PostgreSQL: a schema of its own, dropped at the end; every node gets the same master key and root key.
+  const schema = `opensts_bench_${process.pid}`;
+  let shared: { storeUrl?: string; env?: NodeJS.ProcessEnv } = {};
+  if (args.store) {
+    const u = new URL(args.store);
+    u.searchParams.set('schema', schema);
+    shared = {
+      storeUrl: u.toString(),
+      env: {
+        OPENSTS_MASTER_KEY: randomBytes(32).toString('hex'),
+        OPENSTS_ROOT_ACCESS_KEY_ID: 'AKIAOPENSTSBENCHROOT',
+        OPENSTS_ROOT_SECRET_ACCESS_KEY: randomBytes(30).toString('base64'),
+      },
+    };
+  }
+  const ports: number[] = [];
+  const dataDirs: string[] = [];
+  const children: ChildProcess[] = [];
+  let root: Credentials | undefined;
+  for (let i = 0; i < nodes; i++) {
+    ports.push(await freePort());
+    dataDirs.push(mkdtempSync(join(tmpdir(), 'opensts-bench-')));
+    const started = await startServer(ports[i]!, dataDirs[i]!, workers, shared);
+    children.push(started.child);
+    root ??= started.root;
+  }
+  root ??= { accessKeyId: shared.env!.OPENSTS_ROOT_ACCESS_KEY_ID!, secretAccessKey: shared.env!.OPENSTS_ROOT_SECRET_ACCESS_KEY! };
+  const port = ports[0]!;
   try {
     await query(port, 'CreateUser', { UserName: 'bench' }, root, 'iam');
     const key = await query(port, 'CreateAccessKey', { UserName: 'bench' }, root, 'iam');
     const user = { accessKeyId: key('AccessKeyId'), secretAccessKey: key('SecretAccessKey') };
     const gst = await query(port, 'GetSessionToken', { DurationSeconds: '3600' }, user);
     const session = { accessKeyId: gst('AccessKeyId'), secretAccessKey: gst('SecretAccessKey'), sessionToken: gst('SessionToken') };
-    const scenarios: Scenario[] = [
+    // AssumeRole as evaluated in production: a trust policy naming only the account (so the user's identity
+    // policy must allow too), the role's own policy, and a session policy in the request.
+    const account = (await query(port, 'GetCallerIdentity', {}, root))('Account');
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }] };
+    await query(port, 'CreateRole', { RoleName: 'bench', AssumeRolePolicyDocument: JSON.stringify(trust) }, root, 'iam');
+    const allow = (action: string, resource = '*') => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
+    await query(port, 'PutRolePolicy', { RoleName: 'bench', PolicyName: 'read', PolicyDocument: allow('iam:List*') }, root, 'iam');
+    await query(port, 'PutUserPolicy', { UserName: 'bench', PolicyName: 'assume', PolicyDocument: allow('sts:AssumeRole', `arn:aws:iam::${account}:role/bench`) }, root, 'iam');
+    const assumeRoleBody = new URLSearchParams({
+      Action: 'AssumeRole', Version: '2011-06-15', RoleArn: `arn:aws:iam::${account}:role/bench`, RoleSessionName: 'bench',
+      DurationSeconds: '900', Policy: allow('iam:ListRoles'),
+    }).toString();
+    const all: Scenario[] = [
       { name: 'GetCallerIdentity (session credentials)', body: 'Action=GetCallerIdentity&Version=2011-06-15', credentials: session },
       { name: 'GetSessionToken (user key)', body: 'Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600', credentials: user },
+      { name: 'AssumeRole (trust + identity + session policy)', body: assumeRoleBody, credentials: user },
     ];
-    console.log(`# OpenSTS benchmark: ${tool}, ${workers} worker(s), ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`);
+    const scenarios = args.only ? all.filter((s) => new RegExp(args.only!, 'i').test(s.name)) : all;
+    const store = args.store ? `PostgreSQL, ${nodes} node(s) of ${workers} worker(s)` : `SQLite, ${workers} worker(s)`;
+    console.log(`# OpenSTS benchmark: ${tool}, ${store}, ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`);
     console.log('| operation | connections | req/s | p50 ms | p99 ms | non-2xx |');
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const s of scenarios) {
-      await measure(port, s, 8, 2); // warm-up
+      await measureAll(measure, ports, s, 8, 2); // warm-up
       for (const c of args.connections!.split(',').map(Number)) {
-        const m = await measure(port, s, c, seconds);
+        const m = await measureAll(measure, ports, s, c, seconds);
         console.log(`| ${m.scenario} | ${m.connections} | ${Math.round(m.requestsPerSecond)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors} |`);
       }
     }
     const calls = Number(args['rss-calls']);
     if (calls > 0) {
-      const before = rssKb(child.pid!);
+      const rss = () => children.reduce((n, c) => n + rssKb(c.pid!), 0);
+      const before = rss();
       let done = 0;
       let rounds = 0;
       while (done < calls && rounds++ < 20) {
-        const m = await measure(port, scenarios[1]!, 32, 5);
+        const m = await measureAll(measure, ports, all[1]!, 32, 5);
         done += Math.round(m.requestsPerSecond * 5);
       }
-      const after = rssKb(child.pid!);
+      const after = rss();
       console.log(`\nRSS of all server processes: ${(before / 1024).toFixed(1)} MB before, ${(after / 1024).toFixed(1)} MB after ~${done} GetSessionToken calls (+${((after - before) / 1024).toFixed(1)} MB)`);
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all(children.map((child) => {
+      child.kill('SIGTERM');
+      return new Promise((r) => child.once('exit', r));
+    }));
+    for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+    if (args.store) {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: args.store });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   }
 }
 

@@ -88,12 +88,14 @@ describe('success wire format', () => {
 
   test('GetAccessKeyInfo answers the account for AKIA and ASIA ids, ours and others', async () => {
     const session = await sessionFor(s, alice);
+    // sts:GetAccessKeyInfo is a permission like any other: the root has it, alice (no policy) does not.
+    assert.equal(errorCode(await call(s, 'GetAccessKeyInfo', { AccessKeyId: alice.accessKeyId }, alice)), 'AccessDenied');
     for (const id of [alice.accessKeyId, session.accessKeyId]) {
-      const r = await call(s, 'GetAccessKeyInfo', { AccessKeyId: id }, alice);
+      const r = await call(s, 'GetAccessKeyInfo', { AccessKeyId: id }, s.root);
       assert.equal(xmlText(r.body, 'Account'), s.running.app.accountId);
     }
     // An id minted by moto for account 123456789012 (same layout as AWS's).
-    const r = await call(s, 'GetAccessKeyInfo', { AccessKeyId: 'AKIARZPUZDIKOGT274S2' }, alice);
+    const r = await call(s, 'GetAccessKeyInfo', { AccessKeyId: 'AKIARZPUZDIKOGT274S2' }, s.root);
     assert.equal(xmlText(r.body, 'Account'), '123456789012');
   });
 

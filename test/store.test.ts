@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { AccessKeyRecord, Store, UserRecord } from '../src/store/store.js';
+import { skipPostgres, TestSchemas } from './helpers/postgres.js';
 import { call, createUserWithKey, sessionFor } from './helpers/query.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -127,6 +128,13 @@ storeContract('SQLite (in memory)', async () => {
   await s.migrate();
   return s;
 });
+
+if (!skipPostgres) {
+  // The same contract against PostgreSQL, each test on a schema of its own.
+  const schemas = new TestSchemas();
+  after(() => schemas.cleanup());
+  storeContract('PostgreSQL', () => schemas.open());
+}
 
 test('SQLite: a commit by another connection moves this connection\'s revision at the next poll', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');

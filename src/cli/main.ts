@@ -2,8 +2,15 @@
 const usage = `Usage: opensts <command> [options]
 
 Commands:
-  serve     run the OpenSTS server (opensts serve --help)
-  version   print the version
+  serve                       run the OpenSTS server (opensts serve --help)
+  keys rotate|list            rotate the keys that seal session tokens (opensts keys help)
+  regions list|enable|disable where STS is active for the account (opensts regions help)
+  sts <operation>             call STS like \`aws sts ...\` (opensts sts help)
+  exec PROFILE -- COMMAND     run COMMAND with the profile's temporary credentials
+  export PROFILE              print the profile's temporary credentials (--format sh|fish|powershell|dotenv|json)
+  credential-process PROFILE  print them as credential_process JSON (for ~/.aws/config)
+  endpoints probe --region R  time the global and regional STS endpoints
+  version                     print the version
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +22,16 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return (await import('./serve.js')).serve(rest);
+    case 'keys':
+      return (await import('./keys.js')).keys(rest);
+    case 'regions':
+      return (await import('./regions.js')).regions(rest);
+    case 'sts':
+    case 'exec':
+    case 'export':
+    case 'credential-process':
+    case 'endpoints':
+      return (await import('./client.js')).runClient(command, rest);
     case 'version':
     case '--version':
       process.stdout.write('opensts 0.1.0\n');

@@ -5,19 +5,24 @@ import { availableParallelism } from 'node:os';
 import type { RootCredentials } from '../server/app.js';
 import { startCluster } from '../server/cluster.js';
 import { createLogger, DEFAULT_PORT, DEFAULT_REGION, startServer } from '../server/serve.js';
-import { isRegionName } from '../server/authenticate.js';
+import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/regions.js';
+import { describeStore } from '../store/open.js';
 
 export const serveUsage = `Usage: opensts serve [options]
 
   --host HOST        address to listen on (default 127.0.0.1)
   --port PORT        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --data-dir DIR     where the SQLite database and master key live (default ./data)
-  --region REGION    the region this node serves (default ${DEFAULT_REGION})
+  --store URL        postgres://user@host:5432/db[?schema=s]: a database shared by several nodes
+                     (default: OPENSTS_DATABASE_URL if set, else SQLite in the data dir)
+  --region REGION    serve one region's endpoint (sts.REGION.<domain>), or \`global\` for the global
+                     endpoint (signs as us-east-1); default: any region a request is scoped to
+  --domain DOMAIN    with no --region: Host sts.REGION.DOMAIN selects that region, sts.DOMAIN the global endpoint
   --workers N        processes serving requests (default: one per core)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
 
-Environment: OPENSTS_MASTER_KEY, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY
-(read on the first start of a data dir).`;
+Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
+OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
 
 interface Started {
   url: string;
@@ -26,9 +31,10 @@ interface Started {
   stop(): Promise<void>;
 }
 
-export function banner(s: Started, region: string, dataDir: string, workers: number): string {
+export function banner(s: Started, node: NodeRegion, store: string, workers: number): string {
+  const region = node.kind === 'regional' ? node.region : DEFAULT_REGION;
   const lines = [
-    `OpenSTS listening on ${s.url} (region ${region}, account ${s.accountId}, store sqlite:${dataDir}, ${workers} worker${workers === 1 ? '' : 's'})`,
+    `OpenSTS listening on ${s.url} (${describeNodeRegion(node)}, account ${s.accountId}, store ${store}, ${workers} worker${workers === 1 ? '' : 's'})`,
   ];
   if (s.rootCredentials) {
     lines.push(
@@ -55,7 +61,9 @@ export async function serve(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: String(DEFAULT_PORT) },
       'data-dir': { type: 'string', default: 'data' },
-      region: { type: 'string', default: DEFAULT_REGION },
+      store: { type: 'string' },
+      region: { type: 'string' },
+      domain: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       workers: { type: 'string', default: String(availableParallelism()) },
       help: { type: 'boolean', short: 'h' },
@@ -68,11 +76,14 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
-  if (!isRegionName(values.region!)) throw new Error(`--region must be a region name such as eu-central-1, not ${values.region}`);
+  const node = parseNodeRegion(values.region);
+  const storeUrl = values.store ?? (process.env.OPENSTS_DATABASE_URL || undefined);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new Error(`--workers must be 1..256, not ${values.workers}`);
   const dataDir = resolve(values['data-dir']!);
-  const options = { host: values.host, port, dataDir, region: values.region, logLevel: values['log-level'] };
+  const options = {
+    host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'],
+  };
   let started: Started;
   if (workers === 1) {
     const s = await startServer(options);
@@ -80,7 +91,7 @@ export async function serve(argv: string[]): Promise<number> {
   } else {
     started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
   }
-  process.stdout.write(banner(started, values.region!, dataDir, workers));
+  process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers));
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);

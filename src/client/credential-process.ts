@@ -2,7 +2,6 @@
  * The `credential_process` protocol (Version 1 JSON on stdout), both ways: formatting our
  * credentials for tools that call us, and running a profile's external command.
  */
-import { spawn } from 'node:child_process';
 import { ClientConfigError, shellSplit } from './shared-config.js';
 
 export interface AwsCredentials {
@@ -105,7 +104,9 @@ export interface RunCredentialProcessOptions {
  * inherited so the command can prompt (e.g. for an MFA code); stdout and stderr are captured.
  * Error messages name only the program, since arguments may hold secrets.
  */
-export function runCredentialProcess(command: string, options: RunCredentialProcessOptions = {}): Promise<AwsCredentials> {
+export async function runCredentialProcess(command: string, options: RunCredentialProcessOptions = {}): Promise<AwsCredentials> {
+  // Loaded on demand: most runs never start a process, and the CLI's start-up time counts.
+  const { spawn } = await import('node:child_process');
   let argv: string[];
   try {
     argv = shellSplit(command);

@@ -1,16 +1,29 @@
-/** IAM users: CreateUser, GetUser, ListUsers, DeleteUser. */
+/** IAM users: CreateUser, GetUser, ListUsers, DeleteUser (refused while it still owns keys, policies, groups or MFA devices). */
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import type { Tag } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
-import { requireUser, targetUser, userOutput, userResource } from './lookup.js';
-import { rootArn } from '../iam/principal.js';
+import { requestTagKeys } from '../iam/authorize.js';
+import { rootArn, userArn } from '../iam/principal.js';
+import { listResource, requireUser, targetUser, userOutput, userResource } from './lookup.js';
+import { checkTags } from './tags.js';
+
+/** Why a user cannot be deleted yet, in AWS's words. */
+const DELETE_CONFLICTS = {
+  'has-keys': 'Cannot delete entity, must delete access keys first.',
+  'has-policies': 'Cannot delete entity, must delete policies first.',
+  'has-attached-policies': 'Cannot delete entity, must detach all policies first.',
+  'in-groups': 'Cannot delete entity, must remove users from group first.',
+  // UNCONFIRMED wording.
+  'has-mfa': 'Cannot delete entity, must delete MFA device first.',
+} as const;
 
 export const createUser = operation<{ UserName: string; Path?: string; Tags?: Tag[] }>({
   service: 'iam',
   name: 'CreateUser',
-  permission: ({ input, app }) => ['iam:CreateUser', `arn:aws:iam::${app.accountId}:user${input.Path ?? '/'}${input.UserName}`],
+  permission: ({ input, app }) => ['iam:CreateUser', userArn(app.accountId, input.Path ?? '/', input.UserName), requestTagKeys(input.Tags)],
   handle: async ({ input, request, app }) => {
+    checkTags(input.Tags);
     const user = {
       accountId: app.accountId, userId: newUniqueId('AIDA', app.accountId), userName: input.UserName,
       path: input.Path ?? '/', createdAt: request.time, tags: input.Tags ?? [],
@@ -23,7 +36,7 @@ export const createUser = operation<{ UserName: string; Path?: string; Tags?: Ta
 export const getUser = operation<{ UserName?: string }>({
   service: 'iam',
   name: 'GetUser',
-  permission: ({ input, caller, app }) => ['iam:GetUser', userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => ['iam:GetUser', await userResource(app, caller, input.UserName)],
   handle: async ({ input, caller, app }) => {
     const user = await targetUser(app, caller, input.UserName);
     if (user) return { User: userOutput(user) };
@@ -35,7 +48,7 @@ export const getUser = operation<{ UserName?: string }>({
 export const listUsers = operation<{ PathPrefix?: string; Marker?: string; MaxItems?: number }>({
   service: 'iam',
   name: 'ListUsers',
-  permission: ({ app }) => ['iam:ListUsers', `arn:aws:iam::${app.accountId}:user/`],
+  permission: ({ app }) => ['iam:ListUsers', listResource(app, 'user')],
   handle: async ({ input, app }) => {
     const page = await app.store.listUsers(app.accountId, {
       pathPrefix: input.PathPrefix, marker: input.Marker, maxItems: input.MaxItems ?? 100,
@@ -47,11 +60,11 @@ export const listUsers = operation<{ PathPrefix?: string; Marker?: string; MaxIt
 export const deleteUser = operation<{ UserName: string }>({
   service: 'iam',
   name: 'DeleteUser',
-  permission: ({ input, app }) => ['iam:DeleteUser', `arn:aws:iam::${app.accountId}:user/${input.UserName}`],
+  permission: async ({ input, caller, app }) => ['iam:DeleteUser', await userResource(app, caller, input.UserName)],
   handle: async ({ input, app }) => {
     const user = await requireUser(app, input.UserName);
     const result = await app.store.deleteUser(app.accountId, user.userId);
-    if (result === 'has-keys') throw errors.deleteConflict('Cannot delete entity, must delete access keys first.');
     if (result === 'missing') throw errors.noSuchEntity(`The user with name ${input.UserName} cannot be found.`);
+    if (result !== 'deleted') throw errors.deleteConflict(DELETE_CONFLICTS[result]);
   },
 });

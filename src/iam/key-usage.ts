@@ -15,7 +15,7 @@ export class KeyUsage {
     const prev = this.pending.get(accessKeyId);
     if (prev && prev.at >= at) return;
     this.pending.set(accessKeyId, { accessKeyId, at, region, service });
-    this.timer ??= setTimeout(() => void this.flush(), this.flushEveryMs).unref();
+    this.timer ??= setTimeout(() => void this.flush().catch(() => {}), this.flushEveryMs).unref();
   }
 
   /** The newest use not yet written, if any. */
@@ -29,6 +29,12 @@ export class KeyUsage {
     if (!this.pending.size) return;
     const uses = [...this.pending.values()];
     this.pending = new Map();
-    await this.store.recordAccessKeyUse(uses);
+    try {
+      await this.store.recordAccessKeyUse(uses);
+    } catch (err) {
+      // The store is out of reach (a PostgreSQL node that lost its connection): keep the uses for the next try.
+      for (const u of uses) this.note(u.accessKeyId, u.at, u.region, u.service);
+      throw err;
+    }
   }
 }

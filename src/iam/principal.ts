@@ -24,6 +24,8 @@ export interface AssumedRolePrincipal {
   accountId: string;
   roleId: string;
   roleName: string;
+  /** The role's path: part of the role ARN (aws:PrincipalArn), not of the session ARN. */
+  rolePath: string;
   roleSessionName: string;
 }
 
@@ -37,6 +39,9 @@ export type Principal = RootPrincipal | UserPrincipal | AssumedRolePrincipal | F
 
 export const rootArn = (accountId: string) => `arn:${PARTITION}:iam::${accountId}:root`;
 export const userArn = (accountId: string, path: string, userName: string) => `arn:${PARTITION}:iam::${accountId}:user${path}${userName}`;
+export const roleArn = (accountId: string, path: string, roleName: string) => `arn:${PARTITION}:iam::${accountId}:role${path}${roleName}`;
+export const assumedRoleArn = (accountId: string, roleName: string, sessionName: string) =>
+  `arn:${PARTITION}:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 
 export function principalArn(p: Principal): string {
   switch (p.type) {
@@ -45,7 +50,7 @@ export function principalArn(p: Principal): string {
     case 'user':
       return userArn(p.accountId, p.path, p.userName);
     case 'assumed-role':
-      return `arn:${PARTITION}:sts::${p.accountId}:assumed-role/${p.roleName}/${p.roleSessionName}`;
+      return assumedRoleArn(p.accountId, p.roleName, p.roleSessionName);
     case 'federated-user':
       return `arn:${PARTITION}:sts::${p.accountId}:federated-user/${p.name}`;
   }

@@ -15,6 +15,11 @@ export interface RequestInfo {
   secureTransport: boolean;
   /** The clock's time when the request arrived. */
   time: number;
+  /**
+   * Where the tokens this request issues are valid (SessionClaims.tokenVersion): 1 at the global endpoint unless
+   * the account prefers version 2 tokens, else 2. Absent: 2.
+   */
+  tokenVersion?: 1 | 2;
 }
 
 export interface Call<I = Record<string, any>> {

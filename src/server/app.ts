@@ -8,21 +8,31 @@ import { EntityCache } from '../iam/entity-cache.js';
 import { KeyUsage } from '../iam/key-usage.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open.js';
 import { isAccountId, newAccessKeyId, newAccountId, newSecretAccessKey } from '../tokens/ids.js';
 import { Keyring } from '../tokens/keyring.js';
 import { MasterKey } from '../tokens/master-key.js';
 import { SessionTokenCodec } from '../tokens/session-token.js';
+import { AccountSettings } from './account-settings.js';
+import type { NodeRegion } from './regions.js';
 
 export interface AppOptions {
   /** Where the SQLite database and master key live; ':memory:' for a throwaway store (tests). */
   dataDir: string;
-  /** The region this node issues tokens for, and the default region of unsigned requests. */
+  /** The region of unsigned requests (the node's region; us-east-1 for the global endpoint or any region). */
   region: string;
+  /** What the node answers as: one region, the global endpoint, or any region (default). */
+  endpoint?: NodeRegion;
+  /** With `endpoint` any: `sts.<region>.<domain>` Hosts select a region and `sts.<domain>` the global endpoint. */
+  domain?: string;
   clock: Clock;
   env?: NodeJS.ProcessEnv;
-  /** An already opened store (PostgreSQL, or a test's), instead of the data dir's SQLite. */
+  /** An already opened store (a test's), instead of opening one. */
   store?: Store;
+  /** A `postgres://` URL: the store shared by several nodes, instead of the data dir's SQLite. */
+  storeUrl?: string;
+  /** Told when a PostgreSQL store loses its database connection and when it is back. */
+  onStoreStateChange?: (state: 'up' | 'down', err?: unknown) => void;
   /** How this process learns of its peers' changes to the store (cluster workers); default: alone. */
   feed?: ChangeFeed;
 }
@@ -37,6 +47,7 @@ export class App {
   readonly entities: EntityCache;
   readonly usage: KeyUsage;
   readonly tokens: SessionTokenCodec;
+  readonly settings: AccountSettings;
 
   private constructor(
     readonly options: AppOptions,
@@ -49,6 +60,12 @@ export class App {
     this.entities = new EntityCache(store);
     this.usage = new KeyUsage(store);
     this.tokens = new SessionTokenCodec(keyring);
+    this.settings = new AccountSettings(store);
+  }
+
+  /** What this node answers as (options.endpoint; any region by default). */
+  get endpoint(): NodeRegion {
+    return this.options.endpoint ?? { kind: 'any' };
   }
 
   get clock(): Clock {
@@ -65,7 +82,10 @@ export class App {
    */
   static async open(options: AppOptions): Promise<{ app: App; rootCredentials?: RootCredentials }> {
     const env = options.env ?? process.env;
-    const store = options.store ?? SqliteStore.open(options.dataDir, options.feed);
+    const store = options.store ?? await openStore(
+      { dataDir: options.dataDir, url: options.storeUrl },
+      { feed: options.feed, postgres: { onStateChange: options.onStoreStateChange } },
+    );
     try {
       await store.migrate();
       const master = MasterKey.load(options.dataDir === ':memory:' ? undefined : options.dataDir, env);
@@ -103,13 +123,15 @@ export class App {
     const result = await this.store.createAccessKey({
       accessKeyId: creds.accessKeyId, accountId: this.accountId, status: 'Active', createdAt: this.clock.now(),
       secretEncrypted: this.master.encrypt(creds.secretAccessKey, secretContext(creds.accessKeyId)),
-    }, 2);
-    // Another process opening the same new data dir at the same moment may have created them first.
+    }, 1);
+    // Another process (a worker, another node of a shared store) starting at the same moment may have created them
+    // first: a limit of one key makes this one refused.
     return result === 'created' ? creds : undefined;
   }
 
   async close(): Promise<void> {
-    await this.usage.flush();
+    // Uses that cannot be written (the database is gone) are lost, as AWS's last-used data may lag.
+    await this.usage.flush().catch(() => {});
     await this.store.close();
   }
 }

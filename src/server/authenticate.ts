@@ -9,29 +9,31 @@ import type { ServiceName } from '../protocol/model.js';
 import { checkFreshness, verifySignature, type HttpRequestLike, type SignedRequestInfo } from '../sigv4/index.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 import type { App } from './app.js';
+import { ANY_ENDPOINT, isRegionActive, isRegionName, regionDisabled, scopeRefusal, servedRegion, tokenValidIn, type Endpoint } from './regions.js';
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-/** Region names clients sign with: AWS's (`eu-central-1`, `us-gov-west-1`, `cn-north-1`) and `us-east-1` for the global endpoint. */
-export const isRegionName = (region: string) => REGION.test(region) && region.length <= 32;
+export { isRegionName };
 
 export interface Authenticated {
   caller: Caller;
   info: SignedRequestInfo;
 }
 
-/** `info` is the request's parsed SigV4 authentication (parseAuthentication), undefined when it carries none. */
+/**
+ * `info` is the request's parsed SigV4 authentication (parseAuthentication), undefined when it carries none.
+ * `endpoint` is the STS endpoint the request reached (regions.ts); IAM is global and takes any region's scope.
+ */
 export async function authenticate(
   app: App, req: HttpRequestLike, info: SignedRequestInfo | undefined, service: ServiceName, now: number,
+  endpoint: Endpoint = ANY_ENDPOINT,
 ): Promise<Authenticated> {
   if (!info) throw errors.missingAuthenticationToken();
   checkFreshness(info, now);
   if (info.scope.service !== service) {
     throw errors.signatureDoesNotMatch(`Credential should be scoped to correct service: '${service}'. `);
   }
-  if (!isRegionName(info.scope.region)) {
-    throw errors.signatureDoesNotMatch(`Credential should be scoped to a valid region. `);
-  }
+  const refusal = scopeRefusal(service === 'sts' ? endpoint : ANY_ENDPOINT, info.scope.region);
+  if (refusal) throw refusal;
+  const region = servedRegion(endpoint, info.scope.region);
 
   let secret: string;
   let principal: Principal;
@@ -40,6 +42,8 @@ export async function authenticate(
   if (token !== undefined && token !== '') {
     session = await app.tokens.decode(info.accessKeyId, token);
     if (!session) throw errors.invalidClientTokenId();
+    // A version 1 token (global endpoint) is not valid in an opt-in region: AWS cannot even open it there.
+    if (service === 'sts' && !tokenValidIn(session.tokenVersion, region)) throw errors.invalidClientTokenId();
     if (session.expiresAt <= now) throw errors.expiredToken();
     principal = await sessionPrincipal(app, session);
     secret = session.secretAccessKey;
@@ -51,6 +55,9 @@ export async function authenticate(
   }
 
   if (!verifySignature(req, info, secret)) throw errors.signatureDoesNotMatch();
+  if (service === 'sts' && !isRegionActive(region, (await app.settings.get(principal.accountId)).regions)) {
+    throw regionDisabled(principal.accountId);
+  }
   if (!session) app.usage.note(info.accessKeyId, now, info.scope.region, service);
   return { caller: { principal, accessKeyId: info.accessKeyId, session }, info };
 }

@@ -22,7 +22,8 @@ type WorkerMessage = { type: 'listening'; url: string };
 /** In the primary: bootstraps, forks `workers` processes and resolves when all listen. */
 export async function startCluster(options: ServeOptions & { workers: number; log: Logger }): Promise<ClusterReady> {
   const { app, rootCredentials } = await App.open({
-    dataDir: options.dataDir, region: options.region ?? 'us-east-1', clock: systemClock, env: options.env,
+    dataDir: options.dataDir, region: 'us-east-1', clock: systemClock, env: options.env,
+    storeUrl: options.storeUrl,
   });
   const accountId = app.accountId;
   await app.close();
@@ -67,7 +68,9 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
 /** In a worker: serves until the primary disconnects it. */
 export async function runWorker(): Promise<void> {
   const options = JSON.parse(process.env.OPENSTS_WORKER_OPTIONS!) as ServeOptions;
-  const server = await startServer({ ...options, feed: new ClusterWorkerFeed() });
+  // With PostgreSQL every worker listens to the database itself, like any other node; SQLite workers hear of each
+  // other through the primary.
+  const server = await startServer({ ...options, feed: options.storeUrl ? undefined : new ClusterWorkerFeed() });
   process.send!({ type: 'listening', url: server.url } satisfies WorkerMessage);
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -15,12 +15,15 @@ import { renderError, renderResult } from '../protocol/xml.js';
 import { parseAuthentication, type HttpRequestLike } from '../sigv4/index.js';
 import type { App } from './app.js';
 import { authenticate } from './authenticate.js';
+import { endpointOf, issuedTokenVersion } from './regions.js';
 import { findOperation } from './operations.js';
 
 export interface QueryRequest extends HttpRequestLike {
   sourceIp: string;
   secureTransport: boolean;
   contentType: string | undefined;
+  /** The Host header: `sts.<region>.<domain>` may select the region (regions.ts). */
+  host?: string;
 }
 
 export interface Reply {
@@ -65,11 +68,14 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
 
     const op = version === undefined || byVersion ? findOperation(service, action) : undefined;
     let caller: Caller | undefined;
-    let region = app.options.region;
+    const endpoint = service === 'sts' ? endpointOf(app.endpoint, req.host, app.options.domain) : undefined;
+    let region = endpoint?.region ?? app.options.region;
+    let tokenVersion: 1 | 2 = 2;
     if (op?.signed !== false) {
       if (authError) throw authError;
-      ({ caller } = await authenticate(app, req, info, service, now));
-      region = info!.scope.region;
+      ({ caller } = await authenticate(app, req, info, service, now, endpoint));
+      region = endpoint?.region ?? info!.scope.region;
+      if (endpoint?.global) tokenVersion = issuedTokenVersion(endpoint, (await app.settings.get(caller.principal.accountId)).globalEndpointTokenVersion);
     }
     if (!op) throw errors.invalidAction(action, version ?? models()[service].metadata.apiVersion);
 
@@ -78,7 +84,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     const call: Call = {
       input,
       caller: caller!,
-      request: { id: requestId, region, sourceIp: req.sourceIp, secureTransport: req.secureTransport, time: now },
+      request: { id: requestId, region, sourceIp: req.sourceIp, secureTransport: req.secureTransport, time: now, tokenVersion },
       app,
     };
     if (op.permission && caller) {
@@ -91,6 +97,9 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     let error: AwsError;
     if (err instanceof AwsError) {
       error = err;
+    } else if (app.store.available?.() === false) {
+      // The database is out of reach (the node reconnects by itself): a retryable fault, not a bug.
+      error = errors.serviceUnavailable();
     } else {
       logError(err, { requestId, action });
       error = errors.internalFailure();

@@ -80,6 +80,7 @@ export function createHttpServer({ app, log, ready = () => true }: HttpServerOpt
       sourceIp: req.remoteAddress,
       secureTransport: false,
       contentType: req.header('content-type'),
+      host: req.header('host'),
     };
     const reply = await dispatch(app, request, logError);
     return xmlReply(date, reply.status, reply.body, reply.requestId);

@@ -1,18 +1,41 @@
 /** Every operation the server answers, by service and wire name. */
+import * as account from '../iam-api/account.js';
 import * as accessKeys from '../iam-api/access-keys.js';
+import { attachedPolicyOperationList } from '../iam-api/attached-policies.js';
+import * as groups from '../iam-api/groups.js';
+import { inlinePolicyOperationList } from '../iam-api/inline-policies.js';
+import * as managedPolicies from '../iam-api/managed-policies.js';
+import * as mfaDevices from '../iam-api/mfa-devices.js';
+import * as roles from '../iam-api/roles.js';
+import * as tags from '../iam-api/tags.js';
 import * as users from '../iam-api/users.js';
 import type { ServiceName } from '../protocol/model.js';
 import type { Operation } from '../protocol/operation.js';
+import { assumeRole } from '../sts/assume-role.js';
+import { decodeAuthorizationMessage } from '../sts/decode-authorization-message.js';
 import { getAccessKeyInfo } from '../sts/get-access-key-info.js';
 import { getCallerIdentity } from '../sts/get-caller-identity.js';
 import { getSessionToken } from '../sts/get-session-token.js';
+
+const isOperation = (v: unknown): v is Operation => typeof v === 'object' && v !== null && 'handle' in v && 'name' in v;
+const operationsOf = (module: object): Operation[] => Object.values(module).filter(isOperation);
 
 const all: Operation[] = [
   getCallerIdentity,
   getSessionToken,
   getAccessKeyInfo,
-  ...Object.values(users),
-  ...Object.values(accessKeys),
+  assumeRole,
+  decodeAuthorizationMessage,
+  ...operationsOf(account),
+  ...operationsOf(users),
+  ...operationsOf(accessKeys),
+  ...operationsOf(roles),
+  ...operationsOf(tags),
+  ...operationsOf(groups),
+  ...operationsOf(managedPolicies),
+  ...operationsOf(mfaDevices),
+  ...inlinePolicyOperationList,
+  ...attachedPolicyOperationList,
 ];
 
 const byName = new Map<string, Operation>(all.map((op) => [`${op.service}:${op.name}`, op]));

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { Store } from '../store/store.js';
 import { App, type RootCredentials } from './app.js';
+import { parseNodeRegion } from './regions.js';
 import { createHttpServer, listen } from './http.js';
 import type { Http1Server } from './http1.js';
 
@@ -11,10 +12,15 @@ export interface ServeOptions {
   host?: string;
   port?: number;
   dataDir: string;
+  /** A region name (a regional node), `global` (the global endpoint), or undefined (any region). */
   region?: string;
+  /** See AppOptions.domain. */
+  domain?: string;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
   store?: Store;
+  /** A `postgres://` URL (see AppOptions.storeUrl). */
+  storeUrl?: string;
   feed?: ChangeFeed;
   logLevel?: string;
   log?: Logger;
@@ -40,16 +46,26 @@ export function createLogger(level = 'info'): Logger {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? createLogger(options.logLevel);
+  const endpoint = parseNodeRegion(options.region);
   const { app, rootCredentials } = await App.open({
     dataDir: options.dataDir,
-    region: options.region ?? DEFAULT_REGION,
+    region: endpoint.kind === 'regional' ? endpoint.region : DEFAULT_REGION,
+    endpoint,
+    domain: options.domain,
     clock: options.clock ?? systemClock,
     env: options.env,
     store: options.store,
+    storeUrl: options.storeUrl,
     feed: options.feed,
+    onStoreStateChange: (state, err) => {
+      if (state === 'down') log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
+      else log.warn('database connection is back; caches dropped');
+    },
   });
   let closing = false;
-  const http = createHttpServer({ app, log, ready: () => !closing });
+  // Not ready while shutting down, or while the store cannot be reached (PostgreSQL): a load balancer sends
+  // requests elsewhere; requests that still come are answered from the caches where they can be.
+  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false });
   let address;
   try {
     address = await listen(http, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');

@@ -81,6 +81,8 @@ export interface Database {
     created_at: number;
     tags: string;
   };
+  /** An account's explicit STS region settings: active 1 or 0 (regions not listed keep their default). */
+  account_regions: { account_id: string; region: string; active: number };
 }
 
 export interface Migration {
@@ -218,6 +220,17 @@ export const migrations: Migration[] = [
         }).execute();
         await db.insertInto('policy_versions').values({ policy_id: p.policyId, version_id: 'v1', document: p.document, created_at: p.createdAt }).execute();
       }
+    },
+  },
+  {
+    name: '0003-account-regions',
+    async up(db) {
+      await db.schema.createTable('account_regions').ifNotExists()
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('active', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('account_regions_pk', ['account_id', 'region'])
+        .execute();
     },
   },
 ];

@@ -13,6 +13,7 @@ import type {
   AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
   PolicyListOptions, PolicyVersionRecord, RoleRecord, Tag, TaggedEntity,
 } from './store.js';
+import * as account from './sql/account.js';
 import * as groups from './sql/groups.js';
 import * as mfa from './sql/mfa.js';
 import * as policies from './sql/policies.js';
@@ -99,11 +100,28 @@ export abstract class SqlStore implements Store {
   async ensureAccount(account: AccountRecord): Promise<AccountRecord> {
     const existing = await this.getAccount();
     if (existing) return existing;
-    await this.change((trx) => trx.insertInto('accounts').values({
-      account_id: account.accountId, created_at: account.createdAt,
-      global_endpoint_token_version: account.globalEndpointTokenVersion,
-    }).onConflict((oc) => oc.doNothing()).execute());
+    // Checked again inside the change: nodes starting at once on a new store must agree on one account.
+    await this.change(async (trx) => {
+      if (await trx.selectFrom('accounts').select('account_id').limit(1).executeTakeFirst()) return;
+      await trx.insertInto('accounts').values({
+        account_id: account.accountId, created_at: account.createdAt,
+        global_endpoint_token_version: account.globalEndpointTokenVersion,
+      }).onConflict((oc) => oc.doNothing()).execute();
+    });
     return (await this.getAccount())!;
+  }
+
+  setGlobalEndpointTokenVersion(accountId: string, version: number) {
+    return this.change((trx) => account.setGlobalEndpointTokenVersion(trx, accountId, version));
+  }
+  listRegionSettings(accountId: string) {
+    return account.regionSettings(this.db, accountId);
+  }
+  setRegionActive(accountId: string, region: string, active: boolean) {
+    return this.change((trx) => account.setRegionActive(trx, accountId, region, active));
+  }
+  accountSummary(accountId: string) {
+    return account.summary(this.db, accountId);
   }
 
   async listTokenKeys(): Promise<TokenKeyRecord[]> {
@@ -115,6 +133,11 @@ export abstract class SqlStore implements Store {
     await this.change((trx) => trx.insertInto('token_keys')
       .values({ key_id: key.keyId, key_encrypted: key.keyEncrypted, created_at: key.createdAt })
       .onConflict((oc) => oc.doNothing()).execute());
+  }
+
+  async deleteTokenKey(keyId: number): Promise<boolean> {
+    const r = await this.change((trx) => trx.deleteFrom('token_keys').where('key_id', '=', keyId).executeTakeFirst());
+    return Number(r.numDeletedRows) === 1;
   }
 
   async createUser(user: UserRecord): Promise<boolean> {

@@ -17,6 +17,27 @@ export interface AccountRecord {
   globalEndpointTokenVersion: number;
 }
 
+/** An account's explicit STS setting for one region (regions without one keep their default, see server/regions.ts). */
+export interface RegionSetting {
+  region: string;
+  active: boolean;
+}
+
+/** What GetAccountSummary counts. */
+export interface AccountSummaryCounts {
+  users: number;
+  groups: number;
+  roles: number;
+  /** Customer managed policies. */
+  policies: number;
+  /** Versions of the customer managed policies. */
+  policyVersions: number;
+  mfaDevices: number;
+  mfaDevicesInUse: number;
+  /** The account root's own access keys. */
+  rootAccessKeys: number;
+}
+
 export interface UserRecord {
   accountId: string;
   userId: string;
@@ -161,14 +182,28 @@ export interface Store {
    * request, so it is synchronous and cheap.
    */
   revision(): number;
+  /**
+   * False while the store cannot be reached (a PostgreSQL node that lost its connection; it reconnects by itself).
+   * Absent or true: reachable. /healthz reports it.
+   */
+  available?(): boolean;
 
   getAccount(): Promise<AccountRecord | undefined>;
   /** Creates the account unless one exists; answers the account that is stored either way. */
   ensureAccount(account: AccountRecord): Promise<AccountRecord>;
+  /** SetSecurityTokenServicePreferences: 1 or 2. False when there is no such account. */
+  setGlobalEndpointTokenVersion(accountId: string, version: number): Promise<boolean>;
+  /** The account's explicit STS region settings, in region order. */
+  listRegionSettings(accountId: string): Promise<RegionSetting[]>;
+  /** Activates or deactivates STS in a region for the account. */
+  setRegionActive(accountId: string, region: string, active: boolean): Promise<void>;
+  accountSummary(accountId: string): Promise<AccountSummaryCounts>;
 
   listTokenKeys(): Promise<TokenKeyRecord[]>;
   /** Adds a token key unless one with the same id exists. */
   addTokenKey(key: TokenKeyRecord): Promise<void>;
+  /** Removes a retired token key (see Keyring.retire); false when it was gone. */
+  deleteTokenKey(keyId: number): Promise<boolean>;
 
   /** False when a user with that name (compared case-insensitively) exists. */
   createUser(user: UserRecord): Promise<boolean>;

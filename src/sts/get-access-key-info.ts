@@ -9,6 +9,7 @@ import { accountOfAccessKeyId } from '../tokens/ids.js';
 export const getAccessKeyInfo = operation<{ AccessKeyId: string }>({
   service: 'sts',
   name: 'GetAccessKeyInfo',
+  permission: () => ['sts:GetAccessKeyInfo', '*'],
   handle: async ({ input, app }) => {
     const known = await app.directory.accessKey(input.AccessKeyId);
     const account = known?.accountId ?? accountOfAccessKeyId(input.AccessKeyId);

@@ -1,3 +1,4 @@
+import { verifyMfa } from '../iam/mfa.js';
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import { issueCredentials } from './credentials.js';
@@ -18,15 +19,14 @@ interface Input {
 export const getSessionToken = operation<Input>({
   service: 'sts',
   name: 'GetSessionToken',
-  handle: ({ input, caller, request, app }) => {
+  handle: async ({ input, caller, request, app }) => {
     if (caller.session) throw errors.accessDenied('Cannot call GetSessionToken with session credentials');
     let seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
     // AWS clamps the root's sessions to one hour rather than refusing longer requests.
     if (caller.principal.type === 'root') seconds = Math.min(seconds, ROOT_MAX_SECONDS);
-    if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
-      // No MFA device can be registered yet (issue 3), so no code can be valid.
-      throw errors.accessDenied('MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.');
-    }
+    const mfaAuthenticatedAt = input.SerialNumber !== undefined || input.TokenCode !== undefined
+      ? await verifyMfa(app, caller, input.SerialNumber, input.TokenCode, request.time)
+      : undefined;
     return {
       Credentials: issueCredentials(app, {
         kind: 'session',
@@ -34,7 +34,9 @@ export const getSessionToken = operation<Input>({
         sourceAccessKeyId: caller.accessKeyId,
         issuedAt: request.time,
         expiresAt: request.time + seconds * 1000,
+        ...(mfaAuthenticatedAt === undefined ? {} : { mfaAuthenticatedAt }),
         region: request.region,
+        tokenVersion: request.tokenVersion,
       }),
     };
   },

@@ -29,6 +29,11 @@ export interface SessionClaims {
   mfaAuthenticatedAt?: number;
   /** The region whose endpoint issued the token. */
   region?: string;
+  /**
+   * Where the token is valid: 1 only in the regions enabled by default (the global endpoint's tokens, unless the
+   * account prefers version 2), 2 (or absent, as in tokens from before versions were recorded) in every region.
+   */
+  tokenVersion?: 1 | 2;
   /** Role sessions: the inline session policy (minified JSON), which limits the role's permissions. */
   sessionPolicy?: string;
   /** Role sessions: managed policies passed as session policies (PolicyArns). */
@@ -45,7 +50,7 @@ export interface SessionClaims {
 
 type Wire = {
   s: string; a: string; k: 's' | 'r' | 'f'; src?: string; rid?: string; rsn?: string; fn?: string;
-  iat: number; exp: number; mfa?: number; rg?: string;
+  iat: number; exp: number; mfa?: number; rg?: string; tv?: 1;
   pol?: string; pa?: string[]; tg?: Array<[string, string]>; tt?: string[]; si?: string; ch?: 1;
 };
 
@@ -66,6 +71,7 @@ function toWire(c: SessionClaims): Wire {
   if (c.federatedName) w.fn = c.federatedName;
   if (c.mfaAuthenticatedAt !== undefined) w.mfa = seconds(c.mfaAuthenticatedAt);
   if (c.region) w.rg = c.region;
+  if (c.tokenVersion === 1) w.tv = 1;
   if (c.sessionPolicy !== undefined) w.pol = c.sessionPolicy;
   if (c.policyArns?.length) w.pa = c.policyArns;
   if (c.tags?.length) w.tg = c.tags.map((t) => [t.Key, t.Value]);
@@ -83,6 +89,7 @@ function fromWire(w: Wire): SessionClaims | undefined {
     federatedName: w.fn, issuedAt: w.iat * 1000, expiresAt: w.exp * 1000,
     mfaAuthenticatedAt: w.mfa === undefined ? undefined : w.mfa * 1000, region: w.rg,
   };
+  if (w.tv === 1) c.tokenVersion = 1;
   if (w.pol !== undefined) c.sessionPolicy = w.pol;
   if (w.pa) c.policyArns = w.pa;
   if (w.tg) c.tags = w.tg.map(([Key, Value]) => ({ Key, Value }));

@@ -60,7 +60,7 @@ test('a session cannot call get-session-token', async () => {
 });
 
 test('get-access-key-info', async () => {
-  const r = await aws(s, alice, ['sts', 'get-access-key-info', '--access-key-id', session.accessKeyId]);
+  const r = await aws(s, s.root, ['sts', 'get-access-key-info', '--access-key-id', session.accessKeyId]);
   assert.deepEqual(r.json, { Account: account });
 });
 

@@ -46,7 +46,7 @@ test('user, key, session and identity', async () => {
     .send(new GetCallerIdentityCommand({}));
   assert.equal(who.Arn, `arn:aws:iam::${account}:user/alice`);
   assert.equal(who.UserId, user.User!.UserId);
-  const info = await sts(alice).send(new GetAccessKeyInfoCommand({ AccessKeyId: c.AccessKeyId! }));
+  const info = await sts(s.root).send(new GetAccessKeyInfoCommand({ AccessKeyId: c.AccessKeyId! }));
   assert.equal(info.Account, account);
 });
 

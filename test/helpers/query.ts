@@ -1,4 +1,5 @@
 /** Raw Query-protocol calls signed with our own signer, for tests that need exact control of the wire. */
+import { request } from 'node:http';
 import { signRequest, presignUrl, type Credentials } from '../../src/sigv4/index.js';
 import type { TestServer } from './server.js';
 
@@ -18,6 +19,8 @@ export interface CallOptions {
   /** Changes the body after signing. */
   tamperBody?: (body: string) => string;
   extraHeaders?: Record<string, string>;
+  /** The Host header to send and sign (fetch cannot set one): e.g. `sts.eu-central-1.example.com`. */
+  host?: string;
 }
 
 const VERSIONS = { sts: '2011-06-15', iam: '2010-05-08' };
@@ -40,7 +43,7 @@ export async function call(
   const body = formBody(action, params, version);
   const method = options.method ?? 'POST';
   const path = method === 'GET' ? `/?${body}` : '/';
-  const headers: Record<string, string> = { host: server.host, ...(options.extraHeaders ?? {}) };
+  const headers: Record<string, string> = { host: options.host ?? server.host, ...(options.extraHeaders ?? {}) };
   if (method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
   const sendBody = method === 'POST' ? body : '';
   if (credentials) {
@@ -49,10 +52,28 @@ export async function call(
       now: new Date(options.time ?? server.clock.now()),
     }));
   }
+  if (options.host !== undefined) return sendWithHost(server.url + path, method, headers, sendBody);
   const res = await fetch(server.url + path, {
     method, headers, body: method === 'POST' ? (options.tamperBody ? options.tamperBody(sendBody) : sendBody) : undefined,
   });
   return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+/** node:http, which sends the Host header it is given. */
+function sendWithHost(url: string, method: string, headers: Record<string, string>, body: string): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode!, headers: h, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** A presigned GET URL for an action (the form aws-iam-authenticator and Vault use). */

@@ -18,11 +18,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { env?: NodeJS.ProcessEnv; region?: string; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
   const clock = new ManualClock();
   const running = await startServer({
-    port: 0, dataDir, clock, region: options.region, env: options.env ?? {},
+    port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
     log: pino({ level: 'silent' }),
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');

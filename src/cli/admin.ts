@@ -1,0 +1,63 @@
+/**
+ * What the administration commands (`opensts keys`, `opensts regions`) share: opening the store a server uses,
+ * with its master key and account, without creating anything that is not there yet.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeStore, openStore } from '../store/open.js';
+import type { AccountRecord, Store } from '../store/store.js';
+import { MasterKey } from '../tokens/master-key.js';
+
+export const storeOptionsUsage = `  --data-dir DIR   the server's data dir (SQLite database, master.key) (default ./data)
+  --store URL      the server's PostgreSQL store instead (default: OPENSTS_DATABASE_URL if set)`;
+
+/** Where an admin command reads its environment and time and writes its output (tests pass their own). */
+export interface AdminIo {
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  now: () => number;
+}
+
+export const processIo = (): AdminIo => ({ env: process.env, out: (t) => process.stdout.write(t), now: Date.now });
+
+export interface AdminStore {
+  store: Store;
+  master: MasterKey;
+  account: AccountRecord;
+  /** How the store is named in messages (no password). */
+  name: string;
+}
+
+export const storeOptions = {
+  'data-dir': { type: 'string', default: 'data' },
+  store: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses the store options and the positionals of an admin command. */
+export function parseAdminArgs(argv: string[]) {
+  return parseArgs({ args: argv, options: storeOptions, allowPositionals: true, strict: true });
+}
+
+/** Opens an existing store (SQLite data dir or PostgreSQL) with its master key; refuses to create either. */
+export async function openAdminStore(values: { 'data-dir'?: string; store?: string }, env: NodeJS.ProcessEnv = process.env): Promise<AdminStore> {
+  const dataDir = resolve(values['data-dir'] ?? 'data');
+  const url = values.store ?? (env.OPENSTS_DATABASE_URL || undefined);
+  const name = describeStore({ dataDir, url });
+  if (url === undefined && !existsSync(join(dataDir, 'opensts.db'))) throw new Error(`No OpenSTS store in ${dataDir} (start the server once, or give --data-dir / --store)`);
+  if (!env.OPENSTS_MASTER_KEY && !existsSync(join(dataDir, 'master.key'))) {
+    throw new Error(`No master key: set OPENSTS_MASTER_KEY or give the --data-dir that holds master.key`);
+  }
+  const master = MasterKey.load(dataDir, env);
+  const store = await openStore({ dataDir, url });
+  try {
+    await store.migrate();
+    const account = await store.getAccount();
+    if (!account) throw new Error(`${name} has no account yet (start the server once)`);
+    return { store, master, account, name };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * A small STS client: Query protocol over node:http(s) (faster to load than fetch/undici), signed with the same
+ * SigV4 code the server verifies with, driven by models/sts.json. Retries throttling, 5xx and network
+ * failures with capped exponential backoff and full jitter; corrects its clock from the `Date` header after a
+ * clock-skew error, as the AWS SDK for JavaScript does.
+ */
+// sign.js directly: the verifier half of src/sigv4 is not needed on the client, and start-up time counts.
+import { signRequest } from '../sigv4/sign.js';
+import type { AwsCredentials } from './credential-process.js';
+import { HttpError, httpRequest } from './http.js';
+import { type ResolvedEndpoint, resolveStsEndpoint } from './endpoints.js';
+import type { Profile } from './profile.js';
+import type { Env, SharedConfigFiles } from './shared-config.js';
+import { type OutputStructure, type Params, formEncode, operationModel, parseStructure, serializeInput } from './sts-model.js';
+import { XmlError, child, parseXml, textAt } from './xml.js';
+
+export type CredentialProvider = () => Promise<AwsCredentials>;
+
+export interface StsClientConfig {
+  /** The region to sign for (and, without a custom endpoint, which AWS endpoint to use). Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's. */
+  readonly region?: string;
+  /** An explicit endpoint URL; wins over AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and the config files. */
+  readonly endpoint?: string;
+  /** Credentials or a provider; not needed for AssumeRoleWithWebIdentity / AssumeRoleWithSAML. */
+  readonly credentials?: AwsCredentials | CredentialProvider;
+  /** Attempts per call, first included (default AWS_MAX_ATTEMPTS or 3). */
+  readonly maxAttempts?: number;
+  /** Per-attempt timeout in milliseconds (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Environment used to resolve the endpoint (default process.env). */
+  readonly env?: Env;
+  /** Profile and files whose endpoint settings apply (endpoint_url, services, sts_regional_endpoints). */
+  readonly profile?: Profile;
+  readonly files?: SharedConfigFiles;
+  /** For tests: the local clock and the backoff sleep. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Base of the exponential backoff (default 100 ms; delays are capped at 20 s). */
+  readonly retryBaseDelayMs?: number;
+  readonly userAgent?: string;
+}
+
+/** An error answer from the service (`<ErrorResponse>`), with the CLI's wording as message. */
+export class StsServiceError extends Error {
+  override name = 'StsServiceError';
+  constructor(
+    readonly operation: string,
+    readonly code: string,
+    readonly serviceMessage: string,
+    readonly statusCode: number,
+    readonly type: string | undefined,
+    readonly requestId: string | undefined,
+  ) {
+    super(`An error occurred (${code}) when calling the ${operation} operation: ${serviceMessage}`);
+  }
+}
+
+/** No usable answer: connection refused, timeout, or a body that is not the Query protocol. */
+export class StsRequestError extends Error {
+  override name = 'StsRequestError';
+  constructor(readonly operation: string, readonly url: string, reason: string, readonly retryable: boolean) {
+    super(`Could not call ${operation} at ${url}: ${reason}`);
+  }
+}
+
+export interface StsResponse {
+  readonly result: OutputStructure;
+  readonly requestId?: string;
+}
+
+export const CLOCK_SKEW_ERROR_CODES = new Set([
+  'AuthFailure', 'InvalidSignatureException', 'RequestExpired', 'RequestInTheFuture', 'RequestTimeTooSkewed', 'SignatureDoesNotMatch',
+]);
+export const THROTTLING_ERROR_CODES = new Set([
+  'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
+  'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded', 'BandwidthLimitExceeded',
+  'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete', 'EC2ThrottledException',
+]);
+const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException', 'IDPCommunicationError']);
+const SKEW_THRESHOLD_MS = 5 * 60_000;
+const MAX_BACKOFF_MS = 20_000;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class StsClient {
+  readonly endpoint: ResolvedEndpoint;
+  /** Server time minus local time, learned from `Date` headers after clock-skew errors. */
+  systemClockOffsetMs = 0;
+  private readonly config: StsClientConfig;
+  private readonly maxAttempts: number;
+
+  constructor(config: StsClientConfig = {}) {
+    this.config = config;
+    const env = config.env ?? process.env;
+    const region = config.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || config.profile?.region || undefined;
+    this.endpoint = resolveStsEndpoint({ service: 'sts', region, explicitEndpoint: config.endpoint, env, profile: config.profile, files: config.files });
+    const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
+    this.maxAttempts = Math.max(1, Math.floor(config.maxAttempts ?? (Number.isFinite(fromEnv) && fromEnv >= 1 ? fromEnv : 3)));
+  }
+
+  get region(): string {
+    return this.endpoint.signingRegion;
+  }
+
+  private now(): number {
+    return (this.config.now ?? Date.now)();
+  }
+
+  /** Calls an operation with model-shaped parameters; resolves with the result members in model order. */
+  async send(operation: string, params: Params = {}): Promise<StsResponse> {
+    const op = operationModel(operation);
+    const body = formEncode(serializeInput(operation, params));
+    const unsigned = op.authtype === 'none';
+    let credentials: AwsCredentials | undefined;
+    if (!unsigned) {
+      const source = this.config.credentials;
+      if (!source) throw new StsRequestError(operation, this.endpoint.url, 'no credentials to sign the request with', false);
+      credentials = typeof source === 'function' ? await source() : source;
+    }
+    let skewRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      let retryable: boolean;
+      let failure: Error;
+      try {
+        const reply = await this.attempt(operation, body, credentials);
+        if (reply.status >= 200 && reply.status < 300) return parseSuccess(operation, reply, this.endpoint.url);
+        const error = parseError(operation, reply, this.endpoint.url);
+        if (error instanceof StsServiceError && CLOCK_SKEW_ERROR_CODES.has(error.code) && !skewRetried) {
+          const serverTime = Date.parse(reply.date ?? '');
+          if (Number.isFinite(serverTime) && Math.abs(serverTime - (this.now() + this.systemClockOffsetMs)) >= SKEW_THRESHOLD_MS) {
+            this.systemClockOffsetMs = serverTime - this.now();
+            skewRetried = true;
+            attempt--; // a clock correction is not counted as a retry
+            continue;
+          }
+        }
+        failure = error;
+        retryable = error instanceof StsServiceError
+          ? THROTTLING_ERROR_CODES.has(error.code) || TRANSIENT_CODES.has(error.code) || error.statusCode >= 500 || error.statusCode === 429
+          : reply.status >= 500 || reply.status === 429;
+      } catch (err) {
+        if (!(err instanceof StsRequestError)) throw err;
+        failure = err;
+        retryable = err.retryable;
+      }
+      if (!retryable || attempt >= this.maxAttempts) throw failure;
+      const base = this.config.retryBaseDelayMs ?? 100;
+      await (this.config.sleep ?? defaultSleep)(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempt));
+    }
+  }
+
+  private async attempt(operation: string, body: string, credentials: AwsCredentials | undefined): Promise<RawReply> {
+    const url = new URL(this.endpoint.url);
+    const path = (url.pathname || '/') + url.search;
+    const headers: Record<string, string> = {
+      host: url.host,
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    };
+    if (credentials) {
+      Object.assign(headers, signRequest({
+        method: 'POST', url: path, headers, body, credentials, region: this.endpoint.signingRegion, service: 'sts',
+        now: new Date(this.now() + this.systemClockOffsetMs), signedHeaders: ['host', 'content-type'],
+      }));
+    }
+    headers['content-length'] = String(Buffer.byteLength(body));
+    headers['user-agent'] = this.config.userAgent ?? 'opensts-client/0.1.0';
+    const env = this.config.env ?? process.env;
+    return request(operation, url, headers, body, this.config.timeoutMs ?? 10_000, env.AWS_CA_BUNDLE || undefined);
+  }
+
+  getCallerIdentity(params: Params = {}) {
+    return this.send('GetCallerIdentity', params);
+  }
+  getSessionToken(params: Params = {}) {
+    return this.send('GetSessionToken', params);
+  }
+  assumeRole(params: Params) {
+    return this.send('AssumeRole', params);
+  }
+  assumeRoleWithWebIdentity(params: Params) {
+    return this.send('AssumeRoleWithWebIdentity', params);
+  }
+  assumeRoleWithSAML(params: Params) {
+    return this.send('AssumeRoleWithSAML', params);
+  }
+  getFederationToken(params: Params) {
+    return this.send('GetFederationToken', params);
+  }
+  getAccessKeyInfo(params: Params) {
+    return this.send('GetAccessKeyInfo', params);
+  }
+  decodeAuthorizationMessage(params: Params) {
+    return this.send('DecodeAuthorizationMessage', params);
+  }
+}
+
+interface RawReply {
+  status: number;
+  body: string;
+  date?: string;
+  requestId?: string;
+}
+
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
+
+async function request(operation: string, url: URL, headers: Record<string, string>, body: string, timeoutMs: number, caBundle?: string): Promise<RawReply> {
+  try {
+    const res = await httpRequest({ method: 'POST', url, headers, body, timeoutMs, caBundle });
+    return { status: res.status, body: res.body.toString('utf8'), date: res.headers.date, requestId: res.headers['x-amzn-requestid'] };
+  } catch (err) {
+    const code = err instanceof HttpError ? err.code : (err as NodeJS.ErrnoException).code ?? '';
+    throw new StsRequestError(operation, url.origin + url.pathname, `${code ? `${code} ` : ''}(${(err as Error).message})`, RETRYABLE_NETWORK.has(code));
+  }
+}
+
+function parseSuccess(operation: string, reply: RawReply, url: string): StsResponse {
+  const op = operationModel(operation);
+  let root;
+  try {
+    root = parseXml(reply.body);
+  } catch (err) {
+    throw new StsRequestError(operation, url, `the answer is not XML (${(err as XmlError).message}); is this an STS endpoint?`, false);
+  }
+  if (root.name !== `${operation}Response`) {
+    throw new StsRequestError(operation, url, `expected <${operation}Response>, got <${root.name}>; is this an STS endpoint?`, false);
+  }
+  const wrapper = op.output?.resultWrapper;
+  const result = op.output ? parseStructure(op.output.shape, wrapper ? child(root, wrapper) : root) : {};
+  return { result, requestId: textAt(root, 'ResponseMetadata', 'RequestId') ?? reply.requestId };
+}
+
+function parseError(operation: string, reply: RawReply, url: string): Error {
+  let root;
+  try {
+    root = parseXml(reply.body);
+  } catch {
+    const start = reply.body.trim().slice(0, 120).replace(/\s+/g, ' ');
+    return new StsRequestError(operation, url, `HTTP ${reply.status}${start ? `: ${start}` : ''}`, reply.status >= 500 || reply.status === 429);
+  }
+  // <ErrorResponse><Error>..</Error><RequestId/></ErrorResponse>, or EC2's <Response><Errors><Error>.
+  const error = child(root, 'Error') ?? child(child(root, 'Errors'), 'Error');
+  const code = textAt(error, 'Code')?.trim();
+  if (!code) {
+    return new StsRequestError(operation, url, `HTTP ${reply.status} with an answer that is not an AWS error (<${root.name}>)`, reply.status >= 500 || reply.status === 429);
+  }
+  const message = textAt(error, 'Message') ?? textAt(error, 'message') ?? '';
+  const requestId = textAt(root, 'RequestId') ?? textAt(root, 'RequestID') ?? reply.requestId;
+  return new StsServiceError(operation, code, message, reply.status, textAt(error, 'Type'), requestId);
+}
+
+/** The Credentials member of a result as a credentials object (accountId from an assumed-role or federated ARN). */
+export function credentialsFromResult(result: OutputStructure): AwsCredentials {
+  const c = result.Credentials as Record<string, string> | undefined;
+  if (!c || typeof c.AccessKeyId !== 'string' || typeof c.SecretAccessKey !== 'string') {
+    throw new Error('The STS answer has no Credentials');
+  }
+  const expiration = c.Expiration === undefined ? undefined : new Date(c.Expiration);
+  if (expiration && Number.isNaN(expiration.getTime())) throw new Error(`The STS answer has an invalid Expiration: ${c.Expiration}`);
+  const user = (result.AssumedRoleUser ?? result.FederatedUser) as Record<string, string> | undefined;
+  const accountId = /^arn:[^:]*:[^:]*::(\d{12}):/.exec(user?.Arn ?? '')?.[1];
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    ...(c.SessionToken !== undefined && { sessionToken: c.SessionToken }),
+    ...(expiration && { expiration }),
+    ...(accountId && { accountId }),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Inline policies of users, groups and roles: Put/Get/List/Delete{User,Group,Role}Policy, written once for the
+ * three owner kinds.
+ */
+import { errors } from '../protocol/errors.js';
+import { operation, type Operation } from '../protocol/operation.js';
+import { pageOf } from './lookup.js';
+import { checkInlinePolicy, encodePolicyDocument } from './policy-documents.js';
+import { OWNER_KINDS, ownerResource, ownerWord, requireOwner, type OwnerKind } from './policy-owners.js';
+
+type Named = Record<string, string>;
+
+function inlinePolicyOperations(kind: OwnerKind): Operation[] {
+  const Word = ownerWord(kind);
+  const nameMember = `${Word}Name`;
+  const ownerName = (input: Named) => input[nameMember]!;
+  const notFound = (policyName: string) => errors.noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
+
+  const put = operation<Named & { PolicyName: string; PolicyDocument: string }>({
+    service: 'iam',
+    name: `Put${Word}Policy`,
+    permission: async ({ input, app }) => [`iam:Put${Word}Policy`, await ownerResource(app, kind, ownerName(input))],
+    handle: async ({ input, app }) => {
+      const owner = await requireOwner(app, kind, ownerName(input));
+      checkInlinePolicy(input.PolicyDocument, kind, owner.name);
+      await app.store.putInlinePolicy({ ownerId: owner.id, policyName: input.PolicyName, document: input.PolicyDocument });
+    },
+  });
+
+  const get = operation<Named & { PolicyName: string }>({
+    service: 'iam',
+    name: `Get${Word}Policy`,
+    permission: async ({ input, app }) => [`iam:Get${Word}Policy`, await ownerResource(app, kind, ownerName(input))],
+    handle: async ({ input, app }) => {
+      const owner = await requireOwner(app, kind, ownerName(input));
+      const policy = await app.store.getInlinePolicy(owner.id, input.PolicyName);
+      if (!policy) throw notFound(input.PolicyName);
+      return { [nameMember]: owner.name, PolicyName: policy.policyName, PolicyDocument: encodePolicyDocument(policy.document) };
+    },
+  });
+
+  const list = operation<Named & { Marker?: string; MaxItems?: number }>({
+    service: 'iam',
+    name: `List${Word}Policies`,
+    permission: async ({ input, app }) => [`iam:List${Word}Policies`, await ownerResource(app, kind, ownerName(input))],
+    handle: async ({ input, app }) => {
+      const owner = await requireOwner(app, kind, ownerName(input));
+      const names = (await app.store.listInlinePolicies([owner.id])).map((p) => p.policyName);
+      const page = pageOf(names, (n) => n.toLowerCase(), input.Marker as string | undefined, input.MaxItems as number | undefined);
+      return { PolicyNames: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+  });
+
+  const remove = operation<Named & { PolicyName: string }>({
+    service: 'iam',
+    name: `Delete${Word}Policy`,
+    permission: async ({ input, app }) => [`iam:Delete${Word}Policy`, await ownerResource(app, kind, ownerName(input))],
+    handle: async ({ input, app }) => {
+      const owner = await requireOwner(app, kind, ownerName(input));
+      if (!(await app.store.deleteInlinePolicy(owner.id, input.PolicyName))) throw notFound(input.PolicyName);
+    },
+  });
+
+  return [put, get, list, remove];
+}
+
+export const inlinePolicyOperationList: Operation[] = OWNER_KINDS.flatMap(inlinePolicyOperations);

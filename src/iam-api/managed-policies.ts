@@ -1,0 +1,169 @@
+/**
+ * Customer managed policies and their versions: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy,
+ * CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions, DeletePolicyVersion, SetDefaultPolicyVersion.
+ * AWS managed policies (arn:aws:iam::aws:policy/...) can be read and attached, not changed.
+ */
+import { requestTagKeys } from '../iam/authorize.js';
+import { PARTITION } from '../iam/principal.js';
+import { errors } from '../protocol/errors.js';
+import { operation } from '../protocol/operation.js';
+import type { App } from '../server/app.js';
+import type { ManagedPolicyRecord, PolicyVersionRecord, Tag } from '../store/store.js';
+import { newUniqueId } from '../tokens/ids.js';
+import { listResource, requirePolicy } from './lookup.js';
+import { checkManagedPolicy, encodePolicyDocument } from './policy-documents.js';
+import { checkTags } from './tags.js';
+
+const MAX_VERSIONS = 5;
+
+export const policyArn = (accountId: string, path: string, name: string) => `arn:${PARTITION}:iam::${accountId}:policy${path}${name}`;
+
+export function policyOutput(p: ManagedPolicyRecord, withDescription = true) {
+  return {
+    PolicyName: p.policyName,
+    PolicyId: p.policyId,
+    Arn: p.arn,
+    Path: p.path,
+    DefaultVersionId: p.defaultVersionId,
+    AttachmentCount: p.attachmentCount ?? 0,
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    Description: withDescription ? p.description : undefined,
+    CreateDate: new Date(p.createdAt),
+    UpdateDate: new Date(p.updatedAt),
+    Tags: p.tags.length ? p.tags : undefined,
+  };
+}
+
+const versionOutput = (v: PolicyVersionRecord, defaultVersionId: string, withDocument: boolean) => ({
+  Document: withDocument ? encodePolicyDocument(v.document) : undefined,
+  VersionId: v.versionId,
+  IsDefaultVersion: v.versionId === defaultVersionId,
+  CreateDate: new Date(v.createdAt),
+});
+
+/** A policy of this account that may be changed. UNCONFIRMED: AWS's error for changing an AWS managed policy. */
+async function ownPolicy(app: App, arn: string): Promise<ManagedPolicyRecord> {
+  const policy = await requirePolicy(app, arn);
+  if (policy.accountId === 'aws') throw errors.invalidInput(`Policy ${arn} is an AWS managed policy and cannot be modified.`);
+  return policy;
+}
+
+const noSuchVersion = (arn: string, versionId: string) => errors.noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
+
+export const createPolicy = operation<{ PolicyName: string; Path?: string; PolicyDocument: string; Description?: string; Tags?: Tag[] }>({
+  service: 'iam',
+  name: 'CreatePolicy',
+  permission: ({ input, app }) => ['iam:CreatePolicy', policyArn(app.accountId, input.Path ?? '/', input.PolicyName), requestTagKeys(input.Tags)],
+  handle: async ({ input, request, app }) => {
+    checkTags(input.Tags);
+    checkManagedPolicy(input.PolicyDocument);
+    const path = input.Path ?? '/';
+    const policy: ManagedPolicyRecord = {
+      accountId: app.accountId, policyId: newUniqueId('ANPA', app.accountId), arn: policyArn(app.accountId, path, input.PolicyName),
+      policyName: input.PolicyName, path, description: input.Description, defaultVersionId: 'v1', createdAt: request.time,
+      updatedAt: request.time, tags: input.Tags ?? [], attachmentCount: 0,
+    };
+    if (!(await app.store.createManagedPolicy(policy, input.PolicyDocument))) {
+      throw errors.entityAlreadyExists(`A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
+    }
+    return { Policy: policyOutput(policy, false) };
+  },
+});
+
+export const getPolicy = operation<{ PolicyArn: string }>({
+  service: 'iam',
+  name: 'GetPolicy',
+  permission: ({ input }) => ['iam:GetPolicy', input.PolicyArn],
+  handle: async ({ input, app }) => ({ Policy: policyOutput(await requirePolicy(app, input.PolicyArn)) }),
+});
+
+export const listPolicies = operation<{ Scope?: 'All' | 'AWS' | 'Local'; OnlyAttached?: boolean; PathPrefix?: string; Marker?: string; MaxItems?: number }>({
+  service: 'iam',
+  name: 'ListPolicies',
+  permission: ({ app }) => ['iam:ListPolicies', listResource(app, 'policy')],
+  handle: async ({ input, app }) => {
+    const page = await app.store.listManagedPolicies(app.accountId, {
+      scope: input.Scope ?? 'All', onlyAttached: input.OnlyAttached ?? false, pathPrefix: input.PathPrefix, marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
+    });
+    return { Policies: page.items.map((p) => policyOutput(p, false)), IsTruncated: page.marker !== undefined, Marker: page.marker };
+  },
+});
+
+export const deletePolicy = operation<{ PolicyArn: string }>({
+  service: 'iam',
+  name: 'DeletePolicy',
+  permission: ({ input }) => ['iam:DeletePolicy', input.PolicyArn],
+  handle: async ({ input, app }) => {
+    await ownPolicy(app, input.PolicyArn);
+    const result = await app.store.deleteManagedPolicy(input.PolicyArn);
+    if (result === 'attached') throw errors.deleteConflict('Cannot delete a policy attached to entities.');
+    if (result === 'has-versions') {
+      throw errors.deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+    }
+    if (result === 'missing') throw errors.noSuchEntity(`Policy ${input.PolicyArn} was not found.`);
+  },
+});
+
+export const createPolicyVersion = operation<{ PolicyArn: string; PolicyDocument: string; SetAsDefault?: boolean }>({
+  service: 'iam',
+  name: 'CreatePolicyVersion',
+  permission: ({ input }) => ['iam:CreatePolicyVersion', input.PolicyArn],
+  handle: async ({ input, request, app }) => {
+    const policy = await ownPolicy(app, input.PolicyArn);
+    checkManagedPolicy(input.PolicyDocument);
+    const setAsDefault = input.SetAsDefault ?? false;
+    const v = await app.store.createPolicyVersion(policy.policyId, input.PolicyDocument, setAsDefault, request.time, MAX_VERSIONS);
+    if (v === 'missing') throw errors.noSuchEntity(`Policy ${input.PolicyArn} was not found.`);
+    if (v === 'limit-exceeded') {
+      throw errors.limitExceeded(`A managed policy can have up to ${MAX_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
+    }
+    return { PolicyVersion: versionOutput(v, setAsDefault ? v.versionId : policy.defaultVersionId, false) };
+  },
+});
+
+export const getPolicyVersion = operation<{ PolicyArn: string; VersionId: string }>({
+  service: 'iam',
+  name: 'GetPolicyVersion',
+  permission: ({ input }) => ['iam:GetPolicyVersion', input.PolicyArn],
+  handle: async ({ input, app }) => {
+    const policy = await requirePolicy(app, input.PolicyArn);
+    const v = await app.store.getPolicyVersion(policy.policyId, input.VersionId);
+    if (!v) throw noSuchVersion(input.PolicyArn, input.VersionId);
+    return { PolicyVersion: versionOutput(v, policy.defaultVersionId, true) };
+  },
+});
+
+export const listPolicyVersions = operation<{ PolicyArn: string; Marker?: string; MaxItems?: number }>({
+  service: 'iam',
+  name: 'ListPolicyVersions',
+  permission: ({ input }) => ['iam:ListPolicyVersions', input.PolicyArn],
+  handle: async ({ input, app }) => {
+    const policy = await requirePolicy(app, input.PolicyArn);
+    const versions = await app.store.listPolicyVersions(policy.policyId);
+    return { Versions: versions.map((v) => versionOutput(v, policy.defaultVersionId, false)), IsTruncated: false };
+  },
+});
+
+export const deletePolicyVersion = operation<{ PolicyArn: string; VersionId: string }>({
+  service: 'iam',
+  name: 'DeletePolicyVersion',
+  permission: ({ input }) => ['iam:DeletePolicyVersion', input.PolicyArn],
+  handle: async ({ input, app }) => {
+    const policy = await ownPolicy(app, input.PolicyArn);
+    const r = await app.store.deletePolicyVersion(policy.policyId, input.VersionId);
+    if (r === 'is-default') throw errors.deleteConflict('Cannot delete the default version of a policy.');
+    if (r === 'missing') throw noSuchVersion(input.PolicyArn, input.VersionId);
+  },
+});
+
+export const setDefaultPolicyVersion = operation<{ PolicyArn: string; VersionId: string }>({
+  service: 'iam',
+  name: 'SetDefaultPolicyVersion',
+  permission: ({ input }) => ['iam:SetDefaultPolicyVersion', input.PolicyArn],
+  handle: async ({ input, request, app }) => {
+    const policy = await ownPolicy(app, input.PolicyArn);
+    if (!(await app.store.setDefaultPolicyVersion(policy.policyId, input.VersionId, request.time))) throw noSuchVersion(input.PolicyArn, input.VersionId);
+  },
+});

@@ -1,0 +1,93 @@
+/** Tags on users and roles: TagUser, UntagUser, ListUserTags, TagRole, UntagRole, ListRoleTags. */
+import { requestTagKeys } from '../iam/authorize.js';
+import { errors } from '../protocol/errors.js';
+import { operation } from '../protocol/operation.js';
+import type { App } from '../server/app.js';
+import type { Tag, TaggedEntity } from '../store/store.js';
+import { pageOf, requireRole, requireUser, roleResource, userResource } from './lookup.js';
+
+export const MAX_TAGS = 50;
+
+/** Keys must be unique in one request, compared case-insensitively. */
+export function checkTags(tags: Tag[] | undefined): void {
+  if (!tags) return;
+  const seen = new Set<string>();
+  for (const t of tags) {
+    const k = t.Key.toLowerCase();
+    if (seen.has(k)) throw errors.invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    seen.add(k);
+  }
+}
+
+async function retag(app: App, entity: TaggedEntity, id: string, quota: string, add: Tag[], remove: string[]): Promise<void> {
+  const r = await app.store.updateTags(entity, id, add, remove, MAX_TAGS);
+  // UNCONFIRMED wording.
+  if (r === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for ${quota}: ${MAX_TAGS}.`);
+}
+
+
+interface Paging { Marker?: string; MaxItems?: number }
+
+export const tagUser = operation<{ UserName: string; Tags: Tag[] }>({
+  service: 'iam',
+  name: 'TagUser',
+  permission: async ({ input, caller, app }) => ['iam:TagUser', await userResource(app, caller, input.UserName), requestTagKeys(input.Tags)],
+  handle: async ({ input, app }) => {
+    checkTags(input.Tags);
+    const user = await requireUser(app, input.UserName);
+    await retag(app, 'user', user.userId, 'TagsPerUser', input.Tags, []);
+  },
+});
+
+export const untagUser = operation<{ UserName: string; TagKeys: string[] }>({
+  service: 'iam',
+  name: 'UntagUser',
+  permission: async ({ input, caller, app }) => ['iam:UntagUser', await userResource(app, caller, input.UserName), { 'aws:TagKeys': input.TagKeys }],
+  handle: async ({ input, app }) => {
+    const user = await requireUser(app, input.UserName);
+    await retag(app, 'user', user.userId, 'TagsPerUser', [], input.TagKeys);
+  },
+});
+
+export const listUserTags = operation<{ UserName: string } & Paging>({
+  service: 'iam',
+  name: 'ListUserTags',
+  permission: async ({ input, caller, app }) => ['iam:ListUserTags', await userResource(app, caller, input.UserName)],
+  handle: async ({ input, app }) => {
+    const user = await requireUser(app, input.UserName);
+    const page = pageOf(user.tags, (t) => t.Key, input.Marker, input.MaxItems);
+    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  },
+});
+
+export const tagRole = operation<{ RoleName: string; Tags: Tag[] }>({
+  service: 'iam',
+  name: 'TagRole',
+  permission: async ({ input, app }) => ['iam:TagRole', await roleResource(app, input.RoleName), requestTagKeys(input.Tags)],
+  handle: async ({ input, app }) => {
+    checkTags(input.Tags);
+    const role = await requireRole(app, input.RoleName);
+    await retag(app, 'role', role.roleId, 'TagsPerRole', input.Tags, []);
+  },
+});
+
+export const untagRole = operation<{ RoleName: string; TagKeys: string[] }>({
+  service: 'iam',
+  name: 'UntagRole',
+  permission: async ({ input, app }) => ['iam:UntagRole', await roleResource(app, input.RoleName), { 'aws:TagKeys': input.TagKeys }],
+  handle: async ({ input, app }) => {
+    const role = await requireRole(app, input.RoleName);
+    await retag(app, 'role', role.roleId, 'TagsPerRole', [], input.TagKeys);
+  },
+});
+
+export const listRoleTags = operation<{ RoleName: string } & Paging>({
+  service: 'iam',
+  name: 'ListRoleTags',
+  permission: async ({ input, app }) => ['iam:ListRoleTags', await roleResource(app, input.RoleName)],
+  handle: async ({ input, app }) => {
+    const role = await requireRole(app, input.RoleName);
+    const page = pageOf(role.tags, (t) => t.Key, input.Marker, input.MaxItems);
+    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  },
+});

@@ -1,0 +1,162 @@
+/**
+ * AssumeRole: temporary credentials of a role for a user or a session. The role's trust policy is its
+ * resource-based policy and must allow the caller (a trust policy naming only the account needs the caller's
+ * identity policies too); sts:TagSession and sts:SetSourceIdentity are checked the same way when tags or a source
+ * identity are set. A missing role is refused exactly like a refused one. The new session carries its session
+ * policies, tags and source identity sealed in its token.
+ */
+import { accessDenied, callerAuthority, contextKeys, requestTagKeys, type CallerAuthority } from '../iam/authorize.js';
+import type { RoleEntry } from '../iam/entity-cache.js';
+import { verifyMfa } from '../iam/mfa.js';
+import { evaluate, RequestContext, type ContextValue, type Policy, type PolicySet } from '../iam/policy/index.js';
+import { assumedRoleArn, principalArn, principalUserId } from '../iam/principal.js';
+import { errors } from '../protocol/errors.js';
+import { operation, type Call } from '../protocol/operation.js';
+import type { App } from '../server/app.js';
+import type { Tag } from '../store/store.js';
+import { issueCredentials } from './credentials.js';
+import { packedPolicySize } from './packed-policy.js';
+import { sessionTags } from './session-tags.js';
+
+const DEFAULT_SECONDS = 3600;
+const CHAINED_MAX_SECONDS = 3600;
+const MAX_POLICY_ARNS = 10;
+const MAX_POLICY_CHARS = 2048;
+
+interface Input {
+  RoleArn: string;
+  RoleSessionName: string;
+  PolicyArns?: Array<{ arn?: string }>;
+  Policy?: string;
+  DurationSeconds?: number;
+  Tags?: Tag[];
+  TransitiveTagKeys?: string[];
+  ExternalId?: string;
+  SerialNumber?: string;
+  TokenCode?: string;
+  SourceIdentity?: string;
+}
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[^/]+\/)*)([\w+=,.@-]+)$/;
+
+/** The role a RoleArn names in this account (role names compare case-insensitively, paths exactly). */
+async function findRole(app: App, arn: string): Promise<RoleEntry | undefined> {
+  const m = ROLE_ARN.exec(arn);
+  if (!m || m[1] !== app.accountId) return undefined;
+  const entry = await app.entities.roleByName(m[1], m[3]!);
+  return entry && entry.role.path === m[2] ? entry : undefined;
+}
+
+/** The session policies the request passes, checked, parsed (from caches) and in the compact form tokens carry. */
+async function requestedSessionPolicies(app: App, input: Input) {
+  const arns = (input.PolicyArns ?? []).map((p) => p.arn).filter((a): a is string => a !== undefined);
+  if (arns.length > MAX_POLICY_ARNS) {
+    throw errors.validation(`1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`);
+  }
+  if (input.Policy !== undefined && input.Policy.length > MAX_POLICY_CHARS) {
+    throw errors.validation(`1 validation error detected: Value '${input.Policy}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_CHARS}`);
+  }
+  const inline = input.Policy === undefined ? undefined : app.entities.parsedSessionPolicy(input.Policy);
+  for (const arn of arns) {
+    // UNCONFIRMED: AWS's error for a PolicyArn that names no policy.
+    if (!(await app.entities.managedPolicy(arn))) throw errors.malformedPolicyDocument(`Policy ${arn} does not exist or is not attachable.`);
+  }
+  return { inline: inline?.compact, arns };
+}
+
+/** Evaluates one trust-governed action (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) for the caller. */
+function checkTrust(call: Call<Input>, authority: CallerAuthority, role: RoleEntry, action: string, keys: Record<string, ContextValue>, context: RequestContext): void {
+  const policies: PolicySet = { identity: authority.identity, resource: [role.trust] as Policy[], ...(authority.session ? { session: authority.session } : {}) };
+  const decision = evaluate({ action, resource: role.arn, principal: authority.principal, context }, policies, { mode: 'trust' });
+  if (decision.effect === 'Allow') return;
+  const message = `User: ${authority.principal.arn} is not authorized to perform: ${action} on resource: ${call.input.RoleArn}`;
+  throw accessDenied(call.app, message, {
+    authority, callerUserId: principalUserId(call.caller.principal), action, resource: call.input.RoleArn, decision, context: keys,
+  });
+}
+
+export const assumeRole = operation<Input>({
+  service: 'sts',
+  name: 'AssumeRole',
+  handle: async (call) => {
+    const { input, caller, request, app } = call;
+    const p = caller.principal;
+    if (p.type === 'root') throw errors.accessDenied('Roles may not be assumed by root accounts.');
+    if (input.SourceIdentity?.toLowerCase().startsWith('aws:')) {
+      // UNCONFIRMED wording; the model documents the rule.
+      throw errors.validation("1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must not start with 'aws:'");
+    }
+    const mfaNow = input.SerialNumber !== undefined || input.TokenCode !== undefined
+      ? await verifyMfa(app, caller, input.SerialNumber, input.TokenCode, request.time)
+      : undefined;
+
+    const authority = (await callerAuthority(app, caller))!;
+    const role = await findRole(app, input.RoleArn);
+    if (!role) throw errors.accessDenied(`User: ${principalArn(p)} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`);
+
+    const calling = caller.session;
+    const tags = sessionTags(input.Tags, input.TransitiveTagKeys, calling?.kind === 'role' ? calling : undefined);
+    const inheritedSource = calling?.sourceIdentity;
+    // UNCONFIRMED wording: AWS documents that a source identity, once set in a chain, cannot change.
+    if (input.SourceIdentity !== undefined && inheritedSource !== undefined && input.SourceIdentity !== inheritedSource) {
+      throw errors.validation(`The source identity cannot be changed in a role chain: the calling session's is ${inheritedSource}.`);
+    }
+    const sourceIdentity = input.SourceIdentity ?? inheritedSource;
+
+    const extra: Record<string, ContextValue> = {
+      'sts:RoleSessionName': input.RoleSessionName,
+      'sts:ExternalId': input.ExternalId,
+      'sts:SourceIdentity': sourceIdentity,
+      'sts:TransitiveTagKeys': input.TransitiveTagKeys,
+      ...requestTagKeys(tags.tags),
+    };
+    for (const t of role.tags) extra[`aws:ResourceTag/${t.Key}`] = t.Value;
+    if (mfaNow !== undefined) {
+      extra['aws:MultiFactorAuthPresent'] = true;
+      extra['aws:MultiFactorAuthAge'] = 0;
+    }
+    const keys = contextKeys(call, authority, extra);
+    const context = new RequestContext(keys);
+    checkTrust(call, authority, role, 'sts:AssumeRole', keys, context);
+    if (tags.tags.length) checkTrust(call, authority, role, 'sts:TagSession', keys, context);
+    if (sourceIdentity !== undefined) checkTrust(call, authority, role, 'sts:SetSourceIdentity', keys, context);
+
+    const seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
+    if (seconds > role.role.maxSessionDuration) throw errors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    const chained = calling !== undefined;
+    if (chained && seconds > CHAINED_MAX_SECONDS) {
+      throw errors.validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    }
+
+    const policies = await requestedSessionPolicies(app, input);
+    const packs = policies.inline !== undefined || policies.arns.length > 0 || tags.tags.length > 0;
+    const packed = packs ? packedPolicySize(policies.inline, policies.arns, tags.tags) : undefined;
+    if (packed !== undefined && packed > 100) throw errors.packedPolicyTooLarge(packed);
+
+    const { roleId, roleName, accountId } = role.role;
+    // UNCONFIRMED: a session chained from an MFA session keeps the time MFA was presented.
+    const mfaAuthenticatedAt = mfaNow ?? calling?.mfaAuthenticatedAt;
+    const credentials = issueCredentials(app, {
+      kind: 'role',
+      accountId,
+      roleId,
+      roleSessionName: input.RoleSessionName,
+      issuedAt: request.time,
+      expiresAt: request.time + seconds * 1000,
+      ...(mfaAuthenticatedAt === undefined ? {} : { mfaAuthenticatedAt }),
+      region: request.region,
+      ...(policies.inline === undefined ? {} : { sessionPolicy: policies.inline }),
+      ...(policies.arns.length ? { policyArns: policies.arns } : {}),
+      ...(tags.tags.length ? { tags: tags.tags } : {}),
+      ...(tags.transitiveTagKeys.length ? { transitiveTagKeys: tags.transitiveTagKeys } : {}),
+      ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
+      ...(chained ? { chained } : {}),
+    });
+    return {
+      Credentials: credentials,
+      AssumedRoleUser: { AssumedRoleId: `${roleId}:${input.RoleSessionName}`, Arn: assumedRoleArn(accountId, roleName, input.RoleSessionName) },
+      PackedPolicySize: packed,
+      SourceIdentity: sourceIdentity,
+    };
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * Session tags of a new role session: the request's Tags plus the transitive tags inherited from the calling
+ * session (role chaining). Inherited transitive tags cannot be re-specified, TransitiveTagKeys must name tags of
+ * the request, keys are unique case-insensitively, and a session holds at most 50 tags.
+ */
+import { errors } from '../protocol/errors.js';
+import type { Tag } from '../store/store.js';
+import type { SessionClaims } from '../tokens/session-token.js';
+
+const MAX_SESSION_TAGS = 50;
+
+export interface SessionTags {
+  tags: Tag[];
+  transitiveTagKeys: string[];
+}
+
+export function sessionTags(requested: Tag[] = [], transitive: string[] = [], calling: SessionClaims | undefined): SessionTags {
+  const inheritedKeys = new Set((calling?.transitiveTagKeys ?? []).map((k) => k.toLowerCase()));
+  const inherited = (calling?.tags ?? []).filter((t) => inheritedKeys.has(t.Key.toLowerCase()));
+  const seen = new Set<string>();
+  for (const t of requested) {
+    const k = t.Key.toLowerCase();
+    // UNCONFIRMED: the codes and wording of these three refusals.
+    if (seen.has(k)) throw errors.validation('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    if (inheritedKeys.has(k)) throw errors.validation(`The tag ${t.Key} is a transitive tag of the calling session and cannot be changed.`);
+    seen.add(k);
+  }
+  for (const k of transitive) {
+    if (!seen.has(k.toLowerCase())) throw errors.validation(`The transitive tag key ${k} is not a key of the session tags passed in the request.`);
+  }
+  const tags = [...inherited, ...requested];
+  if (tags.length > MAX_SESSION_TAGS) {
+    throw errors.validation(`1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_TAGS}`);
+  }
+  const keys = [...(calling?.transitiveTagKeys ?? []), ...transitive];
+  return { tags, transitiveTagKeys: [...new Map(keys.map((k) => [k.toLowerCase(), k])).values()] };
+}
