@@ -268,6 +268,20 @@ describe('groups', () => {
     assert.deepEqual(members((await ok(iam(s, 'ListGroups', {}))).body, 'GroupName'), ['inline-group', 'ops']);
   });
 
+  test('a user belongs to at most ten groups', async () => {
+    await ok(iam(s, 'CreateUser', { UserName: 'joiner' }));
+    for (let i = 0; i < 10; i++) {
+      await ok(iam(s, 'CreateGroup', { GroupName: `g${i}` }));
+      await ok(iam(s, 'AddUserToGroup', { GroupName: `g${i}`, UserName: 'joiner' }));
+    }
+    await ok(iam(s, 'AddUserToGroup', { GroupName: 'g3', UserName: 'joiner' }));
+    await ok(iam(s, 'CreateGroup', { GroupName: 'g10' }));
+    const r = await iam(s, 'AddUserToGroup', { GroupName: 'g10', UserName: 'joiner' });
+    assert.equal(r.status, 409);
+    assert.equal(errorCode(r), 'LimitExceeded');
+    assert.equal(message(r.body), 'Cannot exceed quota for GroupsPerUser: 10');
+  });
+
   test('DeleteUser refuses while the user still has policies', async () => {
     await ok(iam(s, 'CreateUser', { UserName: 'holder' }));
     await ok(iam(s, 'PutUserPolicy', { UserName: 'holder', PolicyName: 'p', PolicyDocument: policy(allow('iam:GetUser')) }));

@@ -1,6 +1,6 @@
 /**
- * The client commands, statically linked: scripts/bundle-client.mjs packs this module and everything it imports
- * into one file (dist/client-bundle.mjs) that bin/opensts loads when it is up to date, because loading one module
+ * The client commands, statically linked: scripts/bundle-client.mjs bundles this module and everything it imports
+ * into one script (dist/src/cli/client-bundle.cjs, with esbuild) that bin/opensts loads when it is up to date, because loading one module
  * is much faster than loading twenty (the CLI's cold start is a bar of issue 5).
  */
 import { reportError } from './common.js';

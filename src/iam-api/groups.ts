@@ -4,6 +4,9 @@ import { operation } from '../protocol/operation.js';
 import { newUniqueId } from '../tokens/ids.js';
 import { groupArn, groupOutput, groupResource, listResource, requireGroup, requireUser, userOutput, userResource } from './lookup.js';
 
+/** AWS's quota of groups a user may belong to. */
+const GROUPS_PER_USER = 10;
+
 const DELETE_CONFLICTS = {
   'has-members': 'Cannot delete entity, must remove users from group first.',
   'has-policies': 'Cannot delete entity, must delete policies first.',
@@ -61,6 +64,10 @@ export const addUserToGroup = operation<{ GroupName: string; UserName: string }>
   handle: async ({ input, app }) => {
     const group = await requireGroup(app, input.GroupName);
     const user = await requireUser(app, input.UserName);
+    const groups = (await app.store.listGroupsForUser(user.userId, { maxItems: GROUPS_PER_USER + 1 })).items;
+    if (groups.length >= GROUPS_PER_USER && !groups.some((g) => g.groupId === group.groupId)) {
+      throw errors.limitExceeded(`Cannot exceed quota for GroupsPerUser: ${GROUPS_PER_USER}`);
+    }
     await app.store.addUserToGroup(group.groupId, user.userId);
   },
 });

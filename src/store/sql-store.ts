@@ -74,7 +74,7 @@ export abstract class SqlStore implements Store {
    * caches and every peer's know of it.
    */
   protected async change<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction().execute(async (trx) => {
+    const result = await this.writeTransaction(async (trx) => {
       const r = await fn(trx);
       await bumpRevision(trx);
       return r;
@@ -82,6 +82,11 @@ export abstract class SqlStore implements Store {
     this.noteChange();
     await this.feed.publish();
     return result;
+  }
+
+  /** A transaction that writes (SQLite takes the write lock up front, see SqliteStore). */
+  protected writeTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
   }
 
   protected async readRevisionCounter(db: Db = this.db): Promise<number> {

@@ -145,6 +145,7 @@ export const assumeRole = operation<Input>({
       expiresAt: request.time + seconds * 1000,
       ...(mfaAuthenticatedAt === undefined ? {} : { mfaAuthenticatedAt }),
       region: request.region,
+      tokenVersion: request.tokenVersion,
       ...(policies.inline === undefined ? {} : { sessionPolicy: policies.inline }),
       ...(policies.arns.length ? { policyArns: policies.arns } : {}),
       ...(tags.tags.length ? { tags: tags.tags } : {}),

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import type { Credentials } from '../../src/sigv4/index.js';
+import { dropSchema, newSchema } from './postgres.js';
 
 export interface TestServer {
   url: string;
@@ -18,12 +19,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * OPENSTS_TEST_STORE=postgres runs every server test on PostgreSQL (a schema of its own per server, dropped on
+ * close) instead of SQLite: the raw-HTTP suites then check the PostgreSQL store end to end.
+ */
+const onPostgres = process.env.OPENSTS_TEST_STORE === 'postgres';
+
 export async function startTestServer(options: { env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
   const clock = new ManualClock();
+  const pg = onPostgres ? newSchema() : undefined;
   const running = await startServer({
     port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
-    log: pino({ level: 'silent' }),
+    storeUrl: pg?.url, log: pino({ level: 'silent' }),
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');
   return {
@@ -37,6 +45,7 @@ export async function startTestServer(options: { env?: NodeJS.ProcessEnv; region
     async close() {
       await running.close();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (pg) await dropSchema(pg.schema);
     },
   };
 }

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
 import { LocalFeed, type ChangeFeed } from '../change-feed.js';
 import type { Database as Schema } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
@@ -54,6 +54,26 @@ export class SqliteStore extends SqlStore {
       this.lastCounter = n;
       this.noteChange();
     }
+  }
+
+  /**
+   * Writes begin IMMEDIATE: the write lock is taken before the first read, so a check such as "at most two keys"
+   * sees every earlier write, and a worker that finds another one writing waits (busy_timeout) instead of failing
+   * with SQLITE_BUSY_SNAPSHOT when its read snapshot turns out stale at its first write.
+   */
+  protected override writeTransaction<T>(fn: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
+    return this.db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        // One connection, inside BEGIN...COMMIT: a transaction in all but its type.
+        const result = await fn(conn as unknown as Transaction<Schema>);
+        await sql`COMMIT`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`ROLLBACK`.execute(conn).catch(() => {});
+        throw err;
+      }
+    });
   }
 
   override async close(): Promise<void> {
