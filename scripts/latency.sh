@@ -152,9 +152,10 @@ if [ "$WRITE" = 1 ]; then
     [ -s bench/RESULTS.md ] && echo
     echo "## Regional versus global endpoint latency ($(date -u +%Y-%m-%d), scripts/latency.sh)"
     echo
-    echo "Two nodes, \`--region global\` (signs as us-east-1) and \`--region eu-central-1\`, each in a network namespace of its own;"
-    echo "the delay is added by $how; the client runs in the node's namespace against 127.0.0.1 and signs for the endpoint's"
-    echo "region. Each call is a new process and a new connection, as a CLI call is. Node $(node --version), $(nproc) cores."
+    echo "Two nodes, \`--region global\` (signs as us-east-1) and \`--region eu-central-1\`, each in a network namespace of its" \
+      "own; the delay is added by $how. The client runs in the node's namespace against 127.0.0.1 and signs for the" \
+      "endpoint's region; each call is a new process and a new connection, as a CLI call is, and the two endpoints are" \
+      "timed in turn. Node $(node --version), $(nproc) cores." | fold -s -w 118 | sed 's/ *$//'
     echo
     echo "$TABLE"
   } >>bench/RESULTS.md

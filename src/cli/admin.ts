@@ -23,7 +23,8 @@ export const processIo = (): AdminIo => ({ env: process.env, out: (t) => process
 
 export interface AdminStore {
   store: Store;
-  master: MasterKey;
+  /** Undefined when the command said it needs none. */
+  master: MasterKey | undefined;
   account: AccountRecord;
   /** How the store is named in messages (no password). */
   name: string;
@@ -40,16 +41,18 @@ export function parseAdminArgs(argv: string[]) {
   return parseArgs({ args: argv, options: storeOptions, allowPositionals: true, strict: true });
 }
 
-/** Opens an existing store (SQLite data dir or PostgreSQL) with its master key; refuses to create either. */
-export async function openAdminStore(values: { 'data-dir'?: string; store?: string }, env: NodeJS.ProcessEnv = process.env): Promise<AdminStore> {
+/** Opens an existing store (SQLite data dir or PostgreSQL), with its master key if needed; refuses to create either. */
+export async function openAdminStore(
+  values: { 'data-dir'?: string; store?: string }, env: NodeJS.ProcessEnv = process.env, needsMasterKey = true,
+): Promise<AdminStore> {
   const dataDir = resolve(values['data-dir'] ?? 'data');
   const url = values.store ?? (env.OPENSTS_DATABASE_URL || undefined);
   const name = describeStore({ dataDir, url });
   if (url === undefined && !existsSync(join(dataDir, 'opensts.db'))) throw new Error(`No OpenSTS store in ${dataDir} (start the server once, or give --data-dir / --store)`);
-  if (!env.OPENSTS_MASTER_KEY && !existsSync(join(dataDir, 'master.key'))) {
+  if (needsMasterKey && !env.OPENSTS_MASTER_KEY && !existsSync(join(dataDir, 'master.key'))) {
     throw new Error(`No master key: set OPENSTS_MASTER_KEY or give the --data-dir that holds master.key`);
   }
-  const master = MasterKey.load(dataDir, env);
+  const master = needsMasterKey ? MasterKey.load(dataDir, env) : undefined;
   const store = await openStore({ dataDir, url });
   try {
     await store.migrate();

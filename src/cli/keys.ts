@@ -29,7 +29,7 @@ export async function keys(argv: string[], io: AdminIo = processIo()): Promise<n
   }
   const { store, master, name } = await openAdminStore(values, io.env);
   try {
-    const keyring = new Keyring(store, master);
+    const keyring = new Keyring(store, master!);
     await keyring.load(now);
     if (sub === 'rotate') {
       const added = await keyring.rotate(now);

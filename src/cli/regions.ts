@@ -28,7 +28,7 @@ export async function regions(argv: string[], io: AdminIo = processIo()): Promis
   }
   if (region !== undefined && !isRegionName(region)) throw new Error(`Not a region name: ${region}`);
   if (sub === 'disable' && region === GLOBAL_REGION) throw new Error(`STS in ${GLOBAL_REGION} (the global endpoint's region) is always active`);
-  const { store, account } = await openAdminStore(values, io.env);
+  const { store, account } = await openAdminStore(values, io.env, false);
   try {
     if (region !== undefined) {
       await store.setRegionActive(account.accountId, region, sub === 'enable');

@@ -158,13 +158,13 @@ function decodeChunked(buf: Buffer, limits: Http1Limits): { body: Buffer; used: 
 }
 
 /** The response as one write: header values are ASCII, so head and a string body encode together as UTF-8. */
-function serialize(res: Http1Response, close: boolean): string | Buffer {
+function serialize(res: Http1Response, close: boolean, keepAliveSeconds: number): string | Buffer {
   const length = typeof res.body === 'string' ? Buffer.byteLength(res.body) : res.body.length;
   let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? 'Unknown'}\r\n`;
   for (const [k, v] of res.headers) head += `${k}: ${v}\r\n`;
   head += `Content-Length: ${length}\r\n`;
-  if (close) head += 'Connection: close\r\n';
-  head += '\r\n';
+  // Telling clients when an idle connection will be closed keeps them from reusing one just as it goes.
+  head += close ? 'Connection: close\r\n\r\n' : `Keep-Alive: timeout=${keepAliveSeconds}\r\n\r\n`;
   return typeof res.body === 'string' ? head + res.body : Buffer.concat([Buffer.from(head, 'latin1'), res.body]);
 }
 
@@ -176,6 +176,7 @@ class Connection {
   private body: BodyFraming | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sentContinue = false;
+  private readonly keepAliveSeconds: number;
 
   constructor(
     private readonly socket: Socket,
@@ -183,6 +184,7 @@ class Connection {
     private readonly refuse: Refusal,
     private readonly limits: Http1Limits,
   ) {
+    this.keepAliveSeconds = Math.floor(limits.keepAliveTimeoutMs / 1000);
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => socket.destroy());
@@ -304,7 +306,7 @@ class Connection {
   private respond(res: Http1Response, close: boolean): void {
     this.busy = false;
     if (this.socket.destroyed) return;
-    this.socket.write(serialize(res, close || this.closing));
+    this.socket.write(serialize(res, close || this.closing, this.keepAliveSeconds));
     if (close || this.closing) {
       this.closing = true;
       this.socket.end();
@@ -319,7 +321,7 @@ class Connection {
   private fail(status: number, reason: string): void {
     this.closing = true;
     this.buf = Buffer.alloc(0);
-    if (!this.socket.destroyed) this.socket.end(serialize(this.refuse(status, reason), true));
+    if (!this.socket.destroyed) this.socket.end(serialize(this.refuse(status, reason), true, 0));
   }
 }
 

@@ -208,8 +208,9 @@ export abstract class SqlStore implements Store {
   }
 
   /**
-   * Serialises writers that check a per-owner invariant (at most two keys). SQLite transactions already hold the
-   * only write lock; PostgreSQL takes a transaction-scoped advisory lock.
+   * Serialises writers that check a per-owner invariant (at most two keys). Both stores need nothing here today:
+   * SQLite writes begin IMMEDIATE (the only write lock), PostgreSQL changes take the store's advisory write lock
+   * first. A store that let writers run side by side would lock the owner here.
    */
   protected async lockOwner(_trx: Transaction<Database>, _accountId: string, _ownerId: string): Promise<void> {}
 

@@ -8,7 +8,9 @@
  * READ COMMITTED transaction reads what was committed before it, so checks such as "at most two keys per user",
  * "the next policy version" or "the device is not assigned yet" see every earlier change, and the unique indexes
  * keep names unique besides. IAM changes are rare next to reads (which take no lock), so one writer at a time
- * costs nothing that matters, and it makes every invariant written for SQLite hold here without a second thought.
+ * costs nothing that matters, and it makes every invariant written for SQLite hold here without a second thought
+ * (a lock per owner, SqlStore.lockOwner, would protect the key limit alone and leave tags, policy versions and MFA
+ * devices to lose updates under READ COMMITTED).
  */
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
