@@ -70,7 +70,7 @@ function serveCli(args: string[]): Promise<{ out: string; stop: () => Promise<nu
     child.stdout.on('data', (d) => {
       out += d;
       if (/Then try|Connect with/.test(out)) {
-        resolve({ out, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+        resolve({ out, stop: () => new Promise((r) => { child.once('exit', (code, signal) => r(code ?? (`${signal}: ${err}` as never))); child.kill('SIGTERM'); }) });
       }
     });
     child.once('exit', (code) => reject(new Error(`opensts serve exited with ${code}: ${err}`)));
