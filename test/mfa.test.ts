@@ -49,6 +49,17 @@ describe('devices', () => {
     assert.match(unassigned.body, new RegExp(`<VirtualMFADevices><member><SerialNumber>${serial}</SerialNumber></member></VirtualMFADevices>`));
   });
 
+  test('a device name too long for its QR code is refused, and nothing is stored (UNCONFIRMED: AWS\'s maximum)', async () => {
+    const name = 'n'.repeat(3000);
+    const r = await iam(s, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name });
+    assert.equal(r.status, 400);
+    assert.equal(errorCode(r), 'ValidationError');
+    assert.match(message(r.body)!, /at 'virtualMFADeviceName' failed to satisfy constraint: Member must have length less than or equal to 226$/);
+    const all = await ok(iam(s, 'ListVirtualMFADevices', {}));
+    assert.doesNotMatch(all.body, /nnnnnnnn/);
+    await ok(iam(s, 'CreateVirtualMFADevice', { VirtualMFADeviceName: 'x'.repeat(226) }));
+  });
+
   test('EnableMFADevice needs two consecutive codes', async () => {
     const now = s.clock.now();
     const wrong = await iam(s, 'EnableMFADevice', { UserName: 'dana', SerialNumber: serial, AuthenticationCode1: totp(seed, now), AuthenticationCode2: totp(seed, now - STEP) });

@@ -36,27 +36,34 @@ async function usersDevice(app: App, userId: string, serial: string): Promise<Mf
   return device;
 }
 
+const MAX_DEVICE_NAME = 226;
+
 export const createVirtualMFADevice = operation<{ VirtualMFADeviceName: string; Path?: string; Tags?: Tag[] }>({
   service: 'iam',
   name: 'CreateVirtualMFADevice',
   permission: ({ input, app }) => ['iam:CreateVirtualMFADevice', mfaArn(app.accountId, input.Path ?? '/', input.VirtualMFADeviceName), requestTagKeys(input.Tags)],
   handle: async ({ input, request, app }) => {
     checkTags(input.Tags);
+    // UNCONFIRMED: the model sets no maximum; AWS refuses long names, and the name must fit the QR code's URI.
+    if (input.VirtualMFADeviceName.length > MAX_DEVICE_NAME) {
+      throw errors.validation(`1 validation error detected: Value '${input.VirtualMFADeviceName}' at 'virtualMFADeviceName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEVICE_NAME}`);
+    }
     const path = input.Path ?? '/';
     const serialNumber = mfaArn(app.accountId, path, input.VirtualMFADeviceName);
     const seed = newSeed();
+    // Made before the device is stored, so that nothing is stored for a request that fails.
+    const qrCode = qrCodePng(provisioningUri(seed, `${input.VirtualMFADeviceName}@${app.accountId}`, 'OpenSTS'));
     const created = await app.store.createMfaDevice({
       serialNumber, accountId: app.accountId, path, deviceName: input.VirtualMFADeviceName,
       seedEncrypted: app.master.encrypt(seed, seedContext(serialNumber)), lastStep: 0, createdAt: request.time, tags: input.Tags ?? [],
     });
     if (!created) throw errors.entityAlreadyExists('MFADevice entity at the same path and name already exists.');
-    const uri = provisioningUri(seed, `${input.VirtualMFADeviceName}@${app.accountId}`, 'OpenSTS');
     return {
       VirtualMFADevice: {
         SerialNumber: serialNumber,
         // Blobs: base64 on the wire; the CLI's --outfile writes the decoded bytes (the Base32 text, or the PNG).
         Base32StringSeed: Buffer.from(seed, 'ascii'),
-        QRCodePNG: qrCodePng(uri),
+        QRCodePNG: qrCode,
         Tags: input.Tags?.length ? input.Tags : undefined,
       },
     };
