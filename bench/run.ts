@@ -143,9 +143,18 @@ async function runAutocannon(port: number, s: Scenario, connections: number, sec
   return { scenario: s.name, connections, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx };
 }
 
+const processTree = (pid: number) => [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
+
 function rssKb(pid: number): number {
-  const pids = [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
-  return pids.reduce((sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0), 0);
+  return processTree(pid).reduce((sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0), 0);
+}
+
+/** User + system CPU seconds of a process and its children, from /proc (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+  }, 0);
 }
 
 async function main() {
@@ -211,13 +220,16 @@ async function main() {
     const scenarios = args.only ? all.filter((s) => new RegExp(args.only!, 'i').test(s.name)) : all;
     const store = args.store ? `PostgreSQL, ${nodes} node(s) of ${workers} worker(s)` : `SQLite, ${workers} worker(s)`;
     console.log(`# OpenSTS benchmark: ${tool}, ${store}, ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`);
-    console.log('| operation | connections | req/s | p50 ms | p99 ms | non-2xx |');
-    console.log('|---|---:|---:|---:|---:|---:|');
+    console.log('| operation | connections | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const s of scenarios) {
       await measureAll(measure, ports, s, 8, 2); // warm-up
       for (const c of args.connections!.split(',').map(Number)) {
+        const cpu = () => children.reduce((n, child) => n + cpuSeconds(child.pid!), 0);
+        const cpuBefore = cpu();
         const m = await measureAll(measure, ports, s, c, seconds);
-        console.log(`| ${m.scenario} | ${m.connections} | ${Math.round(m.requestsPerSecond)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors} |`);
+        const micros = ((cpu() - cpuBefore) / (m.requestsPerSecond * seconds)) * 1e6;
+        console.log(`| ${m.scenario} | ${m.connections} | ${Math.round(m.requestsPerSecond)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors} | ${micros.toFixed(0)} |`);
       }
     }
     const calls = Number(args['rss-calls']);
