@@ -50,9 +50,9 @@ test('another keyring on the same store follows a rotation and a retirement', as
   const codec = new SessionTokenCodec(node);
   await admin.rotate(t0);
   // The node hears of it (the store's revision moved) and seals with the new key from its next token on.
-  codec.encode('ASIAEXAMPLE000000001', claims);
+  codec.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, claims);
   await new Promise((r) => setImmediate(r));
-  const token = codec.encode('ASIAEXAMPLE000000001', claims);
+  const token = codec.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, claims);
   assert.equal(Buffer.from(token, 'base64').readUInt32BE(1), 2);
   await admin.rotate(t0 + LONGEST_SESSION_MS + ROTATION_MARGIN_MS);
   assert.deepEqual(await admin.retire(t0 + 2 * (LONGEST_SESSION_MS + ROTATION_MARGIN_MS) - 1), [1]);
@@ -81,8 +81,8 @@ test('an unknown key id is looked up in the store, never refused unread, and not
 test('the token version travels in the token; tokens without one are valid everywhere', async () => {
   const { store, keyring: k } = await keyring(Date.now());
   const codec = new SessionTokenCodec(k);
-  const v1 = codec.encode('ASIAEXAMPLE000000001', { ...claims, tokenVersion: 1 });
-  const v2 = codec.encode('ASIAEXAMPLE000000001', { ...claims, tokenVersion: 2 });
+  const v1 = codec.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, { ...claims, tokenVersion: 1 });
+  const v2 = codec.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, { ...claims, tokenVersion: 2 });
   assert.equal((await codec.decode('ASIAEXAMPLE000000001', v1))?.tokenVersion, 1);
   assert.equal((await codec.decode('ASIAEXAMPLE000000001', v2))?.tokenVersion, undefined);
   assert.ok(v2.length < v1.length);

@@ -59,7 +59,7 @@ const claims: SessionClaims = {
 
 test('a token round-trips, and only with its access key id', async () => {
   const { codec: c, store } = await codec();
-  const token = c.encode('ASIAEXAMPLE000000001', claims);
+  const token = c.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, claims);
   assert.deepEqual(await c.decode('ASIAEXAMPLE000000001', token), { ...claims, roleId: undefined, roleSessionName: undefined, federatedName: undefined, mfaAuthenticatedAt: undefined });
   assert.equal(await c.decode('ASIAEXAMPLE000000002', token), undefined);
   assert.ok(token.length <= 600);
@@ -68,7 +68,7 @@ test('a token round-trips, and only with its access key id', async () => {
 
 test('every flipped bit of a token is refused', async () => {
   const { codec: c, store } = await codec();
-  const token = c.encode('ASIAEXAMPLE000000001', claims);
+  const token = c.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, claims);
   const raw = Buffer.from(token, 'base64');
   for (let byte = 0; byte < raw.length; byte++) {
     for (let bit = 0; bit < 8; bit++) {
@@ -87,7 +87,7 @@ test('every flipped bit of a token is refused', async () => {
 test('large claims are compressed and still round-trip', async () => {
   const { codec: c, store } = await codec();
   const big = { ...claims, roleSessionName: 'r'.repeat(2000) };
-  const token = c.encode('ASIAEXAMPLE000000001', big);
+  const token = c.encode('ASIAEXAMPLE000000001', big.secretAccessKey, big);
   assert.ok(token.length < 1000, `${token.length}`);
   assert.equal((await c.decode('ASIAEXAMPLE000000001', token))?.roleSessionName, big.roleSessionName);
   await store.close();
@@ -95,11 +95,11 @@ test('large claims are compressed and still round-trip', async () => {
 
 test('after a rotation, tokens sealed under the previous key still open', async () => {
   const { codec: c, keyring, store } = await codec();
-  const old = c.encode('ASIAEXAMPLE000000001', claims);
+  const old = c.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, claims);
   const before = keyring.active().id;
   await keyring.rotate(Date.now());
   assert.equal(keyring.active().id, before + 1);
-  const fresh = c.encode('ASIAEXAMPLE000000001', claims);
+  const fresh = c.encode('ASIAEXAMPLE000000001', claims.secretAccessKey, claims);
   assert.equal(Buffer.from(fresh, 'base64').readUInt32BE(1), before + 1);
   assert.equal((await c.decode('ASIAEXAMPLE000000001', old))?.accountId, '123456789012');
   assert.equal((await c.decode('ASIAEXAMPLE000000001', fresh))?.accountId, '123456789012');
@@ -111,7 +111,7 @@ test('a key rotated on another node is found by reloading the keyring', async ()
   const other = new Keyring(store, MasterKey.fromText('22'.repeat(32)));
   await other.load(Date.now());
   await other.rotate(Date.now());
-  const token = new SessionTokenCodec(other).encode('ASIAEXAMPLE000000001', claims);
+  const token = new SessionTokenCodec(other).encode('ASIAEXAMPLE000000001', claims.secretAccessKey, claims);
   assert.equal((await c.decode('ASIAEXAMPLE000000001', token))?.accountId, '123456789012');
   assert.equal(keyring.active().id, other.active().id);
   await store.close();

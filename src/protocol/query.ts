@@ -22,6 +22,47 @@ export function parseParams(into: Params, text: string): Params {
   return into;
 }
 
+/** A structure member as the reader needs it, worked out once per shape. */
+interface Member {
+  name: string;
+  ref: MemberRef;
+  /** The parameter name (before any prefix). */
+  wireName: string;
+  /** The name in a violation's path (lower camel case). */
+  pathName: string;
+  required: boolean;
+}
+
+const membersOf = new WeakMap<Shape, Member[]>();
+
+function members(shape: Shape): Member[] {
+  let list = membersOf.get(shape);
+  if (!list) {
+    const required = shape.required ?? [];
+    list = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
+      name, ref, wireName: ref.locationName ?? name, pathName: lowerFirst(name), required: required.includes(name),
+    }));
+    membersOf.set(shape, list);
+  }
+  return list;
+}
+
+/** Length in Unicode code points, as the model's min/max count; a string without surrogates costs no allocation. */
+function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 interface Violation {
   path: string;
   value: unknown;
@@ -41,15 +82,12 @@ class Reader {
 
   structure(shape: Shape, prefix: string, path: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const required = shape.required ?? [];
-    for (const [name, ref] of Object.entries(shape.members ?? {})) {
-      const key = prefix + (ref.locationName ?? name);
-      const memberPath = path + lowerFirst(name);
-      const value = this.read(ref, key, memberPath);
+    for (const m of members(shape)) {
+      const value = this.read(m.ref, prefix + m.wireName, path + m.pathName);
       if (value === undefined) {
-        if (required.includes(name)) this.violations.push({ path: memberPath, value: null, constraint: 'Member must not be null' });
+        if (m.required) this.violations.push({ path: path + m.pathName, value: null, constraint: 'Member must not be null' });
       } else {
-        out[name] = value;
+        out[m.name] = value;
       }
     }
     return out;
@@ -108,7 +146,7 @@ class Reader {
     const shown = shape.sensitive ? '***' : raw;
     switch (shape.type) {
       case 'string': {
-        this.checkLength(shape, [...raw].length, shown, path);
+        this.checkLength(shape, codePointLength(raw), shown, path);
         if (shape.enum && !shape.enum.includes(raw)) {
           this.violations.push({ path, value: shown, constraint: `Member must satisfy enum value set: [${shape.enum.join(', ')}]` });
         }

@@ -34,7 +34,7 @@ export const getSessionToken = operation<Input>({
         sourceAccessKeyId: caller.accessKeyId,
         issuedAt: request.time,
         expiresAt: request.time + seconds * 1000,
-        ...(mfaAuthenticatedAt === undefined ? {} : { mfaAuthenticatedAt }),
+        mfaAuthenticatedAt,
         region: request.region,
         tokenVersion: request.tokenVersion,
       }),

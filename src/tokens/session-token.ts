@@ -48,6 +48,9 @@ export interface SessionClaims {
   chained?: boolean;
 }
 
+/** The claims without the secret, as an operation grants them. */
+export type SessionGrant = Omit<SessionClaims, 'secretAccessKey'>;
+
 type Wire = {
   s: string; a: string; k: 's' | 'r' | 'f'; src?: string; rid?: string; rsn?: string; fn?: string;
   iat: number; exp: number; mfa?: number; rg?: string; tv?: 1;
@@ -63,8 +66,8 @@ const HEADER = 5;
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
-function toWire(c: SessionClaims): Wire {
-  const w: Wire = { s: c.secretAccessKey, a: c.accountId, k: KIND_TO_WIRE[c.kind], iat: seconds(c.issuedAt), exp: seconds(c.expiresAt) };
+function toWire(secretAccessKey: string, c: SessionGrant): Wire {
+  const w: Wire = { s: secretAccessKey, a: c.accountId, k: KIND_TO_WIRE[c.kind], iat: seconds(c.issuedAt), exp: seconds(c.expiresAt) };
   if (c.sourceAccessKeyId) w.src = c.sourceAccessKeyId;
   if (c.roleId) w.rid = c.roleId;
   if (c.roleSessionName) w.rsn = c.roleSessionName;
@@ -107,10 +110,10 @@ export class SessionTokenCodec {
 
   constructor(private readonly keyring: Keyring) {}
 
-  /** Seals the claims for the given temporary access key id. */
-  encode(accessKeyId: string, claims: SessionClaims): string {
+  /** Seals a temporary access key's secret and what its session may do, for that access key id. */
+  encode(accessKeyId: string, secretAccessKey: string, grant: SessionGrant): string {
     const { id, key } = this.keyring.active();
-    let payload = Buffer.from(JSON.stringify(toWire(claims)), 'utf8');
+    let payload = Buffer.from(JSON.stringify(toWire(secretAccessKey, grant)), 'utf8');
     const version = payload.length > DEFLATE_ABOVE ? DEFLATED : PLAIN;
     if (version === DEFLATED) payload = deflateRawSync(payload);
     const header = Buffer.allocUnsafe(HEADER);
