@@ -175,6 +175,9 @@ class Connection {
   private head: Head | undefined;
   private body: BodyFraming | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
+  /** Whether the timer counts: a stopped timer is left to fire and ignored rather than cleared and recreated. */
+  private timerArmed = false;
   private sentContinue = false;
   private readonly keepAliveSeconds: number;
 
@@ -188,7 +191,7 @@ class Connection {
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.stopTimer());
+    socket.on('close', () => this.clearTimer());
     this.arm(limits.keepAliveTimeoutMs);
   }
 
@@ -198,18 +201,30 @@ class Connection {
     if (!this.busy) this.socket.end();
   }
 
+  /** (Re)starts the one timer of the connection; refreshing it costs less than a new one per request. */
   private arm(ms: number): void {
-    this.stopTimer();
-    this.timer = setTimeout(() => this.onTimeout(), ms);
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh();
+    } else {
+      this.clearTimer();
+      this.timer = setTimeout(() => this.onTimeout(), ms);
+      this.timerMs = ms;
+    }
+    this.timerArmed = true;
   }
 
   private stopTimer(): void {
+    this.timerArmed = false;
+  }
+
+  private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerArmed = false;
   }
 
   private onTimeout(): void {
-    if (this.busy) return;
+    if (!this.timerArmed || this.busy) return;
     if (this.buf.length === 0 && !this.head) this.socket.destroy(); // idle keep-alive connection
     else this.fail(408, 'request timeout');
   }
@@ -257,7 +272,8 @@ class Connection {
         this.maybeContinue();
         return undefined;
       }
-      const body = Buffer.from(this.buf.subarray(0, framing.length));
+      // Node hands every read its own buffer, so a view of it is safe to keep.
+      const body = this.buf.subarray(0, framing.length);
       this.buf = this.buf.subarray(framing.length);
       return body;
     }
