@@ -19,6 +19,7 @@ export const serveUsage = `Usage: opensts serve [options]
                      endpoint (signs as us-east-1); default: any region a request is scoped to
   --domain DOMAIN    with no --region: Host sts.REGION.DOMAIN selects that region, sts.DOMAIN the global endpoint
   --workers N        processes serving requests (default: one per core)
+  --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
 
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
@@ -28,6 +29,7 @@ interface Started {
   url: string;
   accountId: string;
   rootCredentials?: RootCredentials;
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function banner(s: Started, node: NodeRegion, store: string, workers: num
   const lines = [
     `OpenSTS listening on ${s.url} (${describeNodeRegion(node)}, account ${s.accountId}, store ${store}, ${workers} worker${workers === 1 ? '' : 's'})`,
   ];
+  if (s.metricsUrl) lines.push(`Metrics at ${s.metricsUrl}`);
   if (s.rootCredentials) {
     lines.push(
       '',
@@ -66,6 +69,7 @@ export async function serve(argv: string[]): Promise<number> {
       domain: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       workers: { type: 'string', default: String(availableParallelism()) },
+      'metrics-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,14 +84,18 @@ export async function serve(argv: string[]): Promise<number> {
   const storeUrl = values.store ?? (process.env.OPENSTS_DATABASE_URL || undefined);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new Error(`--workers must be 1..256, not ${values.workers}`);
+  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw new Error(`--metrics-port must be 0..65535, not ${values['metrics-port']}`);
+  }
   const dataDir = resolve(values['data-dir']!);
   const options = {
-    host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'],
+    host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'], metricsPort,
   };
   let started: Started;
   if (workers === 1) {
     const s = await startServer(options);
-    started = { url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, stop: () => s.close() };
+    started = { url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, metricsUrl: s.metricsUrl, stop: () => s.close() };
   } else {
     started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
   }

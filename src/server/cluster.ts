@@ -9,11 +9,13 @@ import { systemClock } from '../clock.js';
 import type { Logger } from 'pino';
 import { startServer, type ServeOptions } from './serve.js';
 import { ClusterWorkerFeed, relayChanges } from '../store/change-feed.js';
+import { clusterMetrics, serveMetrics } from './metrics.js';
 
 export interface ClusterReady {
   url: string;
   accountId: string;
   rootCredentials?: RootCredentials;
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -30,7 +32,9 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
 
   let stopping = false;
   let url = '';
-  const workerArgs = JSON.stringify({ ...options, log: undefined, port: options.port });
+  // Workers keep metrics; the primary serves them, gathered from all of them.
+  const sharing = options.metricsPort !== undefined;
+  const workerArgs = JSON.stringify({ ...options, log: undefined, port: options.port, metricsPort: undefined, shareMetrics: sharing });
   const fork = () => cluster.fork({ OPENSTS_WORKER_OPTIONS: workerArgs });
   const ready = new Promise<void>((resolve, reject) => {
     let listening = 0;
@@ -54,12 +58,15 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
   // Port 0: the first worker's listen picks the port and cluster hands the same socket to the others.
   for (let i = 0; i < options.workers; i++) fork();
   await ready;
+  const metrics = sharing ? await serveMetrics(clusterMetrics(), options.metricsPort!, options.host ?? '127.0.0.1') : undefined;
   return {
     url,
     accountId,
     rootCredentials,
+    metricsUrl: metrics?.url,
     stop: () => new Promise<void>((resolve) => {
       stopping = true;
+      metrics?.server.close();
       cluster.disconnect(() => resolve());
     }),
   };

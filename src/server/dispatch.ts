@@ -30,6 +30,11 @@ export interface Reply {
   status: number;
   body: string;
   requestId: string;
+  service: ServiceName;
+  /** The operation, when the action named one of ours. */
+  operation?: string;
+  /** The AWS error code of a failure. */
+  code?: string;
 }
 
 export type ErrorLogger = (err: unknown, context: { requestId: string; action?: string }) => void;
@@ -49,6 +54,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
   const now = app.clock.now();
   let service: ServiceName = 'sts';
   let action: string | undefined;
+  let operation: string | undefined;
   try {
     const params = readParams(req);
     action = params.get('Action');
@@ -67,6 +73,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     if (!action) throw errors.missingAction();
 
     const op = version === undefined || byVersion ? findOperation(service, action) : undefined;
+    operation = op?.name;
     let caller: Caller | undefined;
     const endpoint = service === 'sts' ? endpointOf(app.endpoint, req.host, app.options.domain) : undefined;
     let region = endpoint?.region ?? app.options.region;
@@ -92,7 +99,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       await authorize(call, action, resource, context);
     }
     const output = await op.handle(call);
-    return { status: 200, body: renderResult(model, op.name, output ?? undefined, requestId), requestId };
+    return { status: 200, body: renderResult(model, op.name, output ?? undefined, requestId), requestId, service, operation };
   } catch (err) {
     let error: AwsError;
     if (err instanceof AwsError) {
@@ -104,6 +111,9 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       logError(err, { requestId, action });
       error = errors.internalFailure();
     }
-    return { status: error.status, body: renderError(models()[service].metadata.xmlNamespace, error, requestId), requestId };
+    return {
+      status: error.status, body: renderError(models()[service].metadata.xmlNamespace, error, requestId), requestId, service, operation,
+      code: error.code,
+    };
   }
 }

@@ -11,6 +11,7 @@ import { models } from '../protocol/model.js';
 import { renderError } from '../protocol/xml.js';
 import type { App } from './app.js';
 import { dispatch, type QueryRequest } from './dispatch.js';
+import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
 import { createHttp1Server, DEFAULT_LIMITS, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
 
 export const MAX_BODY_BYTES = DEFAULT_LIMITS.maxBodyBytes;
@@ -60,18 +61,24 @@ export interface HttpServerOptions {
   log: Logger;
   /** Whether the app is ready to serve (false while shutting down). */
   ready?: () => boolean;
+  metrics?: Metrics;
 }
 
-export function createHttpServer({ app, log, ready = () => true }: HttpServerOptions): Http1Server {
+export function createHttpServer({ app, log, ready = () => true, metrics }: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
+  /** A request refused before it reached the Query API. */
+  const refuse = (error: AwsError) => {
+    metrics?.record('sts', UNKNOWN_OPERATION, error.code, 0);
+    return errorReply(date, error);
+  };
 
   const handle = async (req: Http1Request): Promise<Http1Response> => {
     if (req.url === '/healthz') {
       const ok = ready();
       return { status: ok ? 200 : 503, headers: [['Content-Type', 'application/json']], body: ok ? '{"status":"ok"}' : '{"status":"unavailable"}' };
     }
-    if (req.method !== 'GET' && req.method !== 'POST') return errorReply(date, errors.methodNotAllowed(req.method));
+    if (req.method !== 'GET' && req.method !== 'POST') return refuse(errors.methodNotAllowed(req.method));
     const request: QueryRequest = {
       method: req.method,
       url: req.url,
@@ -82,11 +89,13 @@ export function createHttpServer({ app, log, ready = () => true }: HttpServerOpt
       contentType: req.header('content-type'),
       host: req.header('host'),
     };
+    const started = metrics ? performance.now() : 0;
     const reply = await dispatch(app, request, logError);
+    metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', (performance.now() - started) / 1000);
     return xmlReply(date, reply.status, reply.body, reply.requestId);
   };
 
-  return createHttp1Server(handle, (status, reason) => errorReply(date, refusal(status, reason)));
+  return createHttp1Server(handle, (status, reason) => refuse(refusal(status, reason)));
 }
 
 export function listen(http: Http1Server, port: number, host: string): Promise<AddressInfo> {

@@ -7,6 +7,7 @@ import { App, type RootCredentials } from './app.js';
 import { parseNodeRegion } from './regions.js';
 import { createHttpServer, listen } from './http.js';
 import type { Http1Server } from './http1.js';
+import { Metrics, ownMetrics, serveMetrics } from './metrics.js';
 
 export interface ServeOptions {
   host?: string;
@@ -24,6 +25,10 @@ export interface ServeOptions {
   feed?: ChangeFeed;
   logLevel?: string;
   log?: Logger;
+  /** Serve Prometheus metrics on this port (on `host`); 0 picks a free one. */
+  metricsPort?: number;
+  /** In a cluster worker: keep metrics for the primary to gather (it serves them). */
+  shareMetrics?: boolean;
 }
 
 export interface RunningServer {
@@ -33,6 +38,8 @@ export interface RunningServer {
   port: number;
   /** Set on the first start of a data dir: the root credentials, shown once. */
   rootCredentials?: RootCredentials;
+  /** Where the metrics are served, with --metrics-port. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -63,13 +70,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
   });
   let closing = false;
+  const metrics = options.metricsPort !== undefined || options.shareMetrics ? new Metrics() : undefined;
+  if (options.shareMetrics) metrics!.shareWithPrimary();
   // Not ready while shutting down, or while the store cannot be reached (PostgreSQL): a load balancer sends
   // requests elsewhere; requests that still come are answered from the caches where they can be.
-  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false });
+  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics });
   let address;
+  let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
     address = await listen(http, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
+    if (options.metricsPort !== undefined) metricsListener = await serveMetrics(ownMetrics(metrics!), options.metricsPort, options.host ?? '127.0.0.1');
   } catch (err) {
+    http.server.close();
     await app.close();
     throw err;
   }
@@ -80,8 +92,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: `http://${host}:${address.port}`,
     port: address.port,
     rootCredentials,
+    metricsUrl: metricsListener?.url,
     async close() {
       closing = true;
+      metricsListener?.server.close();
       // Requests in flight get a moment to finish; connections still open after it are cut.
       await http.close(2000);
       await app.close();
