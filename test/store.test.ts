@@ -157,7 +157,7 @@ test('SQLite: a commit by another connection moves this connection\'s revision a
 });
 
 test('no secret is readable in the data dir; the master key file is private', async () => {
-  const s = await startTestServer();
+  const s = await startTestServer({ store: 'sqlite' });
   const alice = await createUserWithKey(s, 'alice');
   const session = await sessionFor(s, alice);
   await call(s, 'GetCallerIdentity', {}, alice);

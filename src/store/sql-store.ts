@@ -371,6 +371,8 @@ export abstract class SqlStore implements Store {
     return this.change((trx) => mfa.deleteDevice(trx, serialNumber));
   }
   acceptMfaStep(serialNumber: string, step: number) {
-    return this.change((trx) => mfa.acceptStep(trx, serialNumber, step));
+    // One conditional UPDATE, atomic on both databases, and no cache holds the last step: no revision bump, so
+    // that a sign-in with MFA does not drop every node's caches.
+    return mfa.acceptStep(this.db, serialNumber, step);
   }
 }

@@ -26,11 +26,15 @@ export interface TestServer {
 const onPostgres = process.env.OPENSTS_TEST_STORE === 'postgres';
 
 export async function startTestServer(
-  options: { env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string; metricsPort?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string; metricsPort?: number;
+    /** 'sqlite' for tests of the SQLite files themselves, even under OPENSTS_TEST_STORE=postgres. */
+    store?: 'sqlite';
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
   const clock = new ManualClock();
-  const pg = onPostgres ? newSchema() : undefined;
+  const pg = onPostgres && options.store !== 'sqlite' ? newSchema() : undefined;
   const running = await startServer({
     port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
     storeUrl: pg?.url, log: pino({ level: 'silent' }), metricsPort: options.metricsPort,
