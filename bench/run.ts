@@ -7,6 +7,10 @@
  *   npm run bench -- --duration 5 --workers 2 --connections 32 --rss-calls 0   (0 skips the memory check)
  *   npm run bench -- --store postgres://postgres@127.0.0.1/test --nodes 2   (nodes on one PostgreSQL schema, each
  *                                        with workers/nodes processes; the load is split evenly and summed)
+ *   npm run bench -- --floor            also the same HTTP layer answering a fixed response: this machine's ceiling
+ *
+ * The last column is the CPU time of the server processes per request (user + system, from /proc): steadier than
+ * req/s on a machine whose cores wrk and other work share.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +32,8 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '1' },
     /** Only the scenarios whose name matches this regular expression. */
     only: { type: 'string' },
+    /** Also measure a server that answers every request with a fixed response: the machine's ceiling. */
+    floor: { type: 'boolean', default: false },
   },
 });
 
@@ -222,14 +228,28 @@ async function main() {
     console.log(`# OpenSTS benchmark: ${tool}, ${store}, ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`);
     console.log('| operation | connections | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const s of scenarios) {
-      await measureAll(measure, ports, s, 8, 2); // warm-up
+    /** Every connection count for one scenario, as table rows, with the CPU time `processes` spent per request. */
+    const rows = async (s: Scenario, onPorts: number[], processes: ChildProcess[]) => {
+      await measureAll(measure, onPorts, s, 8, 2); // warm-up
       for (const c of args.connections!.split(',').map(Number)) {
-        const cpu = () => children.reduce((n, child) => n + cpuSeconds(child.pid!), 0);
+        const cpu = () => processes.reduce((n, child) => n + cpuSeconds(child.pid!), 0);
         const cpuBefore = cpu();
-        const m = await measureAll(measure, ports, s, c, seconds);
+        const m = await measureAll(measure, onPorts, s, c, seconds);
         const micros = ((cpu() - cpuBefore) / (m.requestsPerSecond * seconds)) * 1e6;
         console.log(`| ${m.scenario} | ${m.connections} | ${Math.round(m.requestsPerSecond)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors} | ${micros.toFixed(0)} |`);
+      }
+    };
+    for (const s of scenarios) await rows(s, ports, children);
+    if (args.floor) {
+      // The same HTTP layer answering a fixed response (bench/floor-server.ts): the ceiling of this machine.
+      const floorPort = await freePort();
+      const floor = spawn(process.execPath, ['dist/bench/floor-server.js', String(floorPort), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => floor.stdout!.on('data', (d) => String(d).includes('listening') && resolve()));
+      try {
+        await rows({ ...all[0]!, name: 'floor: fixed answer, no SigV4 (bench/floor-server.ts)' }, [floorPort], [floor]);
+      } finally {
+        floor.kill('SIGTERM');
+        await new Promise((r) => floor.once('exit', r));
       }
     }
     const calls = Number(args['rss-calls']);
