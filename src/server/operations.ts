@@ -6,6 +6,7 @@ import * as groups from '../iam-api/groups.js';
 import { inlinePolicyOperationList } from '../iam-api/inline-policies.js';
 import * as managedPolicies from '../iam-api/managed-policies.js';
 import * as mfaDevices from '../iam-api/mfa-devices.js';
+import * as oidcProviders from '../iam-api/oidc-providers.js';
 import * as roles from '../iam-api/roles.js';
 import * as tags from '../iam-api/tags.js';
 import * as users from '../iam-api/users.js';
@@ -34,6 +35,7 @@ const all: Operation[] = [
   ...operationsOf(groups),
   ...operationsOf(managedPolicies),
   ...operationsOf(mfaDevices),
+  ...operationsOf(oidcProviders),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
 ];
