@@ -13,9 +13,11 @@ import * as users from '../iam-api/users.js';
 import type { ServiceName } from '../protocol/model.js';
 import type { Operation } from '../protocol/operation.js';
 import { assumeRole } from '../sts/assume-role.js';
+import { assumeRoleWithWebIdentity } from '../sts/assume-role-with-web-identity.js';
 import { decodeAuthorizationMessage } from '../sts/decode-authorization-message.js';
 import { getAccessKeyInfo } from '../sts/get-access-key-info.js';
 import { getCallerIdentity } from '../sts/get-caller-identity.js';
+import { getFederationToken } from '../sts/get-federation-token.js';
 import { getSessionToken } from '../sts/get-session-token.js';
 
 const isOperation = (v: unknown): v is Operation => typeof v === 'object' && v !== null && 'handle' in v && 'name' in v;
@@ -26,6 +28,8 @@ const all: Operation[] = [
   getSessionToken,
   getAccessKeyInfo,
   assumeRole,
+  assumeRoleWithWebIdentity,
+  getFederationToken,
   decodeAuthorizationMessage,
   ...operationsOf(account),
   ...operationsOf(users),

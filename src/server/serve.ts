@@ -24,6 +24,8 @@ export interface ServeOptions {
   feed?: ChangeFeed;
   logLevel?: string;
   log?: Logger;
+  /** See AppOptions.oidcCaFile. */
+  oidcCaFile?: string;
 }
 
 export interface RunningServer {
@@ -57,6 +59,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store: options.store,
     storeUrl: options.storeUrl,
     feed: options.feed,
+    oidcCaFile: options.oidcCaFile,
     onStoreStateChange: (state, err) => {
       if (state === 'down') log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
       else log.warn('database connection is back; caches dropped');

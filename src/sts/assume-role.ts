@@ -5,7 +5,7 @@
  * identity are set. A missing role is refused exactly like a refused one. The new session carries its session
  * policies, tags and source identity sealed in its token.
  */
-import { accessDenied, callerAuthority, contextKeys, requestTagKeys, type CallerAuthority } from '../iam/authorize.js';
+import { accessDenied, callerAuthority, checkSessionCapabilities, contextKeys, requestTagKeys, type CallerAuthority } from '../iam/authorize.js';
 import type { RoleEntry } from '../iam/entity-cache.js';
 import { verifyMfa } from '../iam/mfa.js';
 import { evaluate, RequestContext, type ContextValue, type Policy, type PolicySet } from '../iam/policy/index.js';
@@ -51,6 +51,7 @@ export const assumeRole = operation<Input>({
     const { input, caller, request, app } = call;
     const p = caller.principal;
     if (p.type === 'root') throw errors.accessDenied('Roles may not be assumed by root accounts.');
+    checkSessionCapabilities(caller.session, 'sts:AssumeRole');
     if (input.SourceIdentity?.toLowerCase().startsWith('aws:')) {
       // UNCONFIRMED wording; the model documents the rule.
       throw errors.validation("1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must not start with 'aws:'");

@@ -25,13 +25,15 @@ export interface TestServer {
  */
 const onPostgres = process.env.OPENSTS_TEST_STORE === 'postgres';
 
-export async function startTestServer(options: { env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string; oidcCaFile?: string } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
   const clock = new ManualClock();
   const pg = onPostgres ? newSchema() : undefined;
   const running = await startServer({
     port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
-    storeUrl: pg?.url, log: pino({ level: 'silent' }),
+    storeUrl: pg?.url, log: pino({ level: 'silent' }), oidcCaFile: options.oidcCaFile,
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');
   return {
