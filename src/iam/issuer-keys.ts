@@ -3,16 +3,19 @@
  * whose key set jose's remote JWK set fetches, caches and refetches when a token names a key it does not know
  * (rotation), at most every 30 s. Only issuers registered as IAM providers are ever asked, only over https (the
  * system's CAs, plus those of `--oidc-ca-file` for a private issuer), without redirects, within a timeout and a
- * size limit.
+ * size limit; one that could not be asked is left alone for a few seconds (by the injected clock).
  */
 import { request } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import type { Clock } from '../clock.js';
 
 const TIMEOUT_MS = 5000;
 const MAX_BODY_BYTES = 1 << 20;
 /** How long a discovered jwks_uri is used before the discovery document is read again. */
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+/** How long an issuer that could not be asked is not asked again: unsigned requests must not drive traffic to it. */
+const RETRY_AFTER_MS = 5000;
 
 /** The issuer could not be reached, or answered with something that is not its keys: STS's IDPCommunicationError. */
 export class IssuerUnreachable extends Error {}
@@ -33,9 +36,10 @@ export class IssuerKeys {
   /** Issuers' discovered key sets (only registered providers' issuers are ever asked, so few). */
   private readonly known = new Map<string, Discovered>();
   private readonly pending = new Map<string, Promise<Discovered>>();
+  private readonly failedUntil = new Map<string, number>();
 
   /** `extraCa`: PEM certificates trusted besides the system's (a private issuer's CA). */
-  constructor(extraCa?: string) {
+  constructor(private readonly clock: Clock, extraCa?: string) {
     this.ca = extraCa ? [...rootCertificates, extraCa] : undefined;
   }
 
@@ -50,14 +54,17 @@ export class IssuerKeys {
         return await keys(header, token);
       } catch (err) {
         if ((err as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY') throw err;
+        // jose refetches a key set that failed on the next call; its own time-out bounds each attempt.
         throw new IssuerUnreachable('the key set could not be fetched', { cause: err });
       }
     };
   }
 
   private discover(issuer: string): Promise<Discovered> {
+    const now = this.clock.now();
     const known = this.known.get(issuer);
-    if (known && known.until > Date.now()) return Promise.resolve(known);
+    if (known && known.until > now) return Promise.resolve(known);
+    if ((this.failedUntil.get(issuer) ?? 0) > now) return Promise.reject(new IssuerUnreachable(`${issuer} failed recently`));
     let pending = this.pending.get(issuer);
     if (!pending) {
       pending = this.readDiscovery(issuer).then((jwksUri) => {
@@ -66,9 +73,13 @@ export class IssuerKeys {
           timeoutDuration: TIMEOUT_MS,
           [customFetch]: async (url, init) => toResponse(await this.get(url, init.signal)),
         });
-        const discovered = { jwksUri, keys, until: Date.now() + DISCOVERY_TTL_MS };
+        const discovered = { jwksUri, keys, until: this.clock.now() + DISCOVERY_TTL_MS };
         this.known.set(issuer, discovered);
+        this.failedUntil.delete(issuer);
         return discovered;
+      }, (err) => {
+        this.failedUntil.set(issuer, this.clock.now() + RETRY_AFTER_MS);
+        throw err;
       }).finally(() => this.pending.delete(issuer));
       this.pending.set(issuer, pending);
     }
@@ -107,9 +118,9 @@ export class IssuerKeys {
           else chunks.push(c);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
       });
-      req.on('error', reject);
+      // Refused connections, untrusted certificates, time-outs: all mean the issuer cannot be asked.
+      req.on('error', (err) => reject(err instanceof IssuerUnreachable ? err : new IssuerUnreachable(`${url} cannot be reached`, { cause: err })));
       req.end();
     });
   }

@@ -70,7 +70,7 @@ export class App {
     this.usage = new KeyUsage(store);
     this.tokens = new SessionTokenCodec(keyring);
     this.settings = new AccountSettings(store);
-    this.issuerKeys = new IssuerKeys(oidcCa);
+    this.issuerKeys = new IssuerKeys(options.clock, oidcCa);
   }
 
   /** What this node answers as (options.endpoint; any region by default). */
