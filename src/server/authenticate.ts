@@ -64,7 +64,7 @@ export async function authenticate(
 }
 
 /** The principal a session acts as, checked against the current state: a session dies with its source key. */
-async function sessionPrincipal(app: App, session: SessionClaims): Promise<Principal> {
+export async function sessionPrincipal(app: App, session: SessionClaims): Promise<Principal> {
   switch (session.kind) {
     case 'session':
       return (await sourceKey(app, session)).principal;
