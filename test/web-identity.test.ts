@@ -246,6 +246,18 @@ describe('an issuer that cannot be asked', () => {
       await s3.close();
     }
   });
+
+  test('the CA file also comes from OPENSTS_OIDC_CA_FILE; one that cannot be read stops the start', async () => {
+    const s4 = await startTestServer({ env: { OPENSTS_OIDC_CA_FILE: issuer.caFile } });
+    try {
+      const provider = xmlText((await ok(iam(s4, 'CreateOpenIDConnectProvider', { Url: issuer.url, 'ClientIDList.member.1': 'sts.amazonaws.com' }))).body, 'OpenIDConnectProviderArn')!;
+      const arn = await createRole(s4, 'ci', federatedTrust(provider));
+      await ok(withToken(await issuer.sign(s4.clock.now()), { RoleArn: arn }, s4));
+    } finally {
+      await s4.close();
+    }
+    await assert.rejects(startTestServer({ oidcCaFile: '/nonexistent/ca.pem' }), /ENOENT/);
+  });
 });
 
 /** A loopback port with nothing listening on it. */
