@@ -1,18 +1,19 @@
 /**
  * The stock clients with federation: boto3, the aws CLI and the AWS SDK for JavaScript call AssumeRoleWithWebIdentity
  * (unsigned) with a token from an OpenID Connect issuer running in the test, and GetFederationToken; the sessions
- * they get are who they should be, and refusals arrive as the clients' own errors.
+ * they get are who they should be, and refusals arrive as the clients' own errors. Our own `opensts` client too.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, GetFederationTokenCommand, STSClient, STSServiceException,
 } from '@aws-sdk/client-sts';
 import type { Credentials } from '../../src/sigv4/index.js';
-import { aws, boto3 } from '../helpers/clients.js';
+import { aws, boto3, clientEnv, run } from '../helpers/clients.js';
 import { createUserWithKey } from '../helpers/query.js';
 import { allow, createRole, iam, ok, policy } from '../helpers/iam.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oidc-issuer.js';
@@ -130,4 +131,19 @@ test('AWS SDK for JavaScript: GetFederationToken and AssumeRoleWithWebIdentity',
   } finally {
     s.clock.advance(-3_600_000);
   }
+});
+
+test('opensts: sts get-federation-token and assume-role-with-web-identity print what the aws CLI prints', async () => {
+  const BIN = fileURLToPath(new URL('../../../bin/opensts', import.meta.url));
+  const fed = await run(process.execPath, [BIN, 'sts', 'get-federation-token', '--name', 'cli-partner', '--duration-seconds', '900'], clientEnv(s, bob));
+  assert.equal(fed.code, 0, fed.stderr);
+  assert.deepEqual(JSON.parse(fed.stdout).FederatedUser, { FederatedUserId: `${account}:cli-partner`, Arn: `arn:aws:sts::${account}:federated-user/cli-partner` });
+  const tokenFile = join(dir, 'opensts-token.jwt');
+  writeFileSync(tokenFile, await issuer.sign(s.clock.now()));
+  const web = await run(process.execPath, [BIN, 'sts', 'assume-role-with-web-identity', '--role-arn', roleArn, '--role-session-name', 'opensts-ci',
+    '--web-identity-token', `file://${tokenFile}`], clientEnv(s, undefined));
+  assert.equal(web.code, 0, web.stderr);
+  const out = JSON.parse(web.stdout);
+  assert.deepEqual(Object.keys(out), ['Credentials', 'SubjectFromWebIdentityToken', 'AssumedRoleUser', 'Provider', 'Audience']);
+  assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${account}:assumed-role/ci/opensts-ci`);
 });
