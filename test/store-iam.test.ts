@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { ManagedPolicyRecord, MfaDeviceRecord, RoleRecord, Store, UserRecord } from '../src/store/store.js';
+import type { ManagedPolicyRecord, MfaDeviceRecord, OidcProviderRecord, RoleRecord, Store, UserRecord } from '../src/store/store.js';
 import { skipPostgres, TestSchemas } from './helpers/postgres.js';
 
 const ACCOUNT = '123456789012';
@@ -21,6 +21,10 @@ const managed = (name: string): ManagedPolicyRecord => ({
 const device = (name: string): MfaDeviceRecord => ({
   serialNumber: `arn:aws:iam::${ACCOUNT}:mfa/${name}`, accountId: ACCOUNT, path: '/', deviceName: name, seedEncrypted: 'sealed', lastStep: 0,
   createdAt: 1, tags: [],
+});
+
+const provider = (url: string): OidcProviderRecord => ({
+  accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${url}`, url, clientIds: ['sts.amazonaws.com'], thumbprints: [], createdAt: 1, tags: [],
 });
 
 function iamStoreContract(name: string, open: () => Promise<Store>): void {
@@ -153,6 +157,38 @@ function iamStoreContract(name: string, open: () => Promise<Store>): void {
       assert.equal((await s.getMfaDevice(d.serialNumber))?.lastStep, 9, 'the last step survives deactivation');
       assert.equal(await s.deleteMfaDevice(d.serialNumber), 'deleted');
       assert.equal(await s.deleteMfaDevice(d.serialNumber), 'missing');
+    });
+
+    withStore('OIDC providers: unique ARNs, limited per account, client ids and thumbprints changed in place, tags', async (s) => {
+      const gh = provider('token.actions.githubusercontent.com');
+      assert.equal(await s.createOidcProvider(gh, 2), 'created');
+      assert.equal(await s.createOidcProvider(gh, 2), 'exists');
+      assert.equal(await s.createOidcProvider(provider('a.example.com/tenant'), 2), 'created');
+      assert.equal(await s.createOidcProvider(provider('b.example.com'), 2), 'limit-exceeded');
+      assert.deepEqual((await s.listOidcProviders(ACCOUNT)).map((p) => p.url), ['a.example.com/tenant', 'token.actions.githubusercontent.com']);
+      assert.deepEqual(await s.listOidcProviders('999999999999'), []);
+      assert.deepEqual(await s.getOidcProvider(gh.arn), gh);
+
+      assert.equal(await s.updateOidcClientIds(gh.arn, ['app', 'sts.amazonaws.com'], [], 3), 'updated');
+      assert.deepEqual((await s.getOidcProvider(gh.arn))?.clientIds, ['sts.amazonaws.com', 'app'], 'adding one that is there changes nothing');
+      assert.equal(await s.updateOidcClientIds(gh.arn, ['x', 'y'], [], 3), 'limit-exceeded');
+      assert.equal(await s.updateOidcClientIds(gh.arn, [], ['sts.amazonaws.com', 'absent'], 3), 'updated');
+      assert.deepEqual((await s.getOidcProvider(gh.arn))?.clientIds, ['app']);
+      assert.equal(await s.updateOidcClientIds('arn:aws:iam::123456789012:oidc-provider/none', ['a'], [], 3), 'missing');
+
+      const thumb = 'a'.repeat(40);
+      assert.equal(await s.setOidcThumbprints(gh.arn, [thumb]), true);
+      assert.deepEqual((await s.getOidcProvider(gh.arn))?.thumbprints, [thumb]);
+      assert.equal(await s.setOidcThumbprints('arn:aws:iam::123456789012:oidc-provider/none', []), false);
+
+      assert.equal(await s.updateTags('oidc-provider', gh.arn, [{ Key: 'team', Value: 'ci' }], [], 50), 'updated');
+      assert.deepEqual((await s.getOidcProvider(gh.arn))?.tags, [{ Key: 'team', Value: 'ci' }]);
+
+      const r0 = s.revision();
+      assert.equal(await s.deleteOidcProvider(gh.arn), true);
+      assert.notEqual(s.revision(), r0);
+      assert.equal(await s.deleteOidcProvider(gh.arn), false);
+      assert.equal(await s.getOidcProvider(gh.arn), undefined);
     });
 
     withStore('every change moves the revision', async (s) => {

@@ -21,9 +21,11 @@ export const serveUsage = `Usage: opensts serve [options]
   --workers N        processes serving requests (default: one per core)
   --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
+  --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
+                     issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
 
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
-OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
+OPENSTS_OIDC_CA_FILE, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
 
 interface Started {
   url: string;
@@ -70,6 +72,7 @@ export async function serve(argv: string[]): Promise<number> {
       'log-level': { type: 'string', default: 'info' },
       workers: { type: 'string', default: String(availableParallelism()) },
       'metrics-port': { type: 'string' },
+      'oidc-ca-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -91,6 +94,7 @@ export async function serve(argv: string[]): Promise<number> {
   const dataDir = resolve(values['data-dir']!);
   const options = {
     host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'], metricsPort,
+    oidcCaFile: values['oidc-ca-file'] === undefined ? undefined : resolve(values['oidc-ca-file']),
   };
   let started: Started;
   if (workers === 1) {

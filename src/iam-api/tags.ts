@@ -19,12 +19,12 @@ export function checkTags(tags: Tag[] | undefined): void {
   }
 }
 
-async function retag(app: App, entity: TaggedEntity, id: string, quota: string, add: Tag[], remove: string[]): Promise<void> {
+/** Adds and removes an entity's tags within AWS's quota of 50 (`quota` names it in the error). */
+export async function retag(app: App, entity: TaggedEntity, id: string, quota: string, add: Tag[], remove: string[]): Promise<void> {
   const r = await app.store.updateTags(entity, id, add, remove, MAX_TAGS);
   // UNCONFIRMED wording.
   if (r === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for ${quota}: ${MAX_TAGS}.`);
 }
-
 
 interface Paging { Marker?: string; MaxItems?: number }
 

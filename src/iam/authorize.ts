@@ -1,18 +1,18 @@
 /**
  * Whether a caller may perform an action, decided by the policy engine the way AWS decides it: the caller's
- * identity-based policies (a user's own and its groups'; a role session's role's, limited by the session policies
- * carried in its token), one request context with the global condition keys, explicit deny first. The root may do
- * everything (its limits — no AssumeRole — are the operations' business). Refusals carry AWS's messages and an
+ * identity-based policies (a user's own and its groups'; a role session's role's, or a federated user's federating
+ * user's, limited by the session policies carried in its token), one request context with the global condition
+ * keys, explicit deny first. The root may do everything (its limits — no AssumeRole — are the operations' business). Refusals carry AWS's messages and an
  * encoded authorization message for DecodeAuthorizationMessage.
  */
 import { errors, type AwsError } from '../protocol/errors.js';
-import type { Call } from '../protocol/operation.js';
+import type { Call, RequestInfo } from '../protocol/operation.js';
 import type { App } from '../server/app.js';
 import type { Tag } from '../store/store.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 import { encodeAuthorizationMessage } from './authorization-message.js';
 import {
-  evaluate, RequestContext, type CallerPrincipal, type ContextValue, type Decision, type Policy, type PolicySet,
+  evaluate, parsePolicy, RequestContext, type CallerPrincipal, type ContextValue, type Decision, type Policy, type PolicySet,
 } from './policy/index.js';
 import { principalArn, principalUserId, roleArn, type Caller } from './principal.js';
 
@@ -22,7 +22,7 @@ export interface CallerAuthority {
   /** The aws:PrincipalArn value: for a role session, the role's ARN. */
   principalArn: string;
   identity: readonly Policy[];
-  /** Session policies of a role session; undefined when it has none (no limit). */
+  /** Session policies of a role or federated session; undefined when it has none (no limit). */
   session?: readonly Policy[];
   tags: readonly Tag[];
 }
@@ -33,7 +33,10 @@ const NOTHING: Policy = { kind: 'session', version: '2012-10-17', statements: []
 /** Of STS, GetSessionToken credentials may only call these (and GetCallerIdentity, which needs no permission). */
 const SESSION_TOKEN_STS_ACTIONS = new Set(['sts:AssumeRole', 'sts:GetCallerIdentity']);
 
-/** The session policies sealed in a role session's token, parsed (from caches). */
+/** What a root's federated user starts from: everything, so that its session policies alone decide. */
+const EVERYTHING: Policy = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }), 'identity');
+
+/** The session policies sealed in a session's token, parsed (from caches); undefined when it has none. */
 export async function sessionPolicies(app: App, claims: SessionClaims): Promise<Policy[] | undefined> {
   if (claims.sessionPolicy === undefined && !claims.policyArns?.length) return undefined;
   const out: Policy[] = [];
@@ -74,10 +77,38 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
         tags: mergeTags(entry.tags, caller.session?.tags),
       };
     }
-    case 'federated-user':
-      // Not issued by this server (no GetFederationToken).
-      throw errors.invalidClientTokenId();
+    case 'federated-user': {
+      // The federating user's permissions (the root's: all), limited by the session policies; a federated user
+      // given no session policy may do nothing at all, as in AWS.
+      const entry = p.sourceUserId === undefined ? undefined : await app.entities.user(p.sourceUserId);
+      if (p.sourceUserId !== undefined && !entry) throw errors.invalidClientTokenId();
+      const arn = principalArn(p);
+      const session = caller.session && await sessionPolicies(app, caller.session);
+      return {
+        principal: { arn, accountId: p.accountId, kind: 'federated-user' },
+        principalArn: arn,
+        identity: entry ? entry.policies : [EVERYTHING],
+        session: session ?? [NOTHING],
+        tags: mergeTags(entry?.user.tags ?? [], caller.session?.tags),
+      };
+    }
   }
+}
+
+/**
+ * What temporary credentials may call at all, whatever their policies say (AWS's limits). GetSessionToken
+ * credentials without MFA reach no IAM operation, and of STS only AssumeRole and GetCallerIdentity; GetFederationToken
+ * credentials reach no IAM operation, and of STS only GetCallerIdentity.
+ */
+export function checkSessionCapabilities(session: SessionClaims | undefined, action: string): void {
+  if (session?.kind !== 'session' && session?.kind !== 'federated') return;
+  const iam = action.startsWith('iam:');
+  // AWS refuses GetSessionToken credentials obtained without MFA on IAM as if the token were unknown.
+  // UNCONFIRMED: that GetFederationToken credentials are refused the same way.
+  if (iam && (session.kind === 'federated' || session.mfaAuthenticatedAt === undefined)) throw errors.invalidClientTokenId();
+  const stsAllowed = session.kind === 'session' ? SESSION_TOKEN_STS_ACTIONS.has(action) : action === 'sts:GetCallerIdentity';
+  // UNCONFIRMED wording: modelled on "Cannot call GetSessionToken with session credentials".
+  if (action.startsWith('sts:') && !stsAllowed) throw errors.accessDenied(`Cannot call ${action.slice(4)} with session credentials`);
 }
 
 const PRINCIPAL_TYPES = { root: 'Account', user: 'User', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser' } as const;
@@ -95,11 +126,7 @@ export function contextKeys(call: Call, authority: CallerAuthority, extra?: Reco
     'aws:PrincipalAccount': p.accountId,
     'aws:PrincipalType': PRINCIPAL_TYPES[p.type],
     'aws:userid': principalUserId(p),
-    'aws:CurrentTime': new Date(request.time),
-    'aws:EpochTime': Math.floor(request.time / 1000),
-    'aws:SourceIp': request.sourceIp,
-    'aws:SecureTransport': request.secureTransport,
-    'aws:RequestedRegion': request.region,
+    ...requestKeys(request),
   };
   if (p.type === 'user') keys['aws:username'] = p.userName;
   if (session) {
@@ -113,6 +140,17 @@ export function contextKeys(call: Call, authority: CallerAuthority, extra?: Reco
   for (const t of authority.tags) keys[`aws:PrincipalTag/${t.Key}`] = t.Value;
   if (extra) Object.assign(keys, extra);
   return keys;
+}
+
+/** The condition keys of the request itself, whoever makes it (signed or not). */
+export function requestKeys(request: RequestInfo): Record<string, ContextValue> {
+  return {
+    'aws:CurrentTime': new Date(request.time),
+    'aws:EpochTime': Math.floor(request.time / 1000),
+    'aws:SourceIp': request.sourceIp,
+    'aws:SecureTransport': request.secureTransport,
+    'aws:RequestedRegion': request.region,
+  };
 }
 
 /** aws:RequestTag/* and aws:TagKeys for an operation that is passed tags. */
@@ -186,15 +224,7 @@ export function accessDenied(app: App, message: string, refusal: Refusal): AwsEr
  */
 export async function authorize(call: Call, action: string, resource: string, extra?: Record<string, ContextValue>): Promise<void> {
   const { caller, app } = call;
-  const session = caller.session;
-  if (session?.kind === 'session') {
-    // AWS refuses GetSessionToken credentials obtained without MFA on IAM as if the token were unknown.
-    if (action.startsWith('iam:') && session.mfaAuthenticatedAt === undefined) throw errors.invalidClientTokenId();
-    // UNCONFIRMED wording: modelled on "Cannot call GetSessionToken with session credentials".
-    if (action.startsWith('sts:') && !SESSION_TOKEN_STS_ACTIONS.has(action)) {
-      throw errors.accessDenied(`Cannot call ${action.slice(4)} with session credentials`);
-    }
-  }
+  checkSessionCapabilities(caller.session, action);
   const authority = await callerAuthority(app, caller);
   if (!authority) return;
   const keys = contextKeys(call, authority, extra);

@@ -1,11 +1,11 @@
 /**
- * The read side of roles, users' permissions and managed policies, cached per process with their policies parsed
+ * The read side of roles, users' permissions, managed policies and OIDC providers, cached per process with their policies parsed
  * once: a role session's request or an AssumeRole reads no database. Like the Directory, the whole cache is
  * dropped whenever the store's revision moves (a write here, on another worker or on another node), so a policy
  * change — a revocation above all — applies from the very next request.
  */
 import { errors, AwsError } from '../protocol/errors.js';
-import type { RoleRecord, Store, Tag, UserRecord } from '../store/store.js';
+import type { OidcProviderRecord, RoleRecord, Store, Tag, UserRecord } from '../store/store.js';
 import { parsePolicy, type Policy, type PolicyKind } from './policy/index.js';
 import { roleArn } from './principal.js';
 
@@ -40,6 +40,7 @@ export class EntityCache {
   private readonly roleIds = new Map<string, Promise<string | undefined>>();
   private readonly users = new Map<string, Promise<UserEntry | undefined>>();
   private readonly managed = new Map<string, Promise<Policy | undefined>>();
+  private readonly providers = new Map<string, Promise<OidcProviderRecord | undefined>>();
   /** Parsed session policies by text: they arrive in requests and in tokens, the same few again and again. */
   private readonly sessionPolicies = new Map<string, SessionPolicy | AwsError>();
 
@@ -69,6 +70,11 @@ export class EntityCache {
       const v = await this.store.getPolicyVersion(p.policyId, p.defaultVersionId);
       return v && parsePolicy(v.document, 'identity');
     });
+  }
+
+  /** An OpenID Connect provider, by ARN: AssumeRoleWithWebIdentity reads it on every call. */
+  oidcProvider(arn: string): Promise<OidcProviderRecord | undefined> {
+    return this.cached(this.providers, arn, () => this.store.getOidcProvider(arn));
   }
 
   /** A session policy parsed (throws MalformedPolicyDocument like parsePolicy), from a bounded cache. */
@@ -117,6 +123,7 @@ export class EntityCache {
     this.roleIds.clear();
     this.users.clear();
     this.managed.clear();
+    this.providers.clear();
   }
 
   private async loadRole(roleId: string): Promise<RoleEntry | undefined> {

@@ -33,6 +33,8 @@ export interface FederatedUserPrincipal {
   type: 'federated-user';
   accountId: string;
   name: string;
+  /** The IAM user whose GetFederationToken made the session (its permissions bound the session's); absent: the root's. */
+  sourceUserId?: string;
 }
 
 export type Principal = RootPrincipal | UserPrincipal | AssumedRolePrincipal | FederatedUserPrincipal;

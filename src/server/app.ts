@@ -2,9 +2,11 @@
  * The assembled service: store, keys, caches and clock, opened once per process. On a new data dir it creates
  * the account, the first token key and the root credentials.
  */
+import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import { Directory, secretContext } from '../iam/directory.js';
 import { EntityCache } from '../iam/entity-cache.js';
+import { IssuerKeys } from '../iam/issuer-keys.js';
 import { KeyUsage } from '../iam/key-usage.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
@@ -35,6 +37,11 @@ export interface AppOptions {
   onStoreStateChange?: (state: 'up' | 'down', err?: unknown) => void;
   /** How this process learns of its peers' changes to the store (cluster workers); default: alone. */
   feed?: ChangeFeed;
+  /**
+   * A PEM file of CA certificates trusted, besides the system's, when fetching OIDC issuers' keys (a private
+   * issuer's CA). Default: env OPENSTS_OIDC_CA_FILE.
+   */
+  oidcCaFile?: string;
 }
 
 export interface RootCredentials {
@@ -48,6 +55,7 @@ export class App {
   readonly usage: KeyUsage;
   readonly tokens: SessionTokenCodec;
   readonly settings: AccountSettings;
+  readonly issuerKeys: IssuerKeys;
 
   private constructor(
     readonly options: AppOptions,
@@ -55,12 +63,14 @@ export class App {
     readonly master: MasterKey,
     readonly keyring: Keyring,
     readonly account: AccountRecord,
+    oidcCa: string | undefined,
   ) {
     this.directory = new Directory(store, master);
     this.entities = new EntityCache(store);
     this.usage = new KeyUsage(store);
     this.tokens = new SessionTokenCodec(keyring);
     this.settings = new AccountSettings(store);
+    this.issuerKeys = new IssuerKeys(options.clock, oidcCa);
   }
 
   /** What this node answers as (options.endpoint; any region by default). */
@@ -82,6 +92,9 @@ export class App {
    */
   static async open(options: AppOptions): Promise<{ app: App; rootCredentials?: RootCredentials }> {
     const env = options.env ?? process.env;
+    const caFile = options.oidcCaFile ?? (env.OPENSTS_OIDC_CA_FILE || undefined);
+    // Read before anything opens: a CA file that cannot be read stops the start, rather than every web identity call.
+    const oidcCa = caFile === undefined ? undefined : readFileSync(caFile, 'utf8');
     const store = options.store ?? await openStore(
       { dataDir: options.dataDir, url: options.storeUrl },
       { feed: options.feed, postgres: { onStateChange: options.onStoreStateChange } },
@@ -98,7 +111,7 @@ export class App {
       }
       const keyring = new Keyring(store, master);
       await keyring.load(now);
-      const app = new App(options, store, master, keyring, account);
+      const app = new App(options, store, master, keyring, account, oidcCa);
       const rootCredentials = await app.ensureRootCredentials(env);
       return { app, rootCredentials };
     } catch (err) {

@@ -3,6 +3,7 @@
  * directory cache; temporary ones from the sealed session token, which must be ours, bound to the access key id,
  * unexpired, and made from a key that is still active.
  */
+import type { KeyIdentity } from '../iam/directory.js';
 import type { Caller, Principal } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import type { ServiceName } from '../protocol/model.js';
@@ -63,12 +64,17 @@ export async function authenticate(
 }
 
 /** The principal a session acts as, checked against the current state: a session dies with its source key. */
-async function sessionPrincipal(app: App, session: SessionClaims): Promise<Principal> {
+export async function sessionPrincipal(app: App, session: SessionClaims): Promise<Principal> {
   switch (session.kind) {
-    case 'session': {
-      const source = session.sourceAccessKeyId && await app.directory.accessKey(session.sourceAccessKeyId);
-      if (!source || source.status !== 'Active') throw errors.invalidClientTokenId();
-      return source.principal;
+    case 'session':
+      return (await sourceKey(app, session)).principal;
+    case 'federated': {
+      if (!session.federatedName) throw errors.invalidClientTokenId();
+      const source = (await sourceKey(app, session)).principal;
+      return {
+        type: 'federated-user', accountId: session.accountId, name: session.federatedName,
+        ...(source.type === 'user' ? { sourceUserId: source.userId } : {}),
+      };
     }
     case 'role': {
       // Checked against the role's current state, from the entity cache: a deleted role ends its sessions.
@@ -81,8 +87,12 @@ async function sessionPrincipal(app: App, session: SessionClaims): Promise<Princ
         roleSessionName: session.roleSessionName!,
       };
     }
-    default:
-      // No federated session is ever issued (GetFederationToken is not implemented).
-      throw errors.invalidClientTokenId();
   }
+}
+
+/** The long-term key a GetSessionToken or GetFederationToken session was made from, which must still be active. */
+async function sourceKey(app: App, session: SessionClaims): Promise<KeyIdentity> {
+  const source = session.sourceAccessKeyId && await app.directory.accessKey(session.sourceAccessKeyId);
+  if (!source || source.status !== 'Active') throw errors.invalidClientTokenId();
+  return source;
 }

@@ -25,7 +25,7 @@ type WorkerMessage = { type: 'listening'; url: string };
 export async function startCluster(options: ServeOptions & { workers: number; log: Logger }): Promise<ClusterReady> {
   const { app, rootCredentials } = await App.open({
     dataDir: options.dataDir, region: 'us-east-1', clock: systemClock, env: options.env,
-    storeUrl: options.storeUrl,
+    storeUrl: options.storeUrl, oidcCaFile: options.oidcCaFile,
   });
   const accountId = app.accountId;
   await app.close();

@@ -15,7 +15,7 @@ import { renderError, renderResult } from '../protocol/xml.js';
 import { parseAuthentication, type HttpRequestLike } from '../sigv4/index.js';
 import type { App } from './app.js';
 import { authenticate } from './authenticate.js';
-import { endpointOf, issuedTokenVersion } from './regions.js';
+import { endpointOf, isRegionActive, issuedTokenVersion, regionDisabled } from './regions.js';
 import { findOperation } from './operations.js';
 
 export interface QueryRequest extends HttpRequestLike {
@@ -83,6 +83,11 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       ({ caller } = await authenticate(app, req, info, service, now, endpoint));
       region = endpoint?.region ?? info!.scope.region;
       if (endpoint?.global) tokenVersion = issuedTokenVersion(endpoint, (await app.settings.get(caller.principal.accountId)).globalEndpointTokenVersion);
+    } else if (endpoint) {
+      // An unsigned STS call (AssumeRoleWithWebIdentity) acts for the server's account: its region and token settings apply.
+      const settings = await app.settings.get(app.accountId);
+      if (!isRegionActive(region, settings.regions)) throw regionDisabled(app.accountId);
+      tokenVersion = issuedTokenVersion(endpoint, settings.globalEndpointTokenVersion);
     }
     if (!op) throw errors.invalidAction(action, version ?? models()[service].metadata.apiVersion);
 

@@ -6,15 +6,18 @@ import * as groups from '../iam-api/groups.js';
 import { inlinePolicyOperationList } from '../iam-api/inline-policies.js';
 import * as managedPolicies from '../iam-api/managed-policies.js';
 import * as mfaDevices from '../iam-api/mfa-devices.js';
+import * as oidcProviders from '../iam-api/oidc-providers.js';
 import * as roles from '../iam-api/roles.js';
 import * as tags from '../iam-api/tags.js';
 import * as users from '../iam-api/users.js';
 import type { ServiceName } from '../protocol/model.js';
 import type { Operation } from '../protocol/operation.js';
 import { assumeRole } from '../sts/assume-role.js';
+import { assumeRoleWithWebIdentity } from '../sts/assume-role-with-web-identity.js';
 import { decodeAuthorizationMessage } from '../sts/decode-authorization-message.js';
 import { getAccessKeyInfo } from '../sts/get-access-key-info.js';
 import { getCallerIdentity } from '../sts/get-caller-identity.js';
+import { getFederationToken } from '../sts/get-federation-token.js';
 import { getSessionToken } from '../sts/get-session-token.js';
 
 const isOperation = (v: unknown): v is Operation => typeof v === 'object' && v !== null && 'handle' in v && 'name' in v;
@@ -25,6 +28,8 @@ const all: Operation[] = [
   getSessionToken,
   getAccessKeyInfo,
   assumeRole,
+  assumeRoleWithWebIdentity,
+  getFederationToken,
   decodeAuthorizationMessage,
   ...operationsOf(account),
   ...operationsOf(users),
@@ -34,6 +39,7 @@ const all: Operation[] = [
   ...operationsOf(groups),
   ...operationsOf(managedPolicies),
   ...operationsOf(mfaDevices),
+  ...operationsOf(oidcProviders),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
 ];

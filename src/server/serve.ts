@@ -29,6 +29,8 @@ export interface ServeOptions {
   metricsPort?: number;
   /** In a cluster worker: keep metrics for the primary to gather (it serves them). */
   shareMetrics?: boolean;
+  /** See AppOptions.oidcCaFile. */
+  oidcCaFile?: string;
 }
 
 export interface RunningServer {
@@ -64,6 +66,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store: options.store,
     storeUrl: options.storeUrl,
     feed: options.feed,
+    oidcCaFile: options.oidcCaFile,
     onStoreStateChange: (state, err) => {
       if (state === 'down') log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
       else log.warn('database connection is back; caches dropped');

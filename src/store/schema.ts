@@ -83,6 +83,16 @@ export interface Database {
   };
   /** An account's explicit STS region settings: active 1 or 0 (regions not listed keep their default). */
   account_regions: { account_id: string; region: string; active: number };
+  /** IAM OpenID Connect providers; client ids, thumbprints and tags as JSON arrays. */
+  oidc_providers: {
+    arn: string;
+    account_id: string;
+    url: string;
+    client_ids: string;
+    thumbprints: string;
+    created_at: number;
+    tags: string;
+  };
 }
 
 export interface Migration {
@@ -231,6 +241,21 @@ export const migrations: Migration[] = [
         .addColumn('active', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('account_regions_pk', ['account_id', 'region'])
         .execute();
+    },
+  },
+  {
+    name: '0004-oidc-providers',
+    async up(db) {
+      await db.schema.createTable('oidc_providers').ifNotExists()
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('client_ids', 'text', (c) => c.notNull())
+        .addColumn('thumbprints', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('oidc_providers_account').ifNotExists().on('oidc_providers').columns(['account_id']).execute();
     },
   },
 ];

@@ -11,11 +11,12 @@ import type {
 } from './store.js';
 import type {
   AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
-  PolicyListOptions, PolicyVersionRecord, RoleRecord, Tag, TaggedEntity,
+  OidcProviderRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, Tag, TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
 import * as groups from './sql/groups.js';
 import * as mfa from './sql/mfa.js';
+import * as oidc from './sql/oidc-providers.js';
 import * as policies from './sql/policies.js';
 import * as roles from './sql/roles.js';
 import { updateTags } from './sql/tags.js';
@@ -374,5 +375,24 @@ export abstract class SqlStore implements Store {
     // One conditional UPDATE, atomic on both databases, and no cache holds the last step: no revision bump, so
     // that a sign-in with MFA does not drop every node's caches.
     return mfa.acceptStep(this.db, serialNumber, step);
+  }
+
+  createOidcProvider(provider: OidcProviderRecord, maxPerAccount: number) {
+    return this.change((trx) => oidc.insertProvider(trx, provider, maxPerAccount));
+  }
+  getOidcProvider(arn: string) {
+    return oidc.providerByArn(this.db, arn);
+  }
+  listOidcProviders(accountId: string) {
+    return oidc.listProviders(this.db, accountId);
+  }
+  deleteOidcProvider(arn: string) {
+    return this.change((trx) => oidc.deleteProvider(trx, arn));
+  }
+  updateOidcClientIds(arn: string, add: string[], remove: string[], max: number) {
+    return this.change((trx) => oidc.updateClientIds(trx, arn, add, remove, max));
+  }
+  setOidcThumbprints(arn: string, thumbprints: string[]) {
+    return this.change((trx) => oidc.setThumbprints(trx, arn, thumbprints));
   }
 }

@@ -5,23 +5,19 @@
  * identity are set. A missing role is refused exactly like a refused one. The new session carries its session
  * policies, tags and source identity sealed in its token.
  */
-import { accessDenied, callerAuthority, contextKeys, requestTagKeys, type CallerAuthority } from '../iam/authorize.js';
+import { accessDenied, callerAuthority, checkSessionCapabilities, contextKeys, requestTagKeys, type CallerAuthority } from '../iam/authorize.js';
 import type { RoleEntry } from '../iam/entity-cache.js';
 import { verifyMfa } from '../iam/mfa.js';
 import { evaluate, RequestContext, type ContextValue, type Policy, type PolicySet } from '../iam/policy/index.js';
-import { assumedRoleArn, principalArn, principalUserId } from '../iam/principal.js';
+import { principalArn, principalUserId } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import { operation, type Call } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
 import type { Tag } from '../store/store.js';
-import { issueCredentials } from './credentials.js';
-import { packedPolicySize } from './packed-policy.js';
+import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
+import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags } from './session-tags.js';
 
-const DEFAULT_SECONDS = 3600;
 const CHAINED_MAX_SECONDS = 3600;
-const MAX_POLICY_ARNS = 10;
-const MAX_POLICY_CHARS = 2048;
 
 interface Input {
   RoleArn: string;
@@ -35,33 +31,6 @@ interface Input {
   SerialNumber?: string;
   TokenCode?: string;
   SourceIdentity?: string;
-}
-
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[^/]+\/)*)([\w+=,.@-]+)$/;
-
-/** The role a RoleArn names in this account (role names compare case-insensitively, paths exactly). */
-async function findRole(app: App, arn: string): Promise<RoleEntry | undefined> {
-  const m = ROLE_ARN.exec(arn);
-  if (!m || m[1] !== app.accountId) return undefined;
-  const entry = await app.entities.roleByName(m[1], m[3]!);
-  return entry && entry.role.path === m[2] ? entry : undefined;
-}
-
-/** The session policies the request passes, checked, parsed (from caches) and in the compact form tokens carry. */
-async function requestedSessionPolicies(app: App, input: Input) {
-  const arns = (input.PolicyArns ?? []).map((p) => p.arn).filter((a): a is string => a !== undefined);
-  if (arns.length > MAX_POLICY_ARNS) {
-    throw errors.validation(`1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`);
-  }
-  if (input.Policy !== undefined && input.Policy.length > MAX_POLICY_CHARS) {
-    throw errors.validation(`1 validation error detected: Value '${input.Policy}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_CHARS}`);
-  }
-  const inline = input.Policy === undefined ? undefined : app.entities.parsedSessionPolicy(input.Policy);
-  for (const arn of arns) {
-    // UNCONFIRMED: AWS's error for a PolicyArn that names no policy.
-    if (!(await app.entities.managedPolicy(arn))) throw errors.malformedPolicyDocument(`Policy ${arn} does not exist or is not attachable.`);
-  }
-  return { inline: inline?.compact, arns };
 }
 
 /** Evaluates one trust-governed action (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) for the caller. */
@@ -82,6 +51,7 @@ export const assumeRole = operation<Input>({
     const { input, caller, request, app } = call;
     const p = caller.principal;
     if (p.type === 'root') throw errors.accessDenied('Roles may not be assumed by root accounts.');
+    checkSessionCapabilities(caller.session, 'sts:AssumeRole');
     if (input.SourceIdentity?.toLowerCase().startsWith('aws:')) {
       // UNCONFIRMED wording; the model documents the rule.
       throw errors.validation("1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must not start with 'aws:'");
@@ -121,43 +91,19 @@ export const assumeRole = operation<Input>({
     if (tags.tags.length) checkTrust(call, authority, role, 'sts:TagSession', keys, context);
     if (sourceIdentity !== undefined) checkTrust(call, authority, role, 'sts:SetSourceIdentity', keys, context);
 
-    const seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
-    if (seconds > role.role.maxSessionDuration) throw errors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    const seconds = input.DurationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS;
+    checkRoleDuration(role, seconds);
     const chained = calling !== undefined;
     if (chained && seconds > CHAINED_MAX_SECONDS) {
       throw errors.validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     }
 
     const policies = await requestedSessionPolicies(app, input);
-    const packs = policies.inline !== undefined || policies.arns.length > 0 || tags.tags.length > 0;
-    const packed = packs ? packedPolicySize(policies.inline, policies.arns, tags.tags) : undefined;
-    if (packed !== undefined && packed > 100) throw errors.packedPolicyTooLarge(packed);
-
-    const { roleId, roleName, accountId } = role.role;
-    // UNCONFIRMED: a session chained from an MFA session keeps the time MFA was presented.
-    const mfaAuthenticatedAt = mfaNow ?? calling?.mfaAuthenticatedAt;
-    const credentials = issueCredentials(app, {
-      kind: 'role',
-      accountId,
-      roleId,
-      roleSessionName: input.RoleSessionName,
-      issuedAt: request.time,
-      expiresAt: request.time + seconds * 1000,
-      mfaAuthenticatedAt,
-      region: request.region,
-      tokenVersion: request.tokenVersion,
-      sessionPolicy: policies.inline,
-      policyArns: policies.arns,
-      tags: tags.tags,
-      transitiveTagKeys: tags.transitiveTagKeys,
-      sourceIdentity,
-      chained,
+    const session = issueRoleSession(app, request, {
+      role, sessionName: input.RoleSessionName, seconds, policies, tags, sourceIdentity, chained,
+      // UNCONFIRMED: a session chained from an MFA session keeps the time MFA was presented.
+      mfaAuthenticatedAt: mfaNow ?? calling?.mfaAuthenticatedAt,
     });
-    return {
-      Credentials: credentials,
-      AssumedRoleUser: { AssumedRoleId: `${roleId}:${input.RoleSessionName}`, Arn: assumedRoleArn(accountId, roleName, input.RoleSessionName) },
-      PackedPolicySize: packed,
-      SourceIdentity: sourceIdentity,
-    };
+    return { ...session, SourceIdentity: sourceIdentity };
   },
 });

@@ -34,11 +34,11 @@ export interface SessionClaims {
    * account prefers version 2), 2 (or absent, as in tokens from before versions were recorded) in every region.
    */
   tokenVersion?: 1 | 2;
-  /** Role sessions: the inline session policy (minified JSON), which limits the role's permissions. */
+  /** Role and federated sessions: the inline session policy (minified JSON), which limits their permissions. */
   sessionPolicy?: string;
-  /** Role sessions: managed policies passed as session policies (PolicyArns). */
+  /** Role and federated sessions: managed policies passed as session policies (PolicyArns). */
   policyArns?: string[];
-  /** Role sessions: session tags (the request's and those inherited as transitive), as aws:PrincipalTag. */
+  /** Role and federated sessions: session tags (for roles also those inherited as transitive), as aws:PrincipalTag. */
   tags?: Array<{ Key: string; Value: string }>;
   /** Role sessions: keys of the tags passed on to sessions this one creates by role chaining. */
   transitiveTagKeys?: string[];

@@ -27,7 +27,7 @@ const onPostgres = process.env.OPENSTS_TEST_STORE === 'postgres';
 
 export async function startTestServer(
   options: {
-    env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string; metricsPort?: number;
+    env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string; metricsPort?: number; oidcCaFile?: string;
     /** 'sqlite' for tests of the SQLite files themselves, even under OPENSTS_TEST_STORE=postgres. */
     store?: 'sqlite';
   } = {},
@@ -37,7 +37,7 @@ export async function startTestServer(
   const pg = onPostgres && options.store !== 'sqlite' ? newSchema() : undefined;
   const running = await startServer({
     port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
-    storeUrl: pg?.url, log: pino({ level: 'silent' }), metricsPort: options.metricsPort,
+    storeUrl: pg?.url, log: pino({ level: 'silent' }), metricsPort: options.metricsPort, oidcCaFile: options.oidcCaFile,
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');
   return {

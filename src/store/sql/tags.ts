@@ -7,6 +7,7 @@ const TABLES = {
   role: { table: 'roles', id: 'role_id' },
   policy: { table: 'managed_policies', id: 'policy_id' },
   mfa: { table: 'mfa_devices', id: 'serial_number' },
+  'oidc-provider': { table: 'oidc_providers', id: 'arn' },
 } as const;
 
 /** New tags replace old ones with the same key in any case (the new spelling wins). */
@@ -17,7 +18,7 @@ export function mergeTags(current: Tag[], add: Tag[], removeKeys: string[]): Tag
 
 export async function updateTags(trx: Db, entity: TaggedEntity, id: string, add: Tag[], removeKeys: string[], max: number): Promise<'updated' | 'limit-exceeded' | 'missing'> {
   const { table, id: idColumn } = TABLES[entity];
-  // The four tables share the `tags` column; Kysely cannot type a table chosen at run time.
+  // The tables share the `tags` column; Kysely cannot type a table chosen at run time.
   const t = trx as unknown as Db & { selectFrom(t: string): any; updateTable(t: string): any };
   const row = await t.selectFrom(table).select('tags').where(idColumn, '=', id).executeTakeFirst() as { tags: string } | undefined;
   if (!row) return 'missing';

@@ -1,0 +1,95 @@
+/**
+ * AssumeRoleWithWebIdentity (unsigned, as in AWS): role credentials for the bearer of an OpenID Connect ID token. The
+ * token is verified against the IAM provider of its issuer (web-identity-token.ts); the role's trust policy must
+ * then allow sts:AssumeRoleWithWebIdentity to `{"Federated": <provider ARN>}`, with the token's claims as condition
+ * keys named after the provider (`<host/path>:sub`, `:aud`, `:amr`). The session is a role session like
+ * AssumeRole's.
+ */
+import { requestKeys } from '../iam/authorize.js';
+import type { RoleEntry } from '../iam/entity-cache.js';
+import { evaluate, RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
+import { requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../iam/web-identity-token.js';
+import { AwsError, errors } from '../protocol/errors.js';
+import { operation } from '../protocol/operation.js';
+import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
+import { requestedSessionPolicies } from './session-policies.js';
+
+interface Input {
+  RoleArn: string;
+  RoleSessionName: string;
+  WebIdentityToken: string;
+  ProviderId?: string;
+  PolicyArns?: Array<{ arn?: string }>;
+  Policy?: string;
+  DurationSeconds?: number;
+}
+
+const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
+
+const refused = (action: string) => errors.accessDenied(`Not authorized to perform ${action}`);
+
+/** The trust policy's condition keys that come from the token. */
+function tokenKeys({ provider, subject, audience, claims }: WebIdentity): Record<string, ContextValue> {
+  const keys: Record<string, ContextValue> = { [`${provider.url}:sub`]: subject, [`${provider.url}:aud`]: audience };
+  const amr = claims.amr;
+  if (typeof amr === 'string' || (Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) keys[`${provider.url}:amr`] = amr;
+  return keys;
+}
+
+/** The token's source identity claim, checked like AssumeRole's SourceIdentity parameter. */
+function sourceIdentityOf(identity: WebIdentity): string | undefined {
+  const claimed = requestedSourceIdentity(identity.claims);
+  if (claimed === undefined) return undefined;
+  // UNCONFIRMED: AWS's error for a source identity claim it cannot accept.
+  if (typeof claimed !== 'string' || !SOURCE_IDENTITY.test(claimed) || claimed.toLowerCase().startsWith('aws:')) {
+    throw new AwsError('InvalidIdentityToken', 'The source identity in the web identity token is not valid.', 400);
+  }
+  return claimed;
+}
+
+function checkTrust(role: RoleEntry, principal: CallerPrincipal, action: string, context: RequestContext): void {
+  const decision = evaluate({ action, resource: role.arn, principal, context }, { resource: [role.trust] }, { mode: 'trust' });
+  if (decision.effect !== 'Allow') throw refused(action);
+}
+
+export const assumeRoleWithWebIdentity = operation<Input>({
+  service: 'sts',
+  name: 'AssumeRoleWithWebIdentity',
+  signed: false,
+  handle: async ({ input, request, app }) => {
+    // OAuth 2.0 access tokens (Login with Amazon, Facebook) are verified by AWS against those services only.
+    if (input.ProviderId !== undefined) {
+      throw new AwsError('InvalidIdentityToken', 'ProviderId is for OAuth 2.0 providers, which this server does not support; pass an OpenID Connect ID token without it.', 400);
+    }
+    const identity = await verifyWebIdentityToken(app, input.WebIdentityToken, request.time);
+    const sourceIdentity = sourceIdentityOf(identity);
+    const role = await findRole(app, input.RoleArn);
+    // A missing role is refused exactly like a refused one.
+    if (!role) throw refused('sts:AssumeRoleWithWebIdentity');
+
+    const { arn } = identity.provider;
+    const principal: CallerPrincipal = { arn, accountId: '', kind: 'web-identity', federatedProvider: arn };
+    const keys: Record<string, ContextValue> = {
+      ...requestKeys(request),
+      ...tokenKeys(identity),
+      'sts:RoleSessionName': input.RoleSessionName,
+      ...(sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': sourceIdentity }),
+    };
+    for (const t of role.tags) keys[`aws:ResourceTag/${t.Key}`] = t.Value;
+    const context = new RequestContext(keys);
+    checkTrust(role, principal, 'sts:AssumeRoleWithWebIdentity', context);
+    if (sourceIdentity !== undefined) checkTrust(role, principal, 'sts:SetSourceIdentity', context);
+
+    const seconds = input.DurationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS;
+    checkRoleDuration(role, seconds);
+    const policies = await requestedSessionPolicies(app, input);
+    const session = issueRoleSession(app, request, { role, sessionName: input.RoleSessionName, seconds, policies, sourceIdentity });
+    return {
+      ...session,
+      SubjectFromWebIdentityToken: identity.subject,
+      Provider: arn,
+      Audience: identity.audience,
+      SourceIdentity: sourceIdentity,
+    };
+  },
+});

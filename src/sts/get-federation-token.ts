@@ -1,0 +1,65 @@
+/**
+ * GetFederationToken: temporary credentials of a federated user, made from a user's (or the root's) long-term keys.
+ * The federated user may do what both the federating user's policies and the session policies allow: with no
+ * session policy, nothing (GetCallerIdentity needs no permission). Like a GetSessionToken session, it ends when the
+ * key it came from is deactivated or deleted, and it calls no IAM operation and, of STS, only GetCallerIdentity.
+ */
+import { authorize, requestTagKeys } from '../iam/authorize.js';
+import { principalArn } from '../iam/principal.js';
+import { errors } from '../protocol/errors.js';
+import { operation, type Call } from '../protocol/operation.js';
+import type { Tag } from '../store/store.js';
+import { issueCredentials } from './credentials.js';
+import { packedSize, requestedSessionPolicies } from './session-policies.js';
+import { sessionTags } from './session-tags.js';
+
+const DEFAULT_SECONDS = 43_200;
+const ROOT_MAX_SECONDS = 3_600;
+
+interface Input {
+  Name: string;
+  Policy?: string;
+  PolicyArns?: Array<{ arn?: string }>;
+  DurationSeconds?: number;
+  Tags?: Tag[];
+}
+
+export const getFederationToken = operation<Input>({
+  service: 'sts',
+  name: 'GetFederationToken',
+  handle: async (call: Call<Input>) => {
+    const { input, caller, request, app } = call;
+    if (caller.session) throw errors.accessDenied('Cannot call GetFederationToken with session credentials');
+    const accountId = caller.principal.accountId;
+    const federated = principalArn({ type: 'federated-user', accountId, name: input.Name });
+    // Checked here rather than as the operation's permission: the session refusal above comes first, as in AWS.
+    await authorize(call, 'sts:GetFederationToken', federated, requestTagKeys(input.Tags));
+    const { tags } = sessionTags(input.Tags, [], undefined);
+    // UNCONFIRMED: that AWS checks sts:TagSession here as for AssumeRole (its documentation asks for the permission).
+    if (tags.length) await authorize(call, 'sts:TagSession', federated, requestTagKeys(tags));
+
+    let seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
+    // AWS clamps the root's federation sessions to one hour rather than refusing longer requests.
+    if (caller.principal.type === 'root') seconds = Math.min(seconds, ROOT_MAX_SECONDS);
+    const policies = await requestedSessionPolicies(app, input);
+    const packed = packedSize(policies, tags);
+    const credentials = issueCredentials(app, {
+      kind: 'federated',
+      accountId,
+      sourceAccessKeyId: caller.accessKeyId,
+      federatedName: input.Name,
+      issuedAt: request.time,
+      expiresAt: request.time + seconds * 1000,
+      region: request.region,
+      tokenVersion: request.tokenVersion,
+      sessionPolicy: policies.inline,
+      policyArns: policies.arns,
+      tags,
+    });
+    return {
+      Credentials: credentials,
+      FederatedUser: { FederatedUserId: `${accountId}:${input.Name}`, Arn: federated },
+      PackedPolicySize: packed,
+    };
+  },
+});
