@@ -73,7 +73,7 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
         principal: { arn: principalArn(p), accountId: p.accountId, kind: 'assumed-role', roleArn: role },
         principalArn: role,
         identity: entry.policies,
-        ...(session ? { session } : {}),
+        session,
         tags: mergeTags(entry.tags, caller.session?.tags),
       };
     }
@@ -126,8 +126,8 @@ export function contextKeys(call: Call, authority: CallerAuthority, extra?: Reco
     'aws:PrincipalAccount': p.accountId,
     'aws:PrincipalType': PRINCIPAL_TYPES[p.type],
     'aws:userid': principalUserId(p),
-    ...requestKeys(request),
   };
+  addRequestKeys(keys, request);
   if (p.type === 'user') keys['aws:username'] = p.userName;
   if (session) {
     keys['aws:TokenIssueTime'] = new Date(session.issuedAt);
@@ -143,19 +143,22 @@ export function contextKeys(call: Call, authority: CallerAuthority, extra?: Reco
 }
 
 /** The condition keys of the request itself, whoever makes it (signed or not). */
-export function requestKeys(request: RequestInfo): Record<string, ContextValue> {
-  return {
-    'aws:CurrentTime': new Date(request.time),
-    'aws:EpochTime': Math.floor(request.time / 1000),
-    'aws:SourceIp': request.sourceIp,
-    'aws:SecureTransport': request.secureTransport,
-    'aws:RequestedRegion': request.region,
-  };
+export function addRequestKeys(keys: Record<string, ContextValue>, request: RequestInfo): Record<string, ContextValue> {
+  // Assigned rather than spread: this runs for every authorized request, and object spread is slow here.
+  keys['aws:CurrentTime'] = new Date(request.time);
+  keys['aws:EpochTime'] = Math.floor(request.time / 1000);
+  keys['aws:SourceIp'] = request.sourceIp;
+  keys['aws:SecureTransport'] = request.secureTransport;
+  keys['aws:RequestedRegion'] = request.region;
+  return keys;
 }
 
 /** aws:RequestTag/* and aws:TagKeys for an operation that is passed tags. */
 export function requestTagKeys(tags: readonly Tag[] | undefined): Record<string, ContextValue> {
-  const keys: Record<string, ContextValue> = {};
+  return addRequestTagKeys({}, tags);
+}
+
+export function addRequestTagKeys(keys: Record<string, ContextValue>, tags: readonly Tag[] | undefined): Record<string, ContextValue> {
   if (!tags?.length) return keys;
   for (const t of tags) keys[`aws:RequestTag/${t.Key}`] = t.Value;
   keys['aws:TagKeys'] = tags.map((t) => t.Key);

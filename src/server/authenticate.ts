@@ -73,7 +73,7 @@ export async function sessionPrincipal(app: App, session: SessionClaims): Promis
       const source = (await sourceKey(app, session)).principal;
       return {
         type: 'federated-user', accountId: session.accountId, name: session.federatedName,
-        ...(source.type === 'user' ? { sourceUserId: source.userId } : {}),
+        sourceUserId: source.type === 'user' ? source.userId : undefined,
       };
     }
     case 'role': {

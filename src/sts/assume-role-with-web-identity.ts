@@ -5,7 +5,7 @@
  * keys named after the provider (`<host/path>:sub`, `:aud`, `:amr`). The session is a role session like
  * AssumeRole's.
  */
-import { requestKeys } from '../iam/authorize.js';
+import { addRequestKeys } from '../iam/authorize.js';
 import type { RoleEntry } from '../iam/entity-cache.js';
 import { evaluate, RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
 import { requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../iam/web-identity-token.js';
@@ -69,12 +69,9 @@ export const assumeRoleWithWebIdentity = operation<Input>({
 
     const { arn } = identity.provider;
     const principal: CallerPrincipal = { arn, accountId: '', kind: 'web-identity', federatedProvider: arn };
-    const keys: Record<string, ContextValue> = {
-      ...requestKeys(request),
-      ...tokenKeys(identity),
-      'sts:RoleSessionName': input.RoleSessionName,
-      ...(sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': sourceIdentity }),
-    };
+    const keys = addRequestKeys(tokenKeys(identity), request);
+    keys['sts:RoleSessionName'] = input.RoleSessionName;
+    if (sourceIdentity !== undefined) keys['sts:SourceIdentity'] = sourceIdentity;
     for (const t of role.tags) keys[`aws:ResourceTag/${t.Key}`] = t.Value;
     const context = new RequestContext(keys);
     checkTrust(role, principal, 'sts:AssumeRoleWithWebIdentity', context);
@@ -84,8 +81,11 @@ export const assumeRoleWithWebIdentity = operation<Input>({
     checkRoleDuration(role, seconds);
     const policies = await requestedSessionPolicies(app, input);
     const session = issueRoleSession(app, request, { role, sessionName: input.RoleSessionName, seconds, policies, sourceIdentity });
+    const { Credentials, AssumedRoleUser, PackedPolicySize } = session;
     return {
-      ...session,
+      Credentials,
+      AssumedRoleUser,
+      PackedPolicySize,
       SubjectFromWebIdentityToken: identity.subject,
       Provider: arn,
       Audience: identity.audience,

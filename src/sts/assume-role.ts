@@ -5,7 +5,7 @@
  * identity are set. A missing role is refused exactly like a refused one. The new session carries its session
  * policies, tags and source identity sealed in its token.
  */
-import { accessDenied, callerAuthority, checkSessionCapabilities, contextKeys, requestTagKeys, type CallerAuthority } from '../iam/authorize.js';
+import { accessDenied, callerAuthority, checkSessionCapabilities, contextKeys, addRequestTagKeys, type CallerAuthority } from '../iam/authorize.js';
 import type { RoleEntry } from '../iam/entity-cache.js';
 import { verifyMfa } from '../iam/mfa.js';
 import { evaluate, RequestContext, type ContextValue, type Policy, type PolicySet } from '../iam/policy/index.js';
@@ -35,7 +35,7 @@ interface Input {
 
 /** Evaluates one trust-governed action (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) for the caller. */
 function checkTrust(call: Call<Input>, authority: CallerAuthority, role: RoleEntry, action: string, keys: Record<string, ContextValue>, context: RequestContext): void {
-  const policies: PolicySet = { identity: authority.identity, resource: [role.trust] as Policy[], ...(authority.session ? { session: authority.session } : {}) };
+  const policies: PolicySet = { identity: authority.identity, resource: [role.trust] as Policy[], session: authority.session };
   const decision = evaluate({ action, resource: role.arn, principal: authority.principal, context }, policies, { mode: 'trust' });
   if (decision.effect === 'Allow') return;
   const message = `User: ${authority.principal.arn} is not authorized to perform: ${action} on resource: ${call.input.RoleArn}`;
@@ -78,8 +78,8 @@ export const assumeRole = operation<Input>({
       'sts:ExternalId': input.ExternalId,
       'sts:SourceIdentity': sourceIdentity,
       'sts:TransitiveTagKeys': input.TransitiveTagKeys,
-      ...requestTagKeys(tags.tags),
     };
+    addRequestTagKeys(extra, tags.tags);
     for (const t of role.tags) extra[`aws:ResourceTag/${t.Key}`] = t.Value;
     if (mfaNow !== undefined) {
       extra['aws:MultiFactorAuthPresent'] = true;
@@ -104,6 +104,7 @@ export const assumeRole = operation<Input>({
       // UNCONFIRMED: a session chained from an MFA session keeps the time MFA was presented.
       mfaAuthenticatedAt: mfaNow ?? calling?.mfaAuthenticatedAt,
     });
-    return { ...session, SourceIdentity: sourceIdentity };
+    const { Credentials, AssumedRoleUser, PackedPolicySize } = session;
+    return { Credentials, AssumedRoleUser, PackedPolicySize, SourceIdentity: sourceIdentity };
   },
 });
