@@ -21,7 +21,7 @@ export function encodeAuthorizationMessage(keyring: Keyring, details: object): s
   header[0] = VERSION;
   header.writeUInt32BE(id, 1);
   const payload = deflateRawSync(Buffer.from(JSON.stringify(details), 'utf8'));
-  return Buffer.concat([header, seal(key, payload, aad(header))]).toString('base64url');
+  return seal(key, payload, aad(header), header).toString('base64url');
 }
 
 /** The decoded JSON text, or undefined for anything that is not a message we sealed. */

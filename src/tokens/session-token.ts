@@ -119,7 +119,7 @@ export class SessionTokenCodec {
     const header = Buffer.allocUnsafe(HEADER);
     header[0] = version;
     header.writeUInt32BE(id, 1);
-    return Buffer.concat([header, seal(key, payload, aad(header, accessKeyId))]).toString('base64');
+    return seal(key, payload, aad(header, accessKeyId), header).toString('base64');
   }
 
   /** The claims, or undefined for anything that is not a token we sealed for this access key id. */
@@ -157,5 +157,8 @@ export class SessionTokenCodec {
 }
 
 function aad(header: Buffer, accessKeyId: string): Buffer {
-  return Buffer.concat([header, Buffer.from(accessKeyId, 'latin1')]);
+  const out = Buffer.allocUnsafe(header.length + accessKeyId.length);
+  header.copy(out, 0);
+  out.write(accessKeyId, header.length, 'latin1');
+  return out;
 }
