@@ -64,6 +64,32 @@ function load(name: ServiceName): ServiceModel {
   return { name, ...raw, patterns };
 }
 
+/** A structure member as reading requests and writing responses need it, worked out once per shape. */
+export interface Member {
+  name: string;
+  ref: MemberRef;
+  /** The name on the wire: the parameter name (before any prefix), the XML element name. */
+  wireName: string;
+  /** The name in a violation's path (lower camel case). */
+  pathName: string;
+  required: boolean;
+}
+
+const membersOf = new WeakMap<Shape, Member[]>();
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+export function members(shape: Shape): Member[] {
+  let list = membersOf.get(shape);
+  if (!list) {
+    const required = shape.required ?? [];
+    list = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
+      name, ref, wireName: ref.locationName ?? name, pathName: lowerFirst(name), required: required.includes(name),
+    }));
+    membersOf.set(shape, list);
+  }
+  return list;
+}
+
 let cache: Record<ServiceName, ServiceModel> | undefined;
 
 /** Both models, loaded once. */

@@ -4,7 +4,7 @@
  * constraint checked.
  */
 import { errors } from './errors.js';
-import type { MemberRef, ServiceModel, Shape } from './model.js';
+import { members, type MemberRef, type ServiceModel, type Shape } from './model.js';
 
 export type Params = Map<string, string>;
 
@@ -20,31 +20,6 @@ export function parseParams(into: Params, text: string): Params {
     into.set(k, v);
   }
   return into;
-}
-
-/** A structure member as the reader needs it, worked out once per shape. */
-interface Member {
-  name: string;
-  ref: MemberRef;
-  /** The parameter name (before any prefix). */
-  wireName: string;
-  /** The name in a violation's path (lower camel case). */
-  pathName: string;
-  required: boolean;
-}
-
-const membersOf = new WeakMap<Shape, Member[]>();
-
-function members(shape: Shape): Member[] {
-  let list = membersOf.get(shape);
-  if (!list) {
-    const required = shape.required ?? [];
-    list = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
-      name, ref, wireName: ref.locationName ?? name, pathName: lowerFirst(name), required: required.includes(name),
-    }));
-    membersOf.set(shape, list);
-  }
-  return list;
 }
 
 /** Length in Unicode code points, as the model's min/max count; a string without surrogates costs no allocation. */
@@ -206,7 +181,6 @@ class Reader {
   }
 }
 
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 function describe(v: Violation): string {
   const shown = Array.isArray(v.value) ? `[${v.value.join(', ')}]` : typeof v.value === 'object' ? JSON.stringify(v.value) : String(v.value);

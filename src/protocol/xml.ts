@@ -4,7 +4,7 @@
  * RFC 3339 parser needs seconds and a zone), blobs as base64, and the error envelope.
  */
 import type { AwsError } from './errors.js';
-import type { MemberRef, ServiceModel, Shape } from './model.js';
+import { members, type MemberRef, type ServiceModel, type Shape } from './model.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
@@ -36,56 +36,48 @@ function scalar(shape: Shape, value: unknown): string {
   }
 }
 
-function renderValue(model: ServiceModel, ref: MemberRef, name: string, value: unknown, out: string[]): void {
+function renderValue(model: ServiceModel, ref: MemberRef, name: string, value: unknown): string {
   const shape = model.shapes[ref.shape]!;
   switch (shape.type) {
     case 'structure':
-      out.push(`<${name}>`);
-      renderMembers(model, shape, value as Record<string, unknown>, out);
-      out.push(`</${name}>`);
-      return;
+      return `<${name}>${renderMembers(model, shape, value as Record<string, unknown>)}</${name}>`;
     case 'list': {
       const item = shape.member!;
       const itemName = item.locationName ?? 'member';
-      out.push(`<${name}>`);
-      for (const v of value as unknown[]) renderValue(model, item, itemName, v, out);
-      out.push(`</${name}>`);
-      return;
+      let out = `<${name}>`;
+      for (const v of value as unknown[]) out += renderValue(model, item, itemName, v);
+      return out + `</${name}>`;
     }
-    case 'map':
-      out.push(`<${name}>`);
+    case 'map': {
+      let out = `<${name}>`;
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        out.push('<entry>');
-        renderValue(model, shape.key!, 'key', k, out);
-        renderValue(model, shape.value!, 'value', v, out);
-        out.push('</entry>');
+        out += `<entry>${renderValue(model, shape.key!, 'key', k)}${renderValue(model, shape.value!, 'value', v)}</entry>`;
       }
-      out.push(`</${name}>`);
-      return;
+      return out + `</${name}>`;
+    }
     default:
-      out.push(`<${name}>${scalar(shape, value)}</${name}>`);
+      return `<${name}>${scalar(shape, value)}</${name}>`;
   }
 }
 
-function renderMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>, out: string[]): void {
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    const v = value[name];
-    if (v !== undefined && v !== null) renderValue(model, ref, ref.locationName ?? name, v, out);
+function renderMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>): string {
+  let out = '';
+  for (const m of members(shape)) {
+    const v = value[m.name];
+    if (v !== undefined && v !== null) out += renderValue(model, m.ref, m.wireName, v);
   }
+  return out;
 }
 
 /** The success document of an operation. */
 export function renderResult(model: ServiceModel, operation: string, output: Record<string, unknown> | undefined, requestId: string): string {
   const op = model.operations[operation]!;
-  const out = [`<${operation}Response xmlns="${model.metadata.xmlNamespace}">`];
+  let out = `<${operation}Response xmlns="${model.metadata.xmlNamespace}">`;
   if (op.output) {
     const wrapper = op.output.resultWrapper ?? `${operation}Result`;
-    out.push(`<${wrapper}>`);
-    renderMembers(model, model.shapes[op.output.shape]!, output ?? {}, out);
-    out.push(`</${wrapper}>`);
+    out += `<${wrapper}>${renderMembers(model, model.shapes[op.output.shape]!, output ?? {})}</${wrapper}>`;
   }
-  out.push(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`);
-  return out.join('');
+  return out + `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
 }
 
 /** The error document, in the namespace of the service the request was for. */
