@@ -102,11 +102,11 @@ function fromWire(w: Wire): SessionClaims | undefined {
   return c;
 }
 
-/** Opened tokens, by access key id and token: a client signs many requests with one session. */
+/** Opened tokens, by token (with the access key id they opened for): a client signs many requests with one session. */
 const OPENED_LIMIT = 10_000;
 
 export class SessionTokenCodec {
-  private readonly opened = new Map<string, SessionClaims>();
+  private readonly opened = new Map<string, { accessKeyId: string; claims: SessionClaims }>();
 
   constructor(private readonly keyring: Keyring) {}
 
@@ -124,13 +124,13 @@ export class SessionTokenCodec {
 
   /** The claims, or undefined for anything that is not a token we sealed for this access key id. */
   async decode(accessKeyId: string, token: string): Promise<SessionClaims | undefined> {
-    const cacheKey = accessKeyId + ' ' + token;
-    const hit = this.opened.get(cacheKey);
-    if (hit) return hit;
+    const hit = this.opened.get(token);
+    // A token opens only for the key id it was sealed with: the same token with another id is opened (and refused).
+    if (hit && hit.accessKeyId === accessKeyId) return hit.claims;
     const claims = await this.open(accessKeyId, token);
     if (claims) {
       if (this.opened.size >= OPENED_LIMIT) this.opened.clear();
-      this.opened.set(cacheKey, claims);
+      this.opened.set(token, { accessKeyId, claims });
     }
     return claims;
   }
