@@ -8,6 +8,7 @@
  *   npm run bench -- --store postgres://postgres@127.0.0.1/test --nodes 2   (nodes on one PostgreSQL schema, each
  *                                        with workers/nodes processes; the load is split evenly and summed)
  *   npm run bench -- --floor            also the same HTTP layer answering a fixed response: this machine's ceiling
+ *   npm run bench -- --node-flags=--single-threaded-gc   flags for the server's node processes (experiments)
  *
  * The last column is the CPU time of the server processes per request (user + system, from /proc): steadier than
  * req/s on a machine whose cores wrk and other work share.
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '1' },
     /** Only the scenarios whose name matches this regular expression. */
     only: { type: 'string' },
+    /** Flags for the server's node processes (e.g. V8 GC flags), space-separated. */
+    'node-flags': { type: 'string' },
     /** Also measure a server that answers every request with a fixed response: the machine's ceiling. */
     floor: { type: 'boolean', default: false },
   },
@@ -64,7 +67,7 @@ const which = (cmd: string) => new Promise<boolean>((resolve) => execFile('sh', 
 async function startServer(
   port: number, dataDir: string, workers: number, shared: { storeUrl?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ child: ChildProcess; root?: Credentials }> {
-  const argv = ['bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers), '--log-level', 'warn'];
+  const argv = [...(args['node-flags'] ? args['node-flags'].split(' ') : []), 'bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers), '--log-level', 'warn'];
   if (shared.storeUrl) argv.push('--store', shared.storeUrl);
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...shared.env } });
   let out = '';
