@@ -249,3 +249,35 @@ describe('revocation and lifecycle', () => {
     }
   });
 });
+
+describe('RoleLastUsed', () => {
+  test('GetRole shows when and in which region a session of the role was last issued, before and after the uses are written', async () => {
+    const arn = await createRole(s, 'auditor', trust(aliceArn));
+    const lastUsed = async () => {
+      const body = (await ok(iam(s, 'GetRole', { RoleName: 'auditor' }))).body;
+      return /<RoleLastUsed>(.*)<\/RoleLastUsed>/.exec(body)?.[1];
+    };
+    assert.equal(await lastUsed(), '', 'never used: an empty RoleLastUsed, as AWS answers');
+    s.clock.freeze(Date.parse('2026-11-26T10:00:07.250Z'));
+    try {
+      await ok(call(s, 'AssumeRole', { RoleArn: arn, RoleSessionName: 'audit' }, alice, { region: 'eu-central-1' }));
+      const shown = '<LastUsedDate>2026-11-26T10:00:07Z</LastUsedDate><Region>eu-central-1</Region>';
+      assert.equal(await lastUsed(), shown, 'from memory, before the batch is written');
+      // An older use noted later does not move it back; a refused AssumeRole is no use at all.
+      assert.equal((await assumeRole(s, mallory, arn)).status, 403);
+      await s.running.app.roleUses.flush();
+      assert.equal(await lastUsed(), shown, 'from the store');
+      const stored = await s.running.app.store.getRoleByName(account, 'auditor');
+      assert.equal(stored?.lastUsedAt, Date.parse('2026-11-26T10:00:07.250Z'));
+      assert.equal(stored?.lastUsedRegion, 'eu-central-1');
+
+      s.clock.advance(HOUR);
+      await ok(call(s, 'AssumeRole', { RoleArn: arn, RoleSessionName: 'audit' }, alice, { region: 'ap-southeast-2' }));
+      assert.equal(await lastUsed(), '<LastUsedDate>2026-11-26T11:00:07Z</LastUsedDate><Region>ap-southeast-2</Region>');
+      // ListRoles leaves RoleLastUsed out, as AWS does.
+      assert.doesNotMatch((await ok(iam(s, 'ListRoles', {}))).body, /RoleLastUsed/);
+    } finally {
+      s.clock.reset();
+    }
+  });
+});

@@ -434,7 +434,7 @@ describe('IAM users and access keys', () => {
     assert.equal(xmlText(r.body, 'ServiceName'), 'sts');
     assert.equal(xmlText(r.body, 'Region'), 'eu-west-3');
     assert.match(xmlText(r.body, 'LastUsedDate')!, /Z$/);
-    await s.running.app.usage.flush();
+    await s.running.app.keyUses.flush();
     const saved = await iam('GetAccessKeyLastUsed', { AccessKeyId: gina.accessKeyId });
     assert.equal(xmlText(saved.body, 'Region'), 'eu-west-3');
   });

@@ -61,6 +61,18 @@ function iamStoreContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await s.deleteRole(id), 'missing');
     });
 
+    withStore('role last use: later uses win, and recording one is not a change', async (s) => {
+      await s.createRole(role('used'));
+      const id = role('used').roleId;
+      assert.equal((await s.getRoleById(id))?.lastUsedAt, undefined);
+      const r0 = s.revision();
+      await s.recordRoleUse([{ roleId: id, at: 5000, region: 'eu-west-1' }, { roleId: 'AROANOSUCHROLE', at: 1, region: 'x' }]);
+      await s.recordRoleUse([{ roleId: id, at: 4000, region: 'us-east-1' }]);
+      assert.equal(s.revision(), r0);
+      const r = await s.getRoleByName(ACCOUNT, 'USED');
+      assert.deepEqual([r?.lastUsedAt, r?.lastUsedRegion], [5000, 'eu-west-1']);
+    });
+
     withStore('tags: merged case-insensitively, limited, on every tagged entity', async (s) => {
       await s.createRole(role('r'));
       const id = role('r').roleId;

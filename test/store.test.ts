@@ -161,7 +161,7 @@ test('no secret is readable in the data dir; the master key file is private', as
   const alice = await createUserWithKey(s, 'alice');
   const session = await sessionFor(s, alice);
   await call(s, 'GetCallerIdentity', {}, alice);
-  await s.running.app.usage.flush();
+  await s.running.app.keyUses.flush();
   const secrets = [alice.secretAccessKey, s.root.secretAccessKey, session.secretAccessKey];
   const dir = s.dataDir;
   await s.running.close(); // leaves the files behind

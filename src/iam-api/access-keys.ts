@@ -87,10 +87,8 @@ export const getAccessKeyLastUsed = operation<{ AccessKeyId: string }>({
     const key = await app.store.getAccessKey(input.AccessKeyId);
     if (!key || key.accountId !== app.accountId) throw noSuchKey(input.AccessKeyId);
     const user = key.userId ? await app.store.getUserById(key.userId) : undefined;
-    const unsaved = app.usage.unsaved(key.accessKeyId);
-    const used = unsaved && (key.lastUsedAt ?? 0) < unsaved.at
-      ? { at: unsaved.at, region: unsaved.region, service: unsaved.service }
-      : key.lastUsedAt !== undefined ? { at: key.lastUsedAt, region: key.lastUsedRegion!, service: key.lastUsedService! } : undefined;
+    const stored = key.lastUsedAt === undefined ? undefined : { at: key.lastUsedAt, region: key.lastUsedRegion!, service: key.lastUsedService! };
+    const used = app.keyUses.latest(key.accessKeyId, stored);
     return {
       UserName: user?.userName,
       AccessKeyLastUsed: used

@@ -3,6 +3,7 @@ import { requestTagKeys } from '../iam/authorize.js';
 import { roleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
+import type { App } from '../server/app.js';
 import type { RoleRecord, Tag } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
 import { listResource, requireRole, roleResource } from './lookup.js';
@@ -10,6 +11,13 @@ import { checkTrustPolicy, encodePolicyDocument } from './policy-documents.js';
 import { checkTags } from './tags.js';
 
 const DEFAULT_MAX_SESSION_DURATION = 3600;
+
+/** GetRole's RoleLastUsed: the last time a session of the role was issued, and in which region (empty if never). */
+function lastUsed(app: App, r: RoleRecord) {
+  const stored = r.lastUsedAt === undefined ? undefined : { at: r.lastUsedAt, region: r.lastUsedRegion! };
+  const used = app.roleUses.latest(r.roleId, stored);
+  return used ? { LastUsedDate: new Date(used.at), Region: used.region } : {};
+}
 
 /** The Role structure; `full` adds what GetRole shows and ListRoles leaves out. */
 export function roleOutput(r: RoleRecord, full = true) {
@@ -22,7 +30,7 @@ export function roleOutput(r: RoleRecord, full = true) {
     AssumeRolePolicyDocument: encodePolicyDocument(r.trustPolicy),
     Description: r.description,
     MaxSessionDuration: r.maxSessionDuration,
-    ...(full ? { Tags: r.tags.length ? r.tags : undefined, RoleLastUsed: {} } : {}),
+    ...(full ? { Tags: r.tags.length ? r.tags : undefined } : {}),
   };
 }
 
@@ -51,8 +59,7 @@ export const createRole = operation<CreateRoleInput>({
       maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION, tags: input.Tags ?? [],
     };
     if (!(await app.store.createRole(role))) throw errors.entityAlreadyExists(`Role with name ${input.RoleName} already exists.`);
-    const { RoleLastUsed: _unused, ...out } = roleOutput(role);
-    return { Role: out };
+    return { Role: roleOutput(role) };
   },
 });
 
@@ -60,7 +67,10 @@ export const getRole = operation<{ RoleName: string }>({
   service: 'iam',
   name: 'GetRole',
   permission: async ({ input, app }) => ['iam:GetRole', await roleResource(app, input.RoleName)],
-  handle: async ({ input, app }) => ({ Role: roleOutput(await requireRole(app, input.RoleName)) }),
+  handle: async ({ input, app }) => {
+    const role = await requireRole(app, input.RoleName);
+    return { Role: { ...roleOutput(role), RoleLastUsed: lastUsed(app, role) } };
+  },
 });
 
 export const listRoles = operation<{ PathPrefix?: string; Marker?: string; MaxItems?: number }>({

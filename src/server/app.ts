@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { Directory, secretContext } from '../iam/directory.js';
 import { EntityCache } from '../iam/entity-cache.js';
 import { IssuerKeys } from '../iam/issuer-keys.js';
-import { KeyUsage } from '../iam/key-usage.js';
+import { LastUses, type KeyUses, type RoleUses } from '../iam/last-use.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
 import { openStore } from '../store/open.js';
@@ -52,7 +52,8 @@ export interface RootCredentials {
 export class App {
   readonly directory: Directory;
   readonly entities: EntityCache;
-  readonly usage: KeyUsage;
+  readonly keyUses: KeyUses;
+  readonly roleUses: RoleUses;
   readonly tokens: SessionTokenCodec;
   readonly settings: AccountSettings;
   readonly issuerKeys: IssuerKeys;
@@ -67,7 +68,8 @@ export class App {
   ) {
     this.directory = new Directory(store, master);
     this.entities = new EntityCache(store);
-    this.usage = new KeyUsage(store);
+    this.keyUses = new LastUses((u) => u.accessKeyId, (uses) => store.recordAccessKeyUse(uses));
+    this.roleUses = new LastUses((u) => u.roleId, (uses) => store.recordRoleUse(uses));
     this.tokens = new SessionTokenCodec(keyring);
     this.settings = new AccountSettings(store);
     this.issuerKeys = new IssuerKeys(options.clock, oidcCa);
@@ -144,7 +146,7 @@ export class App {
 
   async close(): Promise<void> {
     // Uses that cannot be written (the database is gone) are lost, as AWS's last-used data may lag.
-    await this.usage.flush().catch(() => {});
+    await Promise.all([this.keyUses.flush().catch(() => {}), this.roleUses.flush().catch(() => {})]);
     await this.store.close();
   }
 }

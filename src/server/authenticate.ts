@@ -59,7 +59,7 @@ export async function authenticate(
   if (service === 'sts' && !isRegionActive(region, (await app.settings.get(principal.accountId)).regions)) {
     throw regionDisabled(principal.accountId);
   }
-  if (!session) app.usage.note(info.accessKeyId, now, info.scope.region, service);
+  if (!session) app.keyUses.note({ accessKeyId: info.accessKeyId, at: now, region: info.scope.region, service });
   return { caller: { principal, accessKeyId: info.accessKeyId, session }, info };
 }
 

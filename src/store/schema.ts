@@ -43,6 +43,8 @@ export interface Database {
     description: string | null;
     max_session_duration: number;
     tags: string;
+    last_used_at: number | null;
+    last_used_region: string | null;
   };
   groups: { group_id: string; account_id: string; group_name: string; name_key: string; path: string; created_at: number };
   group_members: { group_id: string; user_id: string };
@@ -256,6 +258,14 @@ export const migrations: Migration[] = [
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('oidc_providers_account').ifNotExists().on('oidc_providers').columns(['account_id']).execute();
+    },
+  },
+  {
+    name: '0005-role-last-used',
+    async up(db) {
+      // One column per statement: SQLite adds one at a time.
+      await db.schema.alterTable('roles').addColumn('last_used_at', 'bigint').execute();
+      await db.schema.alterTable('roles').addColumn('last_used_region', 'text').execute();
     },
   },
 ];

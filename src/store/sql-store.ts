@@ -6,7 +6,7 @@ import { Kysely, sql, type Transaction } from 'kysely';
 import type { ChangeFeed } from './change-feed.js';
 import { bumpRevision, migrate, type Database } from './schema.js';
 import type {
-  AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, CreateAccessKeyResult, ListOptions, Page, Store,
+  AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, RoleUse, CreateAccessKeyResult, ListOptions, Page, Store,
   TokenKeyRecord, UserRecord,
 } from './store.js';
 import type {
@@ -235,6 +235,10 @@ export abstract class SqlStore implements Store {
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {
     const r = await this.change((trx) => trx.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst());
     return Number(r.numDeletedRows) === 1;
+  }
+
+  async recordRoleUse(uses: RoleUse[]): Promise<void> {
+    if (uses.length) await this.db.transaction().execute((trx) => roles.recordUses(trx, uses));
   }
 
   async recordAccessKeyUse(uses: AccessKeyUse[]): Promise<void> {

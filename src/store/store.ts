@@ -75,6 +75,13 @@ export interface AccessKeyUse {
   service: string;
 }
 
+/** A role session was issued (AssumeRole*), in `region`. */
+export interface RoleUse {
+  roleId: string;
+  at: number;
+  region: string;
+}
+
 export interface Page<T> {
   items: T[];
   /** Present when more items follow: pass it back as `marker`. */
@@ -101,6 +108,9 @@ export interface RoleRecord {
   /** Seconds, 3600..43200. */
   maxSessionDuration: number;
   tags: Tag[];
+  /** When a session of the role was last issued, and where (GetRole's RoleLastUsed). */
+  lastUsedAt?: number;
+  lastUsedRegion?: string;
 }
 
 export interface GroupRecord {
@@ -251,6 +261,8 @@ export interface Store {
   updateRole(roleId: string, changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<boolean>;
   /** Deletes a role without inline or attached policies. */
   deleteRole(roleId: string): Promise<'deleted' | 'has-policies' | 'has-attached-policies' | 'missing'>;
+  /** Records when roles were last used; later uses win. Does not count as a change for revision(). */
+  recordRoleUse(uses: RoleUse[]): Promise<void>;
 
   createGroup(group: GroupRecord): Promise<boolean>;
   getGroupByName(accountId: string, groupName: string): Promise<GroupRecord | undefined>;

@@ -46,6 +46,7 @@ export function issueRoleSession(app: App, request: RequestInfo, s: RoleSession)
   const transitive = s.tags?.transitiveTagKeys ?? [];
   const packed = packedSize(s.policies, tags);
   const { roleId, roleName, accountId } = s.role.role;
+  app.roleUses.note({ roleId, at: request.time, region: request.region });
   const credentials = issueCredentials(app, {
     kind: 'role',
     accountId,

@@ -1,5 +1,5 @@
 /** Roles in SQL. */
-import type { ListOptions, Page, RoleRecord } from '../store.js';
+import type { ListOptions, Page, RoleRecord, RoleUse } from '../store.js';
 import type { Database } from '../schema.js';
 import { affected, decodeMarker, exists, optional, page, parseTags, pathPrefix, type Db } from './common.js';
 
@@ -9,13 +9,14 @@ const toRole = (r: Row): RoleRecord => ({
   accountId: r.account_id, roleId: r.role_id, roleName: r.role_name, path: r.path, createdAt: Number(r.created_at),
   trustPolicy: r.trust_policy, description: optional(r.description), maxSessionDuration: Number(r.max_session_duration),
   tags: parseTags(r.tags),
+  lastUsedAt: r.last_used_at == null ? undefined : Number(r.last_used_at), lastUsedRegion: optional(r.last_used_region),
 });
 
 export async function insertRole(trx: Db, role: RoleRecord): Promise<boolean> {
   const r = await trx.insertInto('roles').values({
     role_id: role.roleId, account_id: role.accountId, role_name: role.roleName, name_key: role.roleName.toLowerCase(),
     path: role.path, created_at: role.createdAt, trust_policy: role.trustPolicy, description: role.description ?? null,
-    max_session_duration: role.maxSessionDuration, tags: JSON.stringify(role.tags),
+    max_session_duration: role.maxSessionDuration, tags: JSON.stringify(role.tags), last_used_at: null, last_used_region: null,
   }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
   return affected(r) === 1;
 }
@@ -51,4 +52,14 @@ export async function deleteRole(trx: Db, roleId: string): Promise<'deleted' | '
   if (await exists(trx.selectFrom('inline_policies').select('owner_id').where('owner_id', '=', roleId).limit(1))) return 'has-policies';
   if (await exists(trx.selectFrom('policy_attachments').select('owner_id').where('owner_id', '=', roleId).limit(1))) return 'has-attached-policies';
   return affected(await trx.deleteFrom('roles').where('role_id', '=', roleId).executeTakeFirst()) === 1 ? 'deleted' : 'missing';
+}
+
+export async function recordUses(trx: Db, uses: RoleUse[]): Promise<void> {
+  for (const u of uses) {
+    await trx.updateTable('roles')
+      .set({ last_used_at: u.at, last_used_region: u.region })
+      .where('role_id', '=', u.roleId)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', u.at)]))
+      .execute();
+  }
 }
