@@ -148,6 +148,10 @@ describe('a node for any region, as every endpoint', () => {
         assert.equal(errorCode(await call(s, 'GetCallerIdentity', {}, creds, { host: host('eu-west-2'), region: 'eu-west-2' })), 'RegionDisabledException');
       }
       assert.equal(errorCode(await call(s, 'GetSessionToken', {}, alice, { region: 'eu-west-2' })), 'RegionDisabledException');
+      // Unsigned operations are refused at a disabled region's endpoint too, before the token is even looked at.
+      const webIdentity = { RoleArn: `arn:aws:iam::${accountId}:role/any`, RoleSessionName: 'ci', WebIdentityToken: 'not-a-jwt' };
+      assert.equal(errorCode(await call(s, 'AssumeRoleWithWebIdentity', webIdentity, undefined, { host: host('eu-west-2') })), 'RegionDisabledException');
+      assert.equal(errorCode(await call(s, 'AssumeRoleWithWebIdentity', webIdentity, undefined, { host: host('eu-west-1') })), 'InvalidIdentityToken');
       // IAM is not regional; the other regions are unaffected.
       assert.equal((await call(s, 'GetUser', {}, s.root, { ...iam, region: 'eu-west-2' })).status, 200);
       assert.equal((await call(s, 'GetCallerIdentity', {}, alice, { region: 'eu-west-1' })).status, 200);
