@@ -83,9 +83,6 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       ({ caller } = await authenticate(app, req, info, service, now, endpoint));
       region = endpoint?.region ?? info!.scope.region;
       if (endpoint?.global) tokenVersion = issuedTokenVersion(endpoint, (await app.settings.get(caller.principal.accountId)).globalEndpointTokenVersion);
-    } else if (service === 'sts' && !isRegionActive(region, (await app.settings.get(app.accountId)).regions)) {
-      // Unsigned (AssumeRoleWithWebIdentity): no credential scope, so the endpoint's region is the one that counts.
-      throw regionDisabled(app.accountId);
     } else if (endpoint) {
       // An unsigned STS call (AssumeRoleWithWebIdentity) acts for the server's account: its region and token settings apply.
       const settings = await app.settings.get(app.accountId);
