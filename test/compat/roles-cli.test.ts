@@ -161,14 +161,16 @@ test('a virtual MFA device: create (seed and QR code files), enable with two cod
   assert.equal(devices.json.MFADevices[0].SerialNumber, serial);
 
   s.clock.advance(STEP);
-  const gst = await aws(s, alice, ['sts', 'get-session-token', '--serial-number', serial, '--token-code', totp(seed, s.clock.now())]);
+  // The same code for the replay below: a code taken later could belong to the next step, as real time moves on.
+  const code = totp(seed, s.clock.now());
+  const gst = await aws(s, alice, ['sts', 'get-session-token', '--serial-number', serial, '--token-code', code]);
   assert.equal(gst.code, 0, gst.stderr);
   const c = gst.json.Credentials;
   const session = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
   // IAM accepts GetSessionToken credentials only when MFA was used.
   const me = await aws(s, session, ['iam', 'get-user']);
   assert.equal(me.code, 0, me.stderr);
-  const replay = await aws(s, alice, ['sts', 'get-session-token', '--serial-number', serial, '--token-code', totp(seed, s.clock.now())]);
+  const replay = await aws(s, alice, ['sts', 'get-session-token', '--serial-number', serial, '--token-code', code]);
   assert.equal(replay.code, 255);
   assert.match(replay.stderr, /AccessDenied\) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code\./);
 });
