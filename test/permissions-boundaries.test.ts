@@ -1,7 +1,8 @@
 /**
  * Permissions boundaries over raw HTTP: Put/Get/Delete round trips with the exact XML, the checks on the boundary
  * policy, GetPolicy's usage count and DeletePolicy's conflict, and the boundary limiting a user, its AssumeRole, a
- * role session and a federated user, with AWS's messages; and the delegation pattern on iam:PermissionsBoundary.
+ * role session and a federated user, with AWS's messages; and the delegation pattern on iam:PermissionsBoundary
+ * (creating users, setting and removing boundaries, changing the permissions of users under a boundary).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -197,7 +198,7 @@ describe('delegation with iam:PermissionsBoundary', () => {
     const admin = await createUserWithKey(s, 'delegate');
     await ok(iam(s, 'PutUserPolicy', {
       UserName: 'delegate', PolicyName: 'delegation', PolicyDocument: policy(
-        allow(['iam:CreateUser', 'iam:PutUserPermissionsBoundary'], `arn:aws:iam::${account}:user/*`, onlyWithBoundary),
+        allow(['iam:CreateUser', 'iam:PutUserPermissionsBoundary', 'iam:AttachUserPolicy', 'iam:PutUserPolicy'], `arn:aws:iam::${account}:user/*`, onlyWithBoundary),
         allow('iam:DeleteUserPermissionsBoundary', `arn:aws:iam::${account}:user/*`, { StringNotEquals: { 'iam:PermissionsBoundary': required } }),
       ),
     }));
@@ -206,6 +207,14 @@ describe('delegation with iam:PermissionsBoundary', () => {
     assert.equal(errorCode(await iam(s, 'CreateUser', { UserName: 'free', PermissionsBoundary: other }, admin)), 'AccessDenied');
     await ok(iam(s, 'CreateUser', { UserName: 'managed', PermissionsBoundary: required }, admin));
     assert.equal(xmlText((await ok(iam(s, 'GetUser', { UserName: 'managed' }))).body, 'PermissionsBoundaryArn'), required);
+    // Changes to a user's permissions carry its current boundary: only users under the required one.
+    const admins = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    await ok(iam(s, 'AttachUserPolicy', { UserName: 'managed', PolicyArn: admins }, admin));
+    await ok(iam(s, 'PutUserPolicy', { UserName: 'managed', PolicyName: 'p', PolicyDocument: policy(allow('iam:*')) }, admin));
+    await ok(iam(s, 'CreateUser', { UserName: 'unbounded' }));
+    assert.equal(errorCode(await iam(s, 'AttachUserPolicy', { UserName: 'unbounded', PolicyArn: admins }, admin)), 'AccessDenied');
+    assert.equal(errorCode(await iam(s, 'PutUserPolicy', { UserName: 'unbounded', PolicyName: 'p', PolicyDocument: policy(allow('iam:*')) }, admin)), 'AccessDenied');
+    assert.equal(errorCode(await iam(s, 'AttachUserPolicy', { UserName: 'delegate', PolicyArn: admins }, admin)), 'AccessDenied', 'not even to itself');
     assert.equal(errorCode(await iam(s, 'PutUserPermissionsBoundary', { UserName: 'managed', PermissionsBoundary: other }, admin)), 'AccessDenied');
     await ok(iam(s, 'PutUserPermissionsBoundary', { UserName: 'managed', PermissionsBoundary: required }, admin));
     // The key is the boundary being removed: the required one may not be.

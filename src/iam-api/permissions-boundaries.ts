@@ -3,13 +3,12 @@
  * the checks CreateUser and CreateRole share. A boundary is a managed policy (AWS or customer managed) that caps
  * what the user's or role's identity policies can grant; the authorizer applies it (src/iam/authorize.ts).
  */
-import type { ContextValue } from '../iam/policy/index.js';
 import { PARTITION } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import { operation, type Operation } from '../protocol/operation.js';
 import type { App } from '../server/app.js';
 import type { BoundedEntity } from '../store/store.js';
-import { ownerResource, ownerWord, requireOwner } from './policy-owners.js';
+import { boundaryKey, ownerResource, ownerTarget, ownerWord, requireOwner } from './policy-owners.js';
 
 const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}|aws):policy/`);
 
@@ -22,17 +21,6 @@ export async function checkBoundary(app: App, arn: string): Promise<void> {
   if (!POLICY_ARN.test(arn)) throw errors.invalidInput(`ARN ${arn} is not valid.`);
   const policy = await app.store.getManagedPolicy(arn);
   if (!policy || (policy.accountId !== app.accountId && policy.accountId !== 'aws')) throw noSuchBoundary(arn);
-}
-
-/**
- * The iam:PermissionsBoundary condition key: the boundary a request sets (or, for Delete, removes), so that an
- * administrator can be allowed to create and change users and roles only with a given boundary.
- */
-export const boundaryKey = (arn: string | undefined): Record<string, ContextValue> => ({ 'iam:PermissionsBoundary': arn });
-
-async function currentBoundary(app: App, kind: BoundedEntity, name: string): Promise<string | undefined> {
-  const entity = kind === 'user' ? await app.store.getUserByName(app.accountId, name) : await app.store.getRoleByName(app.accountId, name);
-  return entity?.permissionsBoundary;
 }
 
 type Named = Record<string, string>;
@@ -60,10 +48,10 @@ function boundaryOperations(kind: BoundedEntity): Operation[] {
   const remove = operation<Named>({
     service: 'iam',
     name: `Delete${Word}PermissionsBoundary`,
-    permission: async ({ input, app }) => [
-      `iam:Delete${Word}PermissionsBoundary`, await ownerResource(app, kind, ownerName(input)),
-      boundaryKey(await currentBoundary(app, kind, ownerName(input))),
-    ],
+    permission: async ({ input, app }) => {
+      const target = await ownerTarget(app, kind, ownerName(input));
+      return [`iam:Delete${Word}PermissionsBoundary`, target.arn, boundaryKey(target.boundary)];
+    },
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       // UNCONFIRMED: AWS's answer when there is no boundary to delete; here it succeeds, as a no-op.

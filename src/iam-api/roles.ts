@@ -7,7 +7,8 @@ import type { App } from '../server/app.js';
 import type { RoleRecord, Tag } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
 import { boundaryOutput, listResource, requireRole, roleResource } from './lookup.js';
-import { boundaryKey, checkBoundary } from './permissions-boundaries.js';
+import { checkBoundary } from './permissions-boundaries.js';
+import { boundaryKey } from './policy-owners.js';
 import { checkTrustPolicy, encodePolicyDocument } from './policy-documents.js';
 import { checkTags } from './tags.js';
 

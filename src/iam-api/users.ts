@@ -6,7 +6,8 @@ import { newUniqueId } from '../tokens/ids.js';
 import { addRequestTagKeys } from '../iam/authorize.js';
 import { rootArn, userArn } from '../iam/principal.js';
 import { listResource, requireUser, targetUser, userOutput, userResource } from './lookup.js';
-import { boundaryKey, checkBoundary } from './permissions-boundaries.js';
+import { checkBoundary } from './permissions-boundaries.js';
+import { boundaryKey } from './policy-owners.js';
 import { checkTags } from './tags.js';
 
 /** Why a user cannot be deleted yet, in AWS's words. */
