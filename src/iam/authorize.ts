@@ -192,10 +192,11 @@ export function deniedMessage(callerArn: string, action: string, resource: strin
     const deny = decision.matched.find((m) => m.effect === 'Deny');
     return `${head} with an explicit deny in ${SOURCE_WORDS[deny?.source ?? 'identity']}`;
   }
-  // The first of the caller's layers that did not allow: identity, then session policies, then the boundary.
-  const why = !allowedBy(decision, 'identity') ? 'no identity-based policy'
-    : policies.session?.length && !allowedBy(decision, 'session') ? 'no session policy'
-      : 'no permissions boundary';
+  // The first layer that did not allow: identity, session policies, the boundary (else a cross-account resource's policy).
+  let why = 'no resource-based policy';
+  if (!allowedBy(decision, 'identity')) why = 'no identity-based policy';
+  else if (policies.session?.length && !allowedBy(decision, 'session')) why = 'no session policy';
+  else if (policies.permissionsBoundary?.length && !allowedBy(decision, 'permissionsBoundary')) why = 'no permissions boundary';
   return `${head} because ${why} allows the ${action} action`;
 }
 
