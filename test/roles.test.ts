@@ -118,11 +118,6 @@ describe('roles', () => {
     await ok(iam(s, 'DeleteRole', { RoleName: 'temp' }));
     assert.equal((await iam(s, 'GetRole', { RoleName: 'temp' })).status, 404);
   });
-
-  test('PermissionsBoundary is refused rather than ignored', async () => {
-    const r = await iam(s, 'CreateRole', { RoleName: 'bounded', AssumeRolePolicyDocument: trust(account), PermissionsBoundary: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' });
-    assert.equal(errorCode(r), 'InvalidInput');
-  });
 });
 
 describe('inline policies', () => {

@@ -5,7 +5,7 @@
 import { errors } from '../protocol/errors.js';
 import { operation, type Operation } from '../protocol/operation.js';
 import { pageOf } from './lookup.js';
-import { OWNER_KINDS, ownerResource, ownerWord, requireOwner, type OwnerKind } from './policy-owners.js';
+import { OWNER_KINDS, ownerChange, ownerResource, ownerWord, requireOwner, type OwnerKind } from './policy-owners.js';
 
 /** AWS's default quota of managed policies per user, group or role. */
 const MAX_ATTACHED = 10;
@@ -19,7 +19,7 @@ function attachmentOperations(kind: OwnerKind): Operation[] {
   const attach = operation<Named & { PolicyArn: string }>({
     service: 'iam',
     name: `Attach${Word}Policy`,
-    permission: async ({ input, app }) => [`iam:Attach${Word}Policy`, await ownerResource(app, kind, ownerName(input)), { 'iam:PolicyARN': input.PolicyArn }],
+    permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Attach${Word}Policy`, input.PolicyArn),
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       const policy = await app.store.getManagedPolicy(input.PolicyArn);
@@ -35,7 +35,7 @@ function attachmentOperations(kind: OwnerKind): Operation[] {
   const detach = operation<Named & { PolicyArn: string }>({
     service: 'iam',
     name: `Detach${Word}Policy`,
-    permission: async ({ input, app }) => [`iam:Detach${Word}Policy`, await ownerResource(app, kind, ownerName(input)), { 'iam:PolicyARN': input.PolicyArn }],
+    permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Detach${Word}Policy`, input.PolicyArn),
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       if (!(await app.store.detachPolicy(owner.id, input.PolicyArn))) throw errors.noSuchEntity(`Policy ${input.PolicyArn} was not found.`);

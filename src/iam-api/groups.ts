@@ -31,7 +31,7 @@ export const getGroup = operation<{ GroupName: string; Marker?: string; MaxItems
   handle: async ({ input, app }) => {
     const group = await requireGroup(app, input.GroupName);
     const page = await app.store.listGroupMembers(group.groupId, { marker: input.Marker, maxItems: input.MaxItems ?? 100 });
-    return { Group: groupOutput(group), Users: page.items.map((u) => ({ ...userOutput(u), Tags: undefined })), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    return { Group: groupOutput(group), Users: page.items.map((u) => ({ ...userOutput(u, false), Tags: undefined })), IsTruncated: page.marker !== undefined, Marker: page.marker };
   },
 });
 

@@ -6,7 +6,7 @@ import { errors } from '../protocol/errors.js';
 import { operation, type Operation } from '../protocol/operation.js';
 import { pageOf } from './lookup.js';
 import { checkInlinePolicy, encodePolicyDocument } from './policy-documents.js';
-import { OWNER_KINDS, ownerResource, ownerWord, requireOwner, type OwnerKind } from './policy-owners.js';
+import { OWNER_KINDS, ownerChange, ownerResource, ownerWord, requireOwner, type OwnerKind } from './policy-owners.js';
 
 type Named = Record<string, string>;
 
@@ -19,7 +19,7 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
   const put = operation<Named & { PolicyName: string; PolicyDocument: string }>({
     service: 'iam',
     name: `Put${Word}Policy`,
-    permission: async ({ input, app }) => [`iam:Put${Word}Policy`, await ownerResource(app, kind, ownerName(input))],
+    permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Put${Word}Policy`),
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       checkInlinePolicy(input.PolicyDocument, kind, owner.name);
@@ -54,7 +54,7 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
   const remove = operation<Named & { PolicyName: string }>({
     service: 'iam',
     name: `Delete${Word}Policy`,
-    permission: async ({ input, app }) => [`iam:Delete${Word}Policy`, await ownerResource(app, kind, ownerName(input))],
+    permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Delete${Word}Policy`),
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       if (!(await app.store.deleteInlinePolicy(owner.id, input.PolicyName))) throw notFound(input.PolicyName);

@@ -66,12 +66,18 @@ export async function groupResource(app: App, groupName: string): Promise<string
 /** `arn:aws:iam::ACCOUNT:<kind>/`: the resource of List* calls. */
 export const listResource = (app: App, kind: string) => `arn:${PARTITION}:iam::${app.accountId}:${kind}/`;
 
-export const userOutput = (u: UserRecord) => ({
+/** The AttachedPermissionsBoundary structure of a user or role (undefined without a boundary). */
+export const boundaryOutput = (arn: string | undefined) =>
+  arn === undefined ? undefined : { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn };
+
+/** The User structure; `full` adds the permissions boundary, which GetUser and CreateUser show and lists leave out. */
+export const userOutput = (u: UserRecord, full = true) => ({
   Path: u.path,
   UserName: u.userName,
   UserId: u.userId,
   Arn: userArn(u.accountId, u.path, u.userName),
   CreateDate: new Date(u.createdAt),
+  PermissionsBoundary: full ? boundaryOutput(u.permissionsBoundary) : undefined,
   Tags: u.tags.length ? u.tags : undefined,
 });
 

@@ -26,7 +26,7 @@ export function policyOutput(p: ManagedPolicyRecord, withDescription = true) {
     Path: p.path,
     DefaultVersionId: p.defaultVersionId,
     AttachmentCount: p.attachmentCount ?? 0,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: p.permissionsBoundaryUsageCount ?? 0,
     IsAttachable: true,
     Description: withDescription ? p.description : undefined,
     CreateDate: new Date(p.createdAt),
@@ -62,7 +62,7 @@ export const createPolicy = operation<{ PolicyName: string; Path?: string; Polic
     const policy: ManagedPolicyRecord = {
       accountId: app.accountId, policyId: newUniqueId('ANPA', app.accountId), arn: policyArn(app.accountId, path, input.PolicyName),
       policyName: input.PolicyName, path, description: input.Description, defaultVersionId: 'v1', createdAt: request.time,
-      updatedAt: request.time, tags: input.Tags ?? [], attachmentCount: 0,
+      updatedAt: request.time, tags: input.Tags ?? [], attachmentCount: 0, permissionsBoundaryUsageCount: 0,
     };
     if (!(await app.store.createManagedPolicy(policy, input.PolicyDocument))) {
       throw errors.entityAlreadyExists(`A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
@@ -98,6 +98,7 @@ export const deletePolicy = operation<{ PolicyArn: string }>({
   handle: async ({ input, app }) => {
     await ownPolicy(app, input.PolicyArn);
     const result = await app.store.deleteManagedPolicy(input.PolicyArn);
+    // Attached to an entity or used as a permissions boundary: AWS answers both alike.
     if (result === 'attached') throw errors.deleteConflict('Cannot delete a policy attached to entities.');
     if (result === 'has-versions') {
       throw errors.deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");

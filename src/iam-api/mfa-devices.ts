@@ -165,7 +165,7 @@ export const listVirtualMFADevices = operation<{ AssignmentStatus?: 'Assigned' |
       const user = d.userId ? await app.store.getUserById(d.userId) : undefined;
       out.push({
         SerialNumber: d.serialNumber,
-        User: user && userOutput(user),
+        User: user && userOutput(user, false),
         EnableDate: d.enabledAt === undefined ? undefined : new Date(d.enabledAt),
         Tags: d.tags.length ? d.tags : undefined,
       });

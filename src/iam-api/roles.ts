@@ -1,12 +1,14 @@
-/** IAM roles: CreateRole, GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole. */
-import { requestTagKeys } from '../iam/authorize.js';
+/** IAM roles: CreateRole (optionally with a permissions boundary), GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole. */
+import { addRequestTagKeys } from '../iam/authorize.js';
 import { roleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import type { App } from '../server/app.js';
 import type { RoleRecord, Tag } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
-import { listResource, requireRole, roleResource } from './lookup.js';
+import { boundaryOutput, listResource, requireRole, roleResource } from './lookup.js';
+import { checkBoundary } from './permissions-boundaries.js';
+import { boundaryKey } from './policy-owners.js';
 import { checkTrustPolicy, encodePolicyDocument } from './policy-documents.js';
 import { checkTags } from './tags.js';
 
@@ -30,6 +32,7 @@ export function roleOutput(r: RoleRecord, full = true) {
     AssumeRolePolicyDocument: encodePolicyDocument(r.trustPolicy),
     Description: r.description,
     MaxSessionDuration: r.maxSessionDuration,
+    PermissionsBoundary: full ? boundaryOutput(r.permissionsBoundary) : undefined,
     ...(full ? { Tags: r.tags.length ? r.tags : undefined } : {}),
   };
 }
@@ -47,16 +50,18 @@ interface CreateRoleInput {
 export const createRole = operation<CreateRoleInput>({
   service: 'iam',
   name: 'CreateRole',
-  permission: ({ input, app }) => ['iam:CreateRole', roleArn(app.accountId, input.Path ?? '/', input.RoleName), requestTagKeys(input.Tags)],
+  permission: ({ input, app }) => [
+    'iam:CreateRole', roleArn(app.accountId, input.Path ?? '/', input.RoleName), addRequestTagKeys(boundaryKey(input.PermissionsBoundary), input.Tags),
+  ],
   handle: async ({ input, request, app }) => {
-    // Accepting a boundary and ignoring it would grant more than the caller asked for.
-    if (input.PermissionsBoundary !== undefined) throw errors.invalidInput('Permissions boundaries are not supported by this server.');
     checkTags(input.Tags);
     await checkTrustPolicy(app, input.AssumeRolePolicyDocument);
+    if (input.PermissionsBoundary !== undefined) await checkBoundary(app, input.PermissionsBoundary);
     const role: RoleRecord = {
       accountId: app.accountId, roleId: newUniqueId('AROA', app.accountId), roleName: input.RoleName, path: input.Path ?? '/',
       createdAt: request.time, trustPolicy: input.AssumeRolePolicyDocument, description: input.Description,
       maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION, tags: input.Tags ?? [],
+      permissionsBoundary: input.PermissionsBoundary,
     };
     if (!(await app.store.createRole(role))) throw errors.entityAlreadyExists(`Role with name ${input.RoleName} already exists.`);
     return { Role: roleOutput(role) };

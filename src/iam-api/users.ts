@@ -1,11 +1,13 @@
-/** IAM users: CreateUser, GetUser, ListUsers, DeleteUser (refused while it still owns keys, policies, groups or MFA devices). */
+/** IAM users: CreateUser (optionally with a permissions boundary), GetUser, ListUsers, DeleteUser (refused while it still owns keys, policies, groups or MFA devices). */
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
-import type { Tag } from '../store/store.js';
+import type { Tag, UserRecord } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
-import { requestTagKeys } from '../iam/authorize.js';
+import { addRequestTagKeys } from '../iam/authorize.js';
 import { rootArn, userArn } from '../iam/principal.js';
 import { listResource, requireUser, targetUser, userOutput, userResource } from './lookup.js';
+import { checkBoundary } from './permissions-boundaries.js';
+import { boundaryKey } from './policy-owners.js';
 import { checkTags } from './tags.js';
 
 /** Why a user cannot be deleted yet, in AWS's words. */
@@ -18,15 +20,18 @@ const DELETE_CONFLICTS = {
   'has-mfa': 'Cannot delete entity, must delete MFA device first.',
 } as const;
 
-export const createUser = operation<{ UserName: string; Path?: string; Tags?: Tag[] }>({
+export const createUser = operation<{ UserName: string; Path?: string; PermissionsBoundary?: string; Tags?: Tag[] }>({
   service: 'iam',
   name: 'CreateUser',
-  permission: ({ input, app }) => ['iam:CreateUser', userArn(app.accountId, input.Path ?? '/', input.UserName), requestTagKeys(input.Tags)],
+  permission: ({ input, app }) => [
+    'iam:CreateUser', userArn(app.accountId, input.Path ?? '/', input.UserName), addRequestTagKeys(boundaryKey(input.PermissionsBoundary), input.Tags),
+  ],
   handle: async ({ input, request, app }) => {
     checkTags(input.Tags);
-    const user = {
+    if (input.PermissionsBoundary !== undefined) await checkBoundary(app, input.PermissionsBoundary);
+    const user: UserRecord = {
       accountId: app.accountId, userId: newUniqueId('AIDA', app.accountId), userName: input.UserName,
-      path: input.Path ?? '/', createdAt: request.time, tags: input.Tags ?? [],
+      path: input.Path ?? '/', createdAt: request.time, tags: input.Tags ?? [], permissionsBoundary: input.PermissionsBoundary,
     };
     if (!(await app.store.createUser(user))) throw errors.entityAlreadyExists(`User with name ${input.UserName} already exists.`);
     return { User: userOutput(user) };
@@ -53,7 +58,7 @@ export const listUsers = operation<{ PathPrefix?: string; Marker?: string; MaxIt
     const page = await app.store.listUsers(app.accountId, {
       pathPrefix: input.PathPrefix, marker: input.Marker, maxItems: input.MaxItems ?? 100,
     });
-    return { Users: page.items.map(userOutput), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    return { Users: page.items.map((u) => userOutput(u, false)), IsTruncated: page.marker !== undefined, Marker: page.marker };
   },
 });
 

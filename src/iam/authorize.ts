@@ -1,7 +1,7 @@
 /**
  * Whether a caller may perform an action, decided by the policy engine the way AWS decides it: the caller's
  * identity-based policies (a user's own and its groups'; a role session's role's, or a federated user's federating
- * user's, limited by the session policies carried in its token), one request context with the global condition
+ * user's, limited by the session policies carried in its token and by the user's or role's permissions boundary), one request context with the global condition
  * keys, explicit deny first. The root may do everything (its limits — no AssumeRole — are the operations' business). Refusals carry AWS's messages and an
  * encoded authorization message for DecodeAuthorizationMessage.
  */
@@ -11,6 +11,7 @@ import type { App } from '../server/app.js';
 import type { Tag } from '../store/store.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 import { encodeAuthorizationMessage } from './authorization-message.js';
+import { NOTHING } from './entity-cache.js';
 import {
   evaluate, parsePolicy, RequestContext, type CallerPrincipal, type ContextValue, type Decision, type Policy, type PolicySet,
 } from './policy/index.js';
@@ -24,11 +25,11 @@ export interface CallerAuthority {
   identity: readonly Policy[];
   /** Session policies of a role or federated session; undefined when it has none (no limit). */
   session?: readonly Policy[];
+  /** The permissions boundary of the user, of the session's role or of the federating user; undefined: none. */
+  boundary?: readonly Policy[];
   tags: readonly Tag[];
 }
 
-/** A session policy ARN that no longer names a policy still limits the session: it allows nothing. */
-const NOTHING: Policy = { kind: 'session', version: '2012-10-17', statements: [] };
 
 /** Of STS, GetSessionToken credentials may only call these (and GetCallerIdentity, which needs no permission). */
 const SESSION_TOKEN_STS_ACTIONS = new Set(['sts:AssumeRole', 'sts:GetCallerIdentity']);
@@ -62,7 +63,10 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
       const entry = await app.entities.user(p.userId);
       if (!entry) throw errors.invalidClientTokenId();
       const arn = principalArn(p);
-      return { principal: { arn, accountId: p.accountId, kind: 'user' }, principalArn: arn, identity: entry.policies, tags: entry.user.tags };
+      return {
+        principal: { arn, accountId: p.accountId, kind: 'user' }, principalArn: arn, identity: entry.policies, boundary: entry.boundary,
+        tags: entry.user.tags,
+      };
     }
     case 'assumed-role': {
       const entry = await app.entities.role(p.roleId);
@@ -74,6 +78,7 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
         principalArn: role,
         identity: entry.policies,
         session,
+        boundary: entry.boundary,
         tags: mergeTags(entry.tags, caller.session?.tags),
       };
     }
@@ -89,6 +94,7 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
         principalArn: arn,
         identity: entry ? entry.policies : [EVERYTHING],
         session: session ?? [NOTHING],
+        boundary: entry?.boundary,
         tags: mergeTags(entry?.user.tags ?? [], caller.session?.tags),
       };
     }
@@ -172,15 +178,25 @@ const SOURCE_WORDS = {
   permissionsBoundary: 'a permissions boundary',
 } as const;
 
-/** AWS's AccessDenied wording for a policy decision. */
-export function deniedMessage(callerArn: string, action: string, resource: string, decision: Decision): string {
+/** The caller's policies as the engine takes them; always one shape (absent limits are undefined). */
+export function callerPolicies(authority: CallerAuthority, resource?: readonly Policy[]): PolicySet {
+  return { identity: authority.identity, resource, session: authority.session, permissionsBoundary: authority.boundary };
+}
+
+const allowedBy = (decision: Decision, source: keyof PolicySet) => decision.matched.some((m) => m.source === source && m.effect === 'Allow');
+
+/** AWS's AccessDenied wording for a policy decision over the caller's policies. */
+export function deniedMessage(callerArn: string, action: string, resource: string, decision: Decision, policies: PolicySet): string {
   const head = `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}`;
   if (decision.effect === 'ExplicitDeny') {
     const deny = decision.matched.find((m) => m.effect === 'Deny');
     return `${head} with an explicit deny in ${SOURCE_WORDS[deny?.source ?? 'identity']}`;
   }
-  const identityAllowed = decision.matched.some((m) => m.source === 'identity' && m.effect === 'Allow');
-  const why = identityAllowed ? 'no session policy' : 'no identity-based policy';
+  // The first layer that did not allow: identity, session policies, the boundary (else a cross-account resource's policy).
+  let why = 'no resource-based policy';
+  if (!allowedBy(decision, 'identity')) why = 'no identity-based policy';
+  else if (policies.session?.length && !allowedBy(decision, 'session')) why = 'no session policy';
+  else if (policies.permissionsBoundary?.length && !allowedBy(decision, 'permissionsBoundary')) why = 'no permissions boundary';
   return `${head} because ${why} allows the ${action} action`;
 }
 
@@ -231,10 +247,10 @@ export async function authorize(call: Call, action: string, resource: string, ex
   const authority = await callerAuthority(app, caller);
   if (!authority) return;
   const keys = contextKeys(call, authority, extra);
-  const policies: PolicySet = authority.session ? { identity: authority.identity, session: authority.session } : { identity: authority.identity };
+  const policies = callerPolicies(authority);
   const decision = evaluate({ action, resource, principal: authority.principal, context: new RequestContext(keys) }, policies, { mode: 'standard' });
   if (decision.effect === 'Allow') return;
-  throw accessDenied(app, deniedMessage(authority.principal.arn, action, resource, decision), {
+  throw accessDenied(app, deniedMessage(authority.principal.arn, action, resource, decision, policies), {
     authority, callerUserId: principalUserId(caller.principal), action, resource, decision, context: keys,
   });
 }

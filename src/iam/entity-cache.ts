@@ -16,6 +16,8 @@ export interface RoleEntry {
   trust: Policy;
   /** Identity-based: inline and attached managed policies. */
   policies: Policy[];
+  /** The role's permissions boundary; undefined when it has none. */
+  boundary?: Policy[];
   tags: Tag[];
 }
 
@@ -28,7 +30,15 @@ export interface UserEntry {
   user: UserRecord;
   /** Identity-based: the user's inline and attached policies and those of its groups. */
   policies: Policy[];
+  /** The user's permissions boundary (not its groups': groups have none); undefined when it has none. */
+  boundary?: Policy[];
 }
+
+/**
+ * A policy that allows nothing: what a session policy or permissions boundary ARN that no longer names a policy
+ * stands for, so that a limit that is gone still limits (fails closed).
+ */
+export const NOTHING: Policy = { kind: 'identity', version: '2012-10-17', statements: [] };
 
 const MAX_ENTRIES = 50_000;
 const MAX_SESSION_POLICIES = 10_000;
@@ -134,6 +144,7 @@ export class EntityCache {
       arn: roleArn(role.accountId, role.path, role.roleName),
       trust: parsePolicy(role.trustPolicy, 'trust'),
       policies: await this.identityPolicies([roleId]),
+      boundary: await this.boundary(role.permissionsBoundary),
       tags: role.tags,
     };
   }
@@ -142,7 +153,15 @@ export class EntityCache {
     const user = await this.store.getUserById(userId);
     if (!user) return undefined;
     const groups = await this.store.listGroupsForUser(userId, { maxItems: MAX_GROUPS });
-    return { user, policies: await this.identityPolicies([userId, ...groups.items.map((g) => g.groupId)]) };
+    return {
+      user,
+      policies: await this.identityPolicies([userId, ...groups.items.map((g) => g.groupId)]),
+      boundary: await this.boundary(user.permissionsBoundary),
+    };
+  }
+
+  private async boundary(arn: string | undefined): Promise<Policy[] | undefined> {
+    return arn === undefined ? undefined : [(await this.managedPolicy(arn)) ?? NOTHING];
   }
 
   private async identityPolicies(ownerIds: string[]): Promise<Policy[]> {

@@ -7,6 +7,7 @@ import { inlinePolicyOperationList } from '../iam-api/inline-policies.js';
 import * as managedPolicies from '../iam-api/managed-policies.js';
 import * as mfaDevices from '../iam-api/mfa-devices.js';
 import * as oidcProviders from '../iam-api/oidc-providers.js';
+import { permissionsBoundaryOperationList } from '../iam-api/permissions-boundaries.js';
 import * as roles from '../iam-api/roles.js';
 import * as tags from '../iam-api/tags.js';
 import * as users from '../iam-api/users.js';
@@ -42,6 +43,7 @@ const all: Operation[] = [
   ...operationsOf(oidcProviders),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
+  ...permissionsBoundaryOperationList,
 ];
 
 const byName = new Map<string, Operation>(all.map((op) => [`${op.service}:${op.name}`, op]));

@@ -19,6 +19,8 @@ export interface Database {
     path: string;
     created_at: number;
     tags: string;
+    /** The ARN of the managed policy that is the user's permissions boundary. */
+    permissions_boundary: string | null;
   };
   access_keys: {
     access_key_id: string;
@@ -45,6 +47,7 @@ export interface Database {
     tags: string;
     last_used_at: number | null;
     last_used_region: string | null;
+    permissions_boundary: string | null;
   };
   groups: { group_id: string; account_id: string; group_name: string; name_key: string; path: string; created_at: number };
   group_members: { group_id: string; user_id: string };
@@ -266,6 +269,16 @@ export const migrations: Migration[] = [
       // One column per statement: SQLite adds one at a time.
       await db.schema.alterTable('roles').addColumn('last_used_at', 'bigint').execute();
       await db.schema.alterTable('roles').addColumn('last_used_region', 'text').execute();
+    },
+  },
+  {
+    name: '0006-permissions-boundaries',
+    async up(db) {
+      await db.schema.alterTable('users').addColumn('permissions_boundary', 'text').execute();
+      await db.schema.alterTable('roles').addColumn('permissions_boundary', 'text').execute();
+      // GetPolicy counts a policy's boundary uses and DeletePolicy looks for one.
+      await db.schema.createIndex('users_permissions_boundary').ifNotExists().on('users').columns(['permissions_boundary']).execute();
+      await db.schema.createIndex('roles_permissions_boundary').ifNotExists().on('roles').columns(['permissions_boundary']).execute();
     },
   },
 ];

@@ -6,7 +6,7 @@ import { Kysely, sql, type Transaction } from 'kysely';
 import type { ChangeFeed } from './change-feed.js';
 import { bumpRevision, migrate, type Database } from './schema.js';
 import type {
-  AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, RoleUse, CreateAccessKeyResult, ListOptions, Page, Store,
+  AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, BoundedEntity, RoleUse, CreateAccessKeyResult, ListOptions, Page, Store,
   TokenKeyRecord, UserRecord,
 } from './store.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   OidcProviderRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, Tag, TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
+import { setBoundary } from './sql/boundaries.js';
 import * as groups from './sql/groups.js';
 import * as mfa from './sql/mfa.js';
 import * as oidc from './sql/oidc-providers.js';
@@ -28,7 +29,7 @@ type KeyRow = Database['access_keys'];
 
 const toUser = (r: UserRow): UserRecord => ({
   accountId: r.account_id, userId: r.user_id, userName: r.user_name, path: r.path,
-  createdAt: Number(r.created_at), tags: JSON.parse(r.tags),
+  createdAt: Number(r.created_at), tags: JSON.parse(r.tags), permissionsBoundary: r.permissions_boundary ?? undefined,
 });
 
 const toKey = (r: KeyRow): AccessKeyRecord => ({
@@ -150,6 +151,7 @@ export abstract class SqlStore implements Store {
     const result = await this.change((trx) => trx.insertInto('users').values({
       user_id: user.userId, account_id: user.accountId, user_name: user.userName,
       name_key: user.userName.toLowerCase(), path: user.path, created_at: user.createdAt, tags: JSON.stringify(user.tags),
+      permissions_boundary: user.permissionsBoundary ?? null,
     }).onConflict((oc) => oc.doNothing()).executeTakeFirst());
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
@@ -277,6 +279,10 @@ export abstract class SqlStore implements Store {
   }
   deleteRole(roleId: string) {
     return this.change((trx) => roles.deleteRole(trx, roleId));
+  }
+
+  setPermissionsBoundary(entity: BoundedEntity, id: string, policyArn: string | undefined) {
+    return this.change((trx) => setBoundary(trx, entity, id, policyArn));
   }
 
   createGroup(group: GroupRecord) {

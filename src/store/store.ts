@@ -45,6 +45,8 @@ export interface UserRecord {
   path: string;
   createdAt: number;
   tags: Tag[];
+  /** The ARN of the managed policy that is the user's permissions boundary, if it has one. */
+  permissionsBoundary?: string;
 }
 
 export interface AccessKeyRecord {
@@ -111,6 +113,8 @@ export interface RoleRecord {
   /** When a session of the role was last issued, and where (GetRole's RoleLastUsed). */
   lastUsedAt?: number;
   lastUsedRegion?: string;
+  /** The ARN of the managed policy that is the role's permissions boundary, if it has one. */
+  permissionsBoundary?: string;
 }
 
 export interface GroupRecord {
@@ -142,6 +146,8 @@ export interface ManagedPolicyRecord {
   tags: Tag[];
   /** Users, groups and roles it is attached to (filled in by single reads and lists). */
   attachmentCount?: number;
+  /** Users and roles that have it as their permissions boundary (filled in like attachmentCount). */
+  permissionsBoundaryUsageCount?: number;
 }
 
 export interface PolicyVersionRecord {
@@ -188,6 +194,9 @@ export interface OidcProviderRecord {
   createdAt: number;
   tags: Tag[];
 }
+
+/** What can have a permissions boundary. */
+export type BoundedEntity = 'user' | 'role';
 
 export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa' | 'oidc-provider';
 
@@ -264,6 +273,12 @@ export interface Store {
   /** Records when roles were last used; later uses win. Does not count as a change for revision(). */
   recordRoleUse(uses: RoleUse[]): Promise<void>;
 
+  /**
+   * Sets (a policy ARN) or removes (undefined) the permissions boundary of a user or role, by id. The policy must
+   * exist, checked in the same transaction as the write, so that DeletePolicy cannot leave a boundary dangling.
+   */
+  setPermissionsBoundary(entity: BoundedEntity, id: string, policyArn: string | undefined): Promise<'updated' | 'no-such-policy' | 'missing'>;
+
   createGroup(group: GroupRecord): Promise<boolean>;
   getGroupByName(accountId: string, groupName: string): Promise<GroupRecord | undefined>;
   listGroups(accountId: string, options: ListOptions): Promise<Page<GroupRecord>>;
@@ -287,7 +302,10 @@ export interface Store {
   getManagedPolicy(arn: string): Promise<ManagedPolicyRecord | undefined>;
   /** The account's policies and/or AWS's, in ARN order. */
   listManagedPolicies(accountId: string, options: PolicyListOptions): Promise<Page<ManagedPolicyRecord>>;
-  /** Deletes a policy that is attached nowhere and has only its default version left. */
+  /**
+   * Deletes a policy that is attached nowhere, is no user's or role's permissions boundary ('attached' either way:
+   * AWS refuses both with one message) and has only its default version left.
+   */
   deleteManagedPolicy(arn: string): Promise<'deleted' | 'attached' | 'has-versions' | 'missing'>;
   getPolicyVersion(policyId: string, versionId: string): Promise<PolicyVersionRecord | undefined>;
   listPolicyVersions(policyId: string): Promise<PolicyVersionRecord[]>;

@@ -5,10 +5,10 @@
  * identity are set. A missing role is refused exactly like a refused one. The new session carries its session
  * policies, tags and source identity sealed in its token.
  */
-import { accessDenied, callerAuthority, checkSessionCapabilities, contextKeys, addRequestTagKeys, type CallerAuthority } from '../iam/authorize.js';
+import { accessDenied, callerAuthority, callerPolicies, checkSessionCapabilities, contextKeys, addRequestTagKeys, type CallerAuthority } from '../iam/authorize.js';
 import type { RoleEntry } from '../iam/entity-cache.js';
 import { verifyMfa } from '../iam/mfa.js';
-import { evaluate, RequestContext, type ContextValue, type Policy, type PolicySet } from '../iam/policy/index.js';
+import { evaluate, RequestContext, type ContextValue } from '../iam/policy/index.js';
 import { principalArn, principalUserId } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import { operation, type Call } from '../protocol/operation.js';
@@ -35,7 +35,7 @@ interface Input {
 
 /** Evaluates one trust-governed action (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) for the caller. */
 function checkTrust(call: Call<Input>, authority: CallerAuthority, role: RoleEntry, action: string, keys: Record<string, ContextValue>, context: RequestContext): void {
-  const policies: PolicySet = { identity: authority.identity, resource: [role.trust] as Policy[], session: authority.session };
+  const policies = callerPolicies(authority, [role.trust]);
   const decision = evaluate({ action, resource: role.arn, principal: authority.principal, context }, policies, { mode: 'trust' });
   if (decision.effect === 'Allow') return;
   const message = `User: ${authority.principal.arn} is not authorized to perform: ${action} on resource: ${call.input.RoleArn}`;

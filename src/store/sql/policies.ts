@@ -3,15 +3,21 @@ import type {
   AttachedPolicyDocument, InlinePolicyRecord, ManagedPolicyRecord, Page, PolicyListOptions, PolicyVersionRecord,
 } from '../store.js';
 import type { Database } from '../schema.js';
+import { usedAsBoundary } from './boundaries.js';
 import { affected, decodeMarker, exists, optional, page, parseTags, type Db } from './common.js';
 
 type PolicyRow = Database['managed_policies'];
 
-const toPolicy = (r: PolicyRow & { attachment_count?: unknown }): ManagedPolicyRecord => ({
+type Counts = { attachment_count?: unknown; user_boundary_count?: unknown; role_boundary_count?: unknown };
+
+const toPolicy = (r: PolicyRow & Counts): ManagedPolicyRecord => ({
   accountId: r.account_id, policyId: r.policy_id, arn: r.arn, policyName: r.policy_name, path: r.path,
   description: optional(r.description), defaultVersionId: r.default_version, createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at), tags: parseTags(r.tags),
-  ...(r.attachment_count === undefined ? {} : { attachmentCount: Number(r.attachment_count) }),
+  ...(r.attachment_count === undefined ? {} : {
+    attachmentCount: Number(r.attachment_count),
+    permissionsBoundaryUsageCount: Number(r.user_boundary_count) + Number(r.role_boundary_count),
+  }),
 });
 
 const toVersion = (r: Database['policy_versions']): PolicyVersionRecord => ({
@@ -48,9 +54,16 @@ export async function deleteInline(trx: Db, ownerId: string, policyName: string)
 
 // Managed policies
 
+/** Policies with their attachment and permissions boundary use counts. */
 function withAttachmentCount(db: Db) {
-  return db.selectFrom('managed_policies').selectAll('managed_policies').select((eb) => eb.selectFrom('policy_attachments')
-    .select(eb.fn.countAll().as('n')).whereRef('policy_attachments.policy_arn', '=', 'managed_policies.arn').as('attachment_count'));
+  return db.selectFrom('managed_policies').selectAll('managed_policies').select((eb) => [
+    eb.selectFrom('policy_attachments').select(eb.fn.countAll().as('n'))
+      .whereRef('policy_attachments.policy_arn', '=', 'managed_policies.arn').as('attachment_count'),
+    eb.selectFrom('users').select(eb.fn.countAll().as('n'))
+      .whereRef('users.permissions_boundary', '=', 'managed_policies.arn').as('user_boundary_count'),
+    eb.selectFrom('roles').select(eb.fn.countAll().as('n'))
+      .whereRef('roles.permissions_boundary', '=', 'managed_policies.arn').as('role_boundary_count'),
+  ]);
 }
 
 export async function insertManaged(trx: Db, p: ManagedPolicyRecord, document: string): Promise<boolean> {
@@ -85,6 +98,7 @@ export async function deleteManaged(trx: Db, arn: string): Promise<'deleted' | '
   const p = await trx.selectFrom('managed_policies').select('policy_id').where('arn', '=', arn).executeTakeFirst();
   if (!p) return 'missing';
   if (await exists(trx.selectFrom('policy_attachments').select('owner_id').where('policy_arn', '=', arn).limit(1))) return 'attached';
+  if (await usedAsBoundary(trx, arn)) return 'attached';
   const { n } = await trx.selectFrom('policy_versions').select((eb) => eb.fn.countAll().as('n')).where('policy_id', '=', p.policy_id).executeTakeFirstOrThrow();
   if (Number(n) > 1) return 'has-versions';
   await trx.deleteFrom('policy_versions').where('policy_id', '=', p.policy_id).execute();

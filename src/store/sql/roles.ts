@@ -10,6 +10,7 @@ const toRole = (r: Row): RoleRecord => ({
   trustPolicy: r.trust_policy, description: optional(r.description), maxSessionDuration: Number(r.max_session_duration),
   tags: parseTags(r.tags),
   lastUsedAt: r.last_used_at == null ? undefined : Number(r.last_used_at), lastUsedRegion: optional(r.last_used_region),
+  permissionsBoundary: optional(r.permissions_boundary),
 });
 
 export async function insertRole(trx: Db, role: RoleRecord): Promise<boolean> {
@@ -17,6 +18,7 @@ export async function insertRole(trx: Db, role: RoleRecord): Promise<boolean> {
     role_id: role.roleId, account_id: role.accountId, role_name: role.roleName, name_key: role.roleName.toLowerCase(),
     path: role.path, created_at: role.createdAt, trust_policy: role.trustPolicy, description: role.description ?? null,
     max_session_duration: role.maxSessionDuration, tags: JSON.stringify(role.tags), last_used_at: null, last_used_region: null,
+    permissions_boundary: role.permissionsBoundary ?? null,
   }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
   return affected(r) === 1;
 }
