@@ -1,0 +1,65 @@
+/**
+ * The audit log (`opensts serve --audit-log PATH`): one JSON line per Query API request (audit-event.ts), appended
+ * to a file or written to stdout (`-`).
+ *
+ * Writes never wait on the disk: lines go to a sonic-boom stream (pino's destination) that has at most one write in
+ * flight and gathers the lines that arrive meanwhile into the next one, so a busy server writes in batches and an
+ * idle one at once. Each write holds whole lines and the file is opened with O_APPEND, so the workers of a cluster
+ * each append to the same file without interleaving their lines.
+ */
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { AuditEvent } from './audit-event.js';
+
+/** Lines held in memory while the disk lags behind; beyond this, events are dropped (and said so in the log). */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+type Destination = ReturnType<typeof pino.destination>;
+
+export class AuditLog {
+  private closed = false;
+  private constructor(private readonly out: Destination, private readonly toStdout: boolean) {}
+
+  /** Resolves once the file is open: a log that cannot be written stops the start rather than going unnoticed. */
+  static async open(path: string, log: Logger): Promise<AuditLog> {
+    const out = pino.destination({
+      dest: path === '-' ? 1 : path, sync: false, append: true, mkdir: path !== '-', maxLength: MAX_BUFFERED_BYTES,
+      // Any line starts a write at once (no waiting for a batch to fill); unlike 0, 1 makes flush() wait for the disk.
+      minLength: 1,
+    });
+    if (path !== '-') {
+      await new Promise<void>((resolve, reject) => {
+        out.once('ready', resolve);
+        out.once('error', reject);
+      });
+    }
+    let dropped = 0;
+    out.on('drop', () => {
+      if (dropped++ % 1000 === 0) log.error({ dropped }, 'audit log: the destination lags behind; events dropped');
+    });
+    out.on('error', (err: unknown) => log.error({ err }, 'audit log: write failed'));
+    return new AuditLog(out, path === '-');
+  }
+
+  record(event: AuditEvent): void {
+    // A request cut off by shutdown may finish after close(): its event has nowhere to go.
+    if (!this.closed) this.out.write(JSON.stringify(event) + '\n');
+  }
+
+  /** Resolves once every line recorded so far is written. */
+  flush(): Promise<void> {
+    return new Promise((resolve, reject) => this.out.flush((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Writes what is buffered and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    if (this.toStdout) return; // stdout stays open for the rest of the process
+    await new Promise<void>((resolve) => {
+      this.out.once('close', () => resolve());
+      this.out.end();
+    });
+  }
+}
