@@ -43,7 +43,7 @@ test('GetSessionToken: the caller, the parameters without the TokenCode, the iss
   const e = await eventOf(r.headers.get('x-amzn-requestid'));
   assert.deepEqual(e, {
     eventVersion: '1.08',
-    eventTime: '2026-03-01T03:00:00.000Z',
+    eventTime: '2026-03-01T03:00:00Z',
     eventSource: 'sts.amazonaws.com',
     eventName: 'GetSessionToken',
     awsRegion: 'us-east-1',
@@ -87,7 +87,7 @@ test('AssumeRole and a call with its session: role, session issuer and session a
     type: 'AssumedRole', principalId: `${roleId}:night-deploy`, arn: assumedArn, accountId: account, accessKeyId: session.accessKeyId,
     sessionContext: {
       sessionIssuer: { type: 'Role', principalId: roleId, arn: roleArn, accountId: account, userName: 'deployer' },
-      attributes: { creationDate: '2026-03-01T03:00:00.000Z', mfaAuthenticated: 'false' },
+      attributes: { creationDate: '2026-03-01T03:00:00Z', mfaAuthenticated: 'false' },
       sourceIdentity: 'alice',
     },
   });

@@ -59,6 +59,21 @@ export interface RequestOrigin {
   userAgent: string | undefined;
 }
 
+/** CloudTrail's time format: ISO 8601 to the second. */
+const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z';
+
+/** eventTime, formatted once a second: formatting dates is a good part of an event's cost. */
+let eventSecond = -1;
+let eventSecondText = '';
+function eventTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== eventSecond) {
+    eventSecond = second;
+    eventSecondText = isoSeconds(ms);
+  }
+  return eventSecondText;
+}
+
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max)}...(${s.length} characters)`);
 
 export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
@@ -67,7 +82,7 @@ export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
   const error = reply.error;
   return {
     eventVersion: '1.08',
-    eventTime: new Date(reply.time).toISOString(),
+    eventTime: eventTime(reply.time),
     eventSource: `${reply.service}.amazonaws.com`,
     eventName: reply.operation ?? UNKNOWN_OPERATION,
     awsRegion: reply.region,
@@ -126,7 +141,7 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
           accountId: principal.accountId, userName: principal.roleName,
         }
         : undefined,
-      attributes: { creationDate: new Date(session.issuedAt).toISOString(), mfaAuthenticated: session.mfaAuthenticatedAt === undefined ? 'false' : 'true' },
+      attributes: { creationDate: isoSeconds(session.issuedAt), mfaAuthenticated: session.mfaAuthenticatedAt === undefined ? 'false' : 'true' },
       sourceIdentity: session.sourceIdentity,
     };
   }
