@@ -13,19 +13,23 @@ import type { AuditEvent } from '../src/server/audit-event.js';
 import type { Credentials } from '../src/sigv4/index.js';
 import { call, createUserWithKey, errorCode, xmlText } from './helpers/query.js';
 import { accountOf, assumeRole, createRole, credentialsOf, iam, ok, policy, allow, trust } from './helpers/iam.js';
+import { startTestIssuer, type TestIssuer } from './helpers/oidc-issuer.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const THREE_AM = Date.parse('2026-03-01T03:00:00.000Z');
 const dir = mkdtempSync(join(tmpdir(), 'opensts-audit-'));
 const logPath = join(dir, 'audit', 'events.jsonl');
 let s: TestServer;
+let issuer: TestIssuer;
 
 before(async () => {
-  s = await startTestServer({ auditLog: logPath });
+  issuer = await startTestIssuer();
+  s = await startTestServer({ auditLog: logPath, oidcCaFile: issuer.caFile });
   s.clock.freeze(THREE_AM);
 });
 after(async () => {
   await s.close();
+  await issuer.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -112,6 +116,29 @@ test('refusals: the claimed key id and the error; made-up actions are "unknown";
   assert.equal(ev.errorCode, 'InvalidAction');
   assert.ok(ev.errorMessage!.length < 600 && ev.userAgent!.length < 300, 'bounded');
   assert.equal(ev.userAgent, 'u'.repeat(256) + '...(1000 characters)');
+});
+
+test('AssumeRoleWithWebIdentity: the token\'s provider, audience and subject, never the token', async () => {
+  const account = accountOf(s);
+  const created = await ok(iam(s, 'CreateOpenIDConnectProvider', { Url: issuer.url, 'ClientIDList.member.1': 'sts.amazonaws.com' }));
+  const providerArn = xmlText(created.body, 'OpenIDConnectProviderArn')!;
+  const roleArn = await createRole(s, 'ci', policy({ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity' }));
+  const token = await issuer.sign(s.clock.now());
+  const r = await ok(call(s, 'AssumeRoleWithWebIdentity', { RoleArn: roleArn, RoleSessionName: 'build-42', WebIdentityToken: token }, undefined));
+  const e = await eventOf(r.headers.get('x-amzn-requestid'));
+  const subject = 'repo:octo-org/app:ref:refs/heads/main';
+  assert.deepEqual(e.userIdentity, {
+    type: 'WebIdentityUser', principalId: `${providerArn}:sts.amazonaws.com:${subject}`, userName: subject, identityProvider: providerArn,
+  });
+  assert.deepEqual(e.requestParameters, { roleArn, roleSessionName: 'build-42' });
+  assert.equal((e.responseElements as { assumedRoleUser: { arn: string } }).assumedRoleUser.arn, `arn:aws:sts::${account}:assumed-role/ci/build-42`);
+
+  const expired = await issuer.sign(s.clock.now() - 3_600_000);
+  const refused = await call(s, 'AssumeRoleWithWebIdentity', { RoleArn: roleArn, RoleSessionName: 'build-43', WebIdentityToken: expired }, undefined);
+  const f = await eventOf(refused.headers.get('x-amzn-requestid'));
+  assert.deepEqual([f.userIdentity, f.errorCode], [{ type: 'WebIdentityUser' }, 'ExpiredTokenException']);
+  const text = readFileSync(logPath, 'utf8');
+  assert.ok(!text.includes(token) && !text.includes(expired));
 });
 
 test('no secret reaches the log: secret keys, session tokens, TokenCodes (even mistyped ones)', async () => {
