@@ -104,7 +104,7 @@ function userIdentity(reply: Reply): UserIdentity {
   const caller = reply.caller;
   if (caller) return callerIdentity(caller);
   // Unsigned web identity calls: who the token named, once it was verified.
-  if (reply.operation === 'AssumeRoleWithWebIdentity' || reply.operation === 'AssumeRoleWithSAML') {
+  if (reply.operation === 'AssumeRoleWithWebIdentity') {
     const out = reply.output as { Provider?: string; Audience?: string; SubjectFromWebIdentityToken?: string } | undefined;
     return {
       type: 'WebIdentityUser',

@@ -2,10 +2,11 @@
  * The audit log (`opensts serve --audit-log PATH`): one JSON line per Query API request (audit-event.ts), appended
  * to a file or written to stdout (`-`).
  *
- * Writes never wait on the disk: lines go to a sonic-boom stream (pino's destination) that has at most one write in
- * flight and gathers the lines that arrive meanwhile into the next one, so a busy server writes in batches and an
- * idle one at once. Each write holds whole lines and the file is opened with O_APPEND, so the workers of a cluster
- * each append to the same file without interleaving their lines.
+ * Writes never wait on the disk: the lines of one turn of the event loop are joined and handed together to a
+ * sonic-boom stream (pino's destination), which has at most one write in flight and appends what arrives meanwhile
+ * to the next one; so a busy server writes in batches and an idle one at once. (Handing it each line costs several
+ * µs more per request: it concatenates and measures its buffer on every write.) Each write holds whole lines and the
+ * file is opened with O_APPEND, so the workers of a cluster each append to the same file without interleaving.
  */
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -18,6 +19,13 @@ type Destination = ReturnType<typeof pino.destination>;
 
 export class AuditLog {
   private closed = false;
+  /** The lines of the current turn of the event loop. */
+  private batch: string[] = [];
+  private readonly writeBatch = () => {
+    if (this.batch.length === 0) return; // flush() wrote it already
+    this.out.write(this.batch.join(''));
+    this.batch = [];
+  };
   private constructor(private readonly out: Destination, private readonly toStdout: boolean) {}
 
   /** Resolves once the file is open: a log that cannot be written stops the start rather than going unnoticed. */
@@ -35,7 +43,7 @@ export class AuditLog {
     }
     let dropped = 0;
     out.on('drop', () => {
-      if (dropped++ % 1000 === 0) log.error({ dropped }, 'audit log: the destination lags behind; events dropped');
+      if (dropped++ % 1000 === 0) log.error({ batches: dropped }, 'audit log: the destination lags behind; events dropped');
     });
     out.on('error', (err: unknown) => log.error({ err }, 'audit log: write failed'));
     return new AuditLog(out, path === '-');
@@ -43,11 +51,14 @@ export class AuditLog {
 
   record(event: AuditEvent): void {
     // A request cut off by shutdown may finish after close(): its event has nowhere to go.
-    if (!this.closed) this.out.write(JSON.stringify(event) + '\n');
+    if (this.closed) return;
+    if (this.batch.length === 0) setImmediate(this.writeBatch);
+    this.batch.push(JSON.stringify(event) + '\n');
   }
 
   /** Resolves once every line recorded so far is written. */
   flush(): Promise<void> {
+    this.writeBatch();
     return new Promise((resolve, reject) => this.out.flush((err) => (err ? reject(err) : resolve())));
   }
 
