@@ -164,6 +164,10 @@ test('no secret reaches the log: secret keys, session tokens, TokenCodes (even m
   assert.ok(text.includes("Value at 'tokenCode' failed to satisfy constraint"));
 });
 
+test('a log that cannot be opened stops the start, rather than the server running unaudited', async () => {
+  await assert.rejects(startTestServer({ auditLog: dir, dataDir: join(dir, 'unused') }), { code: 'EISDIR' });
+});
+
 test('with two workers, both append whole lines to the one file', async () => {
   const clusterDir = mkdtempSync(join(tmpdir(), 'opensts-audit-cluster-'));
   const clusterLog = join(clusterDir, 'audit.jsonl');

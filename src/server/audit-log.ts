@@ -8,6 +8,10 @@
  * µs more per request: it concatenates and measures its buffer on every write.) Each write holds whole lines and the
  * file is opened with O_APPEND, so the workers of a cluster each append to the same file without interleaving.
  */
+import { open } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { AuditEvent } from './audit-event.js';
@@ -28,19 +32,22 @@ export class AuditLog {
   };
   private constructor(private readonly out: Destination, private readonly toStdout: boolean) {}
 
-  /** Resolves once the file is open: a log that cannot be written stops the start rather than going unnoticed. */
+  /**
+   * Resolves once the file is open (created with mode 0600: it names every caller): a log that cannot be written
+   * stops the start rather than leaving the server unaudited. Opened here, not by sonic-boom, whose failed opens
+   * only surface as events.
+   */
   static async open(path: string, log: Logger): Promise<AuditLog> {
+    let fd = 1;
+    if (path !== '-') {
+      await mkdir(dirname(path), { recursive: true });
+      fd = await promisify(open)(path, 'a', 0o600);
+    }
     const out = pino.destination({
-      dest: path === '-' ? 1 : path, sync: false, append: true, mkdir: path !== '-', maxLength: MAX_BUFFERED_BYTES,
+      fd, sync: false, maxLength: MAX_BUFFERED_BYTES,
       // Any line starts a write at once (no waiting for a batch to fill); unlike 0, 1 makes flush() wait for the disk.
       minLength: 1,
     });
-    if (path !== '-') {
-      await new Promise<void>((resolve, reject) => {
-        out.once('ready', resolve);
-        out.once('error', reject);
-      });
-    }
     let dropped = 0;
     out.on('drop', () => {
       if (dropped++ % 1000 === 0) log.error({ batches: dropped }, 'audit log: the destination lags behind; events dropped');
