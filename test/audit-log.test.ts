@@ -57,7 +57,7 @@ test('GetSessionToken: the caller, the parameters without the TokenCode, the iss
     eventType: 'AwsApiCall',
     userIdentity: { type: 'Root', principalId: account, arn: `arn:aws:iam::${account}:root`, accountId: account, accessKeyId: s.root.accessKeyId },
     requestParameters: { durationSeconds: 900 },
-    responseElements: { credentials: { accessKeyId: issued.accessKeyId, expiration: '2026-03-01T03:15:00.000Z' } },
+    responseElements: { credentials: { accessKeyId: issued.accessKeyId, expiration: '2026-03-01T03:15:00Z' } },
   });
   assert.match(e.sourceIPAddress, /127\.0\.0\.1$/);
 });
@@ -80,7 +80,7 @@ test('AssumeRole and a call with its session: role, session issuer and session a
   assert.equal(e.userIdentity.accessKeyId, alice.accessKeyId);
   assert.deepEqual(e.requestParameters, { roleArn, roleSessionName: 'night-deploy', policy: sessionPolicy, sourceIdentity: 'alice' });
   assert.deepEqual(e.responseElements, {
-    credentials: { accessKeyId: session.accessKeyId, expiration: '2026-03-01T04:00:00.000Z' },
+    credentials: { accessKeyId: session.accessKeyId, expiration: '2026-03-01T04:00:00Z' },
     assumedRoleUser: { assumedRoleId: `${roleId}:night-deploy`, arn: assumedArn },
     packedPolicySize: Number(xmlText(r.body, 'PackedPolicySize')),
     sourceIdentity: 'alice',

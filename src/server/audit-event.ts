@@ -60,7 +60,7 @@ export interface RequestOrigin {
 }
 
 /** CloudTrail's time format: ISO 8601 to the second. */
-const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z';
+const isoSeconds = (ms: number) => new Date(ms).toISOString().slice(0, 19) + 'Z';
 
 /** eventTime, formatted once a second: formatting dates is a good part of an event's cost. */
 let eventSecond = -1;
@@ -74,6 +74,8 @@ function eventTime(ms: number): string {
   return eventSecondText;
 }
 
+const EVENT_SOURCE = { sts: 'sts.amazonaws.com', iam: 'iam.amazonaws.com' } as const;
+
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max)}...(${s.length} characters)`);
 
 export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
@@ -83,7 +85,7 @@ export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
   return {
     eventVersion: '1.08',
     eventTime: eventTime(reply.time),
-    eventSource: `${reply.service}.amazonaws.com`,
+    eventSource: EVENT_SOURCE[reply.service],
     eventName: reply.operation ?? UNKNOWN_OPERATION,
     awsRegion: reply.region,
     sourceIPAddress: origin.sourceIp,
@@ -195,7 +197,7 @@ function recorded(model: ServiceModel, shape: Shape, value: unknown): unknown {
     case 'string':
       return cut(value as string, MAX_STRING);
     case 'timestamp':
-      return new Date(value as Date | number).toISOString();
+      return isoSeconds(value instanceof Date ? value.getTime() : (value as number));
     case 'blob':
       return undefined; // binary (SAML metadata, certificates): bulky, never useful in a log line
     default:
