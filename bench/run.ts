@@ -9,6 +9,7 @@
  *                                        with workers/nodes processes; the load is split evenly and summed)
  *   npm run bench -- --floor            also the same HTTP layer answering a fixed response: this machine's ceiling
  *   npm run bench -- --node-flags=--single-threaded-gc   flags for the server's node processes (experiments)
+ *   npm run bench -- --server-args="--audit-log /tmp/audit.jsonl"   more `opensts serve` options (their cost)
  *
  * The last column is the CPU time of the server processes per request (user + system, from /proc): steadier than
  * req/s on a machine whose cores wrk and other work share.
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     /** Flags for the server's node processes (e.g. V8 GC flags), space-separated. */
     'node-flags': { type: 'string' },
+    /** More `opensts serve` options, space-separated (e.g. `--audit-log PATH`, to measure what it costs). */
+    'server-args': { type: 'string' },
     /** Also measure a server that answers every request with a fixed response: the machine's ceiling. */
     floor: { type: 'boolean', default: false },
   },
@@ -69,6 +72,7 @@ async function startServer(
 ): Promise<{ child: ChildProcess; root?: Credentials }> {
   const argv = [...(args['node-flags'] ? args['node-flags'].split(' ') : []), 'bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers), '--log-level', 'warn'];
   if (shared.storeUrl) argv.push('--store', shared.storeUrl);
+  if (args['server-args']) argv.push(...args['server-args'].split(' '));
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...shared.env } });
   let out = '';
   await new Promise<void>((resolve, reject) => {

@@ -20,12 +20,14 @@ export const serveUsage = `Usage: opensts serve [options]
   --domain DOMAIN    with no --region: Host sts.REGION.DOMAIN selects that region, sts.DOMAIN the global endpoint
   --workers N        processes serving requests (default: one per core)
   --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)
+  --audit-log PATH   append a JSON line per API request (CloudTrail-like) to PATH, \`-\` for stdout
+                     (default: OPENSTS_AUDIT_LOG, else off)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
 
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
-OPENSTS_OIDC_CA_FILE, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
+OPENSTS_OIDC_CA_FILE, OPENSTS_AUDIT_LOG, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
 
 interface Started {
   url: string;
@@ -73,6 +75,7 @@ export async function serve(argv: string[]): Promise<number> {
       workers: { type: 'string', default: String(availableParallelism()) },
       'metrics-port': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
+      'audit-log': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -92,9 +95,11 @@ export async function serve(argv: string[]): Promise<number> {
     throw new Error(`--metrics-port must be 0..65535, not ${values['metrics-port']}`);
   }
   const dataDir = resolve(values['data-dir']!);
+  const auditLog = values['audit-log'] ?? (process.env.OPENSTS_AUDIT_LOG || undefined);
   const options = {
     host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'], metricsPort,
     oidcCaFile: values['oidc-ca-file'] === undefined ? undefined : resolve(values['oidc-ca-file']),
+    auditLog: auditLog === undefined || auditLog === '-' ? auditLog : resolve(auditLog),
   };
   let started: Started;
   if (workers === 1) {

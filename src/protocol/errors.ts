@@ -13,6 +13,8 @@ export class AwsError extends Error {
    * policy decision). SDKs keep unknown Error elements; none depends on them.
    */
   details?: Record<string, string>;
+  /** The message for the audit log, when the message quotes request values that may be secret (a TokenCode). */
+  auditMessage?: string;
 
   constructor(code: string, message: string, status = 400, type: FaultType = status >= 500 ? 'Receiver' : 'Sender') {
     super(message);

@@ -187,6 +187,9 @@ function describe(v: Violation): string {
   return `Value ${v.value === null ? 'null' : `'${shown}'`} at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
 }
 
+/** The same without the value, which may be a secret (a mistyped TokenCode, a WebIdentityToken too long). */
+const describeWithoutValue = (v: Violation) => `Value at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
+
 /**
  * Reads an operation's input from the request parameters, checking every constraint of the model. Throws
  * ValidationError listing all violations the way AWS words them.
@@ -198,7 +201,9 @@ export function readInput(model: ServiceModel, inputShape: string | undefined, p
   const v = reader.violations;
   if (v.length) {
     const head = v.length === 1 ? '1 validation error detected: ' : `${v.length} validation errors detected: `;
-    throw errors.validation(head + v.map(describe).join('; '));
+    const error = errors.validation(head + v.map(describe).join('; '));
+    error.auditMessage = head + v.map(describeWithoutValue).join('; ');
+    throw error;
   }
   return input;
 }

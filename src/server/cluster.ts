@@ -64,11 +64,15 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
     accountId,
     rootCredentials,
     metricsUrl: metrics?.url,
-    stop: () => new Promise<void>((resolve) => {
+    async stop() {
       stopping = true;
       metrics?.server.close();
-      cluster.disconnect(() => resolve());
-    }),
+      // Done when every worker has exited, not merely disconnected: they finish their requests and write their last
+      // audit events first.
+      const exited = Object.values(cluster.workers ?? {}).map((w) => new Promise((r) => (w!.isDead() ? r(undefined) : w!.once('exit', r))));
+      await new Promise<void>((resolve) => cluster.disconnect(() => resolve()));
+      await Promise.all(exited);
+    },
   };
 }
 

@@ -35,6 +35,15 @@ export interface Reply {
   operation?: string;
   /** The AWS error code of a failure. */
   code?: string;
+  /** What the audit log records (audit-event.ts): all of it references to what the request path made anyway. */
+  time: number;
+  region?: string;
+  caller?: Caller;
+  /** The access key id the request claims to be signed with, whether or not it authenticated. */
+  claimedAccessKeyId?: string;
+  input?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  error?: AwsError;
 }
 
 export type ErrorLogger = (err: unknown, context: { requestId: string; action?: string }) => void;
@@ -55,12 +64,15 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
   let service: ServiceName = 'sts';
   let action: string | undefined;
   let operation: string | undefined;
+  let region: string | undefined;
+  let caller: Caller | undefined;
+  let info: ReturnType<typeof parseAuthentication> | undefined;
+  let input: Record<string, unknown> | undefined;
   try {
     const params = readParams(req);
     action = params.get('Action');
     const version = params.get('Version');
     // A malformed signature matters only to operations that need one (unsigned ones ignore it).
-    let info: ReturnType<typeof parseAuthentication>;
     let authError: unknown;
     try {
       info = parseAuthentication(req);
@@ -74,9 +86,8 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
 
     const op = version === undefined || byVersion ? findOperation(service, action) : undefined;
     operation = op?.name;
-    let caller: Caller | undefined;
     const endpoint = service === 'sts' ? endpointOf(app.endpoint, req.host, app.options.domain) : undefined;
-    let region = endpoint?.region ?? app.options.region;
+    region = endpoint?.region ?? app.options.region;
     let tokenVersion: 1 | 2 = 2;
     if (op?.signed !== false) {
       if (authError) throw authError;
@@ -92,7 +103,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     if (!op) throw errors.invalidAction(action, version ?? models()[service].metadata.apiVersion);
 
     const model = models()[service];
-    const input = readInput(model, model.operations[op.name]?.input?.shape, params);
+    input = readInput(model, model.operations[op.name]?.input?.shape, params);
     const call: Call = {
       input,
       caller: caller!,
@@ -103,8 +114,11 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       const [action, resource, context] = await op.permission(call);
       await authorize(call, action, resource, context);
     }
-    const output = await op.handle(call);
-    return { status: 200, body: renderResult(model, op.name, output ?? undefined, requestId), requestId, service, operation };
+    const output = (await op.handle(call)) ?? undefined;
+    return {
+      status: 200, body: renderResult(model, op.name, output, requestId), requestId, service, operation,
+      time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, output,
+    };
   } catch (err) {
     let error: AwsError;
     if (err instanceof AwsError) {
@@ -118,7 +132,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     }
     return {
       status: error.status, body: renderError(models()[service].metadata.xmlNamespace, error, requestId), requestId, service, operation,
-      code: error.code,
+      code: error.code, time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, error,
     };
   }
 }

@@ -10,6 +10,8 @@ import { AwsError, errors } from '../protocol/errors.js';
 import { models } from '../protocol/model.js';
 import { renderError } from '../protocol/xml.js';
 import type { App } from './app.js';
+import { auditEvent } from './audit-event.js';
+import type { AuditLog } from './audit-log.js';
 import { dispatch, type QueryRequest } from './dispatch.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
 import { createHttp1Server, DEFAULT_LIMITS, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
@@ -62,9 +64,11 @@ export interface HttpServerOptions {
   /** Whether the app is ready to serve (false while shutting down). */
   ready?: () => boolean;
   metrics?: Metrics;
+  /** Records every request that reaches the Query API dispatcher. */
+  audit?: AuditLog;
 }
 
-export function createHttpServer({ app, log, ready = () => true, metrics }: HttpServerOptions): Http1Server {
+export function createHttpServer({ app, log, ready = () => true, metrics, audit }: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
   /** A request refused before it reached the Query API. */
@@ -92,6 +96,7 @@ export function createHttpServer({ app, log, ready = () => true, metrics }: Http
     const started = metrics ? performance.now() : 0;
     const reply = await dispatch(app, request, logError);
     metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', (performance.now() - started) / 1000);
+    audit?.record(auditEvent(reply, { sourceIp: request.sourceIp, userAgent: req.header('user-agent') }));
     return xmlReply(date, reply.status, reply.body, reply.requestId);
   };
 

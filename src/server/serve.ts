@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { Store } from '../store/store.js';
 import { App, type RootCredentials } from './app.js';
+import { AuditLog } from './audit-log.js';
 import { parseNodeRegion } from './regions.js';
 import { createHttpServer, listen } from './http.js';
 import type { Http1Server } from './http1.js';
@@ -31,6 +32,8 @@ export interface ServeOptions {
   shareMetrics?: boolean;
   /** See AppOptions.oidcCaFile. */
   oidcCaFile?: string;
+  /** Append an audit event per Query API request to this file (`-`: stdout); see audit-log.ts. */
+  auditLog?: string;
 }
 
 export interface RunningServer {
@@ -42,6 +45,7 @@ export interface RunningServer {
   rootCredentials?: RootCredentials;
   /** Where the metrics are served, with --metrics-port. */
   metricsUrl?: string;
+  audit?: AuditLog;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export function createLogger(level = 'info'): Logger {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? createLogger(options.logLevel);
   const endpoint = parseNodeRegion(options.region);
+  const audit = options.auditLog === undefined ? undefined : await AuditLog.open(options.auditLog, log);
   const { app, rootCredentials } = await App.open({
     dataDir: options.dataDir,
     region: endpoint.kind === 'regional' ? endpoint.region : DEFAULT_REGION,
@@ -71,13 +76,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (state === 'down') log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
       else log.warn('database connection is back; caches dropped');
     },
+  }).catch(async (err) => {
+    await audit?.close();
+    throw err;
   });
   let closing = false;
   const metrics = options.metricsPort !== undefined || options.shareMetrics ? new Metrics() : undefined;
   if (options.shareMetrics) metrics!.shareWithPrimary();
   // Not ready while shutting down, or while the store cannot be reached (PostgreSQL): a load balancer sends
   // requests elsewhere; requests that still come are answered from the caches where they can be.
-  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics });
+  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit });
   let address;
   let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
@@ -86,6 +94,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   } catch (err) {
     http.server.close();
     await app.close();
+    await audit?.close();
     throw err;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -96,12 +105,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port: address.port,
     rootCredentials,
     metricsUrl: metricsListener?.url,
+    audit,
     async close() {
       closing = true;
       metricsListener?.server.close();
       // Requests in flight get a moment to finish; connections still open after it are cut.
       await http.close(2000);
       await app.close();
+      // Last: the requests that finished above are in the log before the process may exit.
+      await audit?.close().catch((err) => log.error({ err }, 'audit log: could not write the last events'));
     },
   };
 }

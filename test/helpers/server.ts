@@ -30,6 +30,8 @@ export async function startTestServer(
     env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string; metricsPort?: number; oidcCaFile?: string;
     /** 'sqlite' for tests of the SQLite files themselves, even under OPENSTS_TEST_STORE=postgres. */
     store?: 'sqlite';
+    /** --audit-log: where the audit events go. */
+    auditLog?: string;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
@@ -38,6 +40,7 @@ export async function startTestServer(
   const running = await startServer({
     port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
     storeUrl: pg?.url, log: pino({ level: 'silent' }), metricsPort: options.metricsPort, oidcCaFile: options.oidcCaFile,
+    auditLog: options.auditLog,
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');
   return {

@@ -1,0 +1,206 @@
+/**
+ * The audit log (`--audit-log`): a CloudTrail-like JSON line per Query API request, saying who called what from
+ * where and what came of it, with no secret in it; with several workers, all of them append whole lines to one file.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ManualClock } from '../src/clock.js';
+import type { AuditEvent } from '../src/server/audit-event.js';
+import type { Credentials } from '../src/sigv4/index.js';
+import { call, createUserWithKey, errorCode, xmlText } from './helpers/query.js';
+import { accountOf, assumeRole, createRole, credentialsOf, iam, ok, policy, allow, trust } from './helpers/iam.js';
+import { startTestIssuer, type TestIssuer } from './helpers/oidc-issuer.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const THREE_AM = Date.parse('2026-03-01T03:00:00.000Z');
+const dir = mkdtempSync(join(tmpdir(), 'opensts-audit-'));
+const logPath = join(dir, 'audit', 'events.jsonl');
+let s: TestServer;
+let issuer: TestIssuer;
+
+before(async () => {
+  issuer = await startTestIssuer();
+  s = await startTestServer({ auditLog: logPath, oidcCaFile: issuer.caFile });
+  s.clock.freeze(THREE_AM);
+});
+after(async () => {
+  await s.close();
+  await issuer.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every event written so far: flushed first, so nothing is left in the buffer. */
+async function events(): Promise<AuditEvent[]> {
+  await s.running.audit!.flush();
+  return readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+}
+const eventOf = async (requestId: string | null) => (await events()).find((e) => e.requestID === requestId)!;
+
+test('GetSessionToken: the caller, the parameters without the TokenCode, the issued key id without its secrets', async () => {
+  const account = accountOf(s);
+  const r = await ok(call(s, 'GetSessionToken', { DurationSeconds: 900 }, s.root, { extraHeaders: { 'user-agent': 'aws-cli/2.15 test' } }));
+  const issued = credentialsOf(r.body);
+  const e = await eventOf(r.headers.get('x-amzn-requestid'));
+  assert.deepEqual(e, {
+    eventVersion: '1.08',
+    eventTime: '2026-03-01T03:00:00Z',
+    eventSource: 'sts.amazonaws.com',
+    eventName: 'GetSessionToken',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: e.sourceIPAddress,
+    userAgent: 'aws-cli/2.15 test',
+    requestID: r.headers.get('x-amzn-requestid'),
+    eventType: 'AwsApiCall',
+    userIdentity: { type: 'Root', principalId: account, arn: `arn:aws:iam::${account}:root`, accountId: account, accessKeyId: s.root.accessKeyId },
+    requestParameters: { durationSeconds: 900 },
+    responseElements: { credentials: { accessKeyId: issued.accessKeyId, expiration: '2026-03-01T03:15:00Z' } },
+  });
+  assert.match(e.sourceIPAddress, /127\.0\.0\.1$/);
+});
+
+test('AssumeRole and a call with its session: role, session issuer and session attributes', async () => {
+  const account = accountOf(s);
+  const alice = await createUserWithKey(s, 'alice');
+  const roleArn = await createRole(s, 'deployer', trust(`arn:aws:iam::${account}:user/alice`, ['sts:AssumeRole', 'sts:SetSourceIdentity']));
+  const sessionPolicy = policy(allow('iam:ListUsers'));
+  const r = await ok(assumeRole(s, alice, roleArn, { RoleSessionName: 'night-deploy', SourceIdentity: 'alice', Policy: sessionPolicy }));
+  const session = credentialsOf(r.body);
+  const roleId = xmlText((await ok(iam(s, 'GetRole', { RoleName: 'deployer' }))).body, 'RoleId')!;
+  const assumedArn = `arn:aws:sts::${account}:assumed-role/deployer/night-deploy`;
+
+  const e = await eventOf(r.headers.get('x-amzn-requestid'));
+  assert.equal(e.eventName, 'AssumeRole');
+  assert.equal(e.userIdentity.type, 'IAMUser');
+  assert.equal(e.userIdentity.userName, 'alice');
+  assert.equal(e.userIdentity.arn, `arn:aws:iam::${account}:user/alice`);
+  assert.equal(e.userIdentity.accessKeyId, alice.accessKeyId);
+  assert.deepEqual(e.requestParameters, { roleArn, roleSessionName: 'night-deploy', policy: sessionPolicy, sourceIdentity: 'alice' });
+  assert.deepEqual(e.responseElements, {
+    credentials: { accessKeyId: session.accessKeyId, expiration: '2026-03-01T04:00:00Z' },
+    assumedRoleUser: { assumedRoleId: `${roleId}:night-deploy`, arn: assumedArn },
+    packedPolicySize: Number(xmlText(r.body, 'PackedPolicySize')),
+    sourceIdentity: 'alice',
+  });
+
+  const who = await ok(call(s, 'GetCallerIdentity', {}, session));
+  assert.deepEqual((await eventOf(who.headers.get('x-amzn-requestid'))).userIdentity, {
+    type: 'AssumedRole', principalId: `${roleId}:night-deploy`, arn: assumedArn, accountId: account, accessKeyId: session.accessKeyId,
+    sessionContext: {
+      sessionIssuer: { type: 'Role', principalId: roleId, arn: roleArn, accountId: account, userName: 'deployer' },
+      attributes: { creationDate: '2026-03-01T03:00:00Z', mfaAuthenticated: 'false' },
+      sourceIdentity: 'alice',
+    },
+  });
+});
+
+test('refusals: the claimed key id and the error; made-up actions are "unknown"; long strings are cut', async () => {
+  const wrong: Credentials = { ...s.root, secretAccessKey: 'not-the-secret-not-the-secret-0123456789' };
+  const bad = await call(s, 'GetCallerIdentity', {}, wrong);
+  assert.equal(errorCode(bad), 'SignatureDoesNotMatch');
+  const e = await eventOf(bad.headers.get('x-amzn-requestid'));
+  assert.deepEqual(e.userIdentity, { type: 'Unknown', accessKeyId: s.root.accessKeyId });
+  assert.equal(e.errorCode, 'SignatureDoesNotMatch');
+  assert.match(e.errorMessage!, /^The request signature we calculated does not match/);
+
+  const unknownKey = await call(s, 'GetCallerIdentity', {}, { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'x'.repeat(40) });
+  const u = await eventOf(unknownKey.headers.get('x-amzn-requestid'));
+  assert.deepEqual([u.errorCode, u.userIdentity.accessKeyId], ['InvalidClientTokenId', 'AKIAUNKNOWNUNKNOWN00']);
+
+  const evil = await call(s, 'Evil' + 'A'.repeat(5000), {}, s.root, { extraHeaders: { 'user-agent': 'u'.repeat(1000) } });
+  const ev = await eventOf(evil.headers.get('x-amzn-requestid'));
+  assert.equal(ev.eventName, 'unknown');
+  assert.equal(ev.errorCode, 'InvalidAction');
+  assert.ok(ev.errorMessage!.length < 600 && ev.userAgent!.length < 300, 'bounded');
+  assert.equal(ev.userAgent, 'u'.repeat(256) + '...(1000 characters)');
+});
+
+test('AssumeRoleWithWebIdentity: the token\'s provider, audience and subject, never the token', async () => {
+  const account = accountOf(s);
+  const created = await ok(iam(s, 'CreateOpenIDConnectProvider', { Url: issuer.url, 'ClientIDList.member.1': 'sts.amazonaws.com' }));
+  const providerArn = xmlText(created.body, 'OpenIDConnectProviderArn')!;
+  const roleArn = await createRole(s, 'ci', policy({ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity' }));
+  const token = await issuer.sign(s.clock.now());
+  const r = await ok(call(s, 'AssumeRoleWithWebIdentity', { RoleArn: roleArn, RoleSessionName: 'build-42', WebIdentityToken: token }, undefined));
+  const e = await eventOf(r.headers.get('x-amzn-requestid'));
+  const subject = 'repo:octo-org/app:ref:refs/heads/main';
+  assert.deepEqual(e.userIdentity, {
+    type: 'WebIdentityUser', principalId: `${providerArn}:sts.amazonaws.com:${subject}`, userName: subject, identityProvider: providerArn,
+  });
+  assert.deepEqual(e.requestParameters, { roleArn, roleSessionName: 'build-42' });
+  assert.equal((e.responseElements as { assumedRoleUser: { arn: string } }).assumedRoleUser.arn, `arn:aws:sts::${account}:assumed-role/ci/build-42`);
+
+  const expired = await issuer.sign(s.clock.now() - 3_600_000);
+  const refused = await call(s, 'AssumeRoleWithWebIdentity', { RoleArn: roleArn, RoleSessionName: 'build-43', WebIdentityToken: expired }, undefined);
+  const f = await eventOf(refused.headers.get('x-amzn-requestid'));
+  assert.deepEqual([f.userIdentity, f.errorCode], [{ type: 'WebIdentityUser' }, 'ExpiredTokenException']);
+  const text = readFileSync(logPath, 'utf8');
+  assert.ok(!text.includes(token) && !text.includes(expired));
+});
+
+test('no secret reaches the log: secret keys, session tokens, TokenCodes (even mistyped ones)', async () => {
+  const account = accountOf(s);
+  const bob = await createUserWithKey(s, 'bob');
+  const roleArn = await createRole(s, 'auditor', trust(`arn:aws:iam::${account}:user/bob`));
+  const gst = credentialsOf((await ok(call(s, 'GetSessionToken', {}, bob))).body);
+  const role = credentialsOf((await ok(assumeRole(s, bob, roleArn))).body);
+  // A 5-digit code fails validation, whose message quotes the value; a 6-digit one fails as a wrong code.
+  assert.equal(errorCode(await call(s, 'GetSessionToken', { SerialNumber: `arn:aws:iam::${account}:mfa/bob`, TokenCode: '97531' }, bob)), 'ValidationError');
+  assert.equal(errorCode(await call(s, 'GetSessionToken', { SerialNumber: `arn:aws:iam::${account}:mfa/bob`, TokenCode: '864209' }, bob)), 'AccessDenied');
+  assert.equal(errorCode(await call(s, 'GetCallerIdentity', {}, { ...role, secretAccessKey: gst.secretAccessKey })), 'SignatureDoesNotMatch');
+  const key = await ok(iam(s, 'CreateAccessKey', { UserName: 'bob' }));
+
+  const text = (await events(), readFileSync(logPath, 'utf8'));
+  const secrets = [
+    s.root.secretAccessKey, bob.secretAccessKey, gst.secretAccessKey, gst.sessionToken!, role.secretAccessKey, role.sessionToken!,
+    xmlText(key.body, 'SecretAccessKey')!, '97531', '864209',
+  ];
+  for (const secret of secrets) assert.ok(!text.includes(secret), `a secret in the audit log: ${secret.slice(0, 8)}...`);
+  // ...while what they were issued and used with is there.
+  assert.ok(text.includes(gst.accessKeyId) && text.includes(role.accessKeyId) && text.includes(xmlText(key.body, 'AccessKeyId')!));
+  assert.ok(text.includes("Value at 'tokenCode' failed to satisfy constraint"));
+});
+
+test('a log that cannot be opened stops the start, rather than the server running unaudited', async () => {
+  await assert.rejects(startTestServer({ auditLog: dir, dataDir: join(dir, 'unused') }), { code: 'EISDIR' });
+});
+
+test('with two workers, both append whole lines to the one file', async () => {
+  const clusterDir = mkdtempSync(join(tmpdir(), 'opensts-audit-cluster-'));
+  const clusterLog = join(clusterDir, 'audit.jsonl');
+  const root: Credentials = { accessKeyId: 'AKIAOPENSTSAUDIT0001', secretAccessKey: 'audit-test-root-secret-0123456789abcdef' };
+  const child = spawn(process.execPath, ['bin/opensts', 'serve', '--port', '0', '--data-dir', clusterDir, '--workers', '2', '--log-level', 'error'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH, OPENSTS_AUDIT_LOG: clusterLog, OPENSTS_ROOT_ACCESS_KEY_ID: root.accessKeyId, OPENSTS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m && /Then try/.test(out)) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code}`)));
+    });
+    const port = Number(new URL(url).port);
+    const cluster = { url, port, host: `127.0.0.1:${port}`, clock: new ManualClock(), root } as TestServer;
+    // Separate connections, so that both workers get some (cluster hands connections out in turn).
+    const replies = await Promise.all(Array.from({ length: 40 }, () => call(cluster, 'GetSessionToken', {}, root, { extraHeaders: { connection: 'close' } })));
+    assert.deepEqual(replies.map((r) => r.status), Array(40).fill(200));
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  // The workers flushed their events before exiting.
+  const lines = readFileSync(clusterLog, 'utf8').trimEnd().split('\n');
+  rmSync(clusterDir, { recursive: true, force: true });
+  const logged = lines.map((l) => JSON.parse(l) as AuditEvent);
+  assert.equal(logged.length, 40);
+  assert.equal(new Set(logged.map((e) => e.requestID)).size, 40);
+  assert.ok(logged.every((e) => e.eventName === 'GetSessionToken' && e.userIdentity.accessKeyId === root.accessKeyId));
+});
