@@ -1,5 +1,8 @@
 /** Helpers for tests of roles, policies and MFA over raw HTTP. */
 import { HOTP, Secret } from 'otpauth';
+import { authorize } from '../../src/iam/authorize.js';
+import type { Call } from '../../src/protocol/operation.js';
+import { sessionPrincipal } from '../../src/server/authenticate.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { call, xmlText, type RawReply } from './query.js';
 import type { TestServer } from './server.js';
@@ -50,3 +53,22 @@ export function totp(seed: string, at: number): string {
 }
 
 export const accountOf = (s: TestServer) => s.running.app.accountId;
+
+/**
+ * Whether the policy engine lets these session credentials do an action, for actions no operation of ours performs
+ * (s3:GetObject...): the authorization code the server runs, called in process. True, or the refusal's message.
+ */
+export async function allowed(s: TestServer, creds: Credentials, action: string, resource: string): Promise<string | true> {
+  const { app } = s.running;
+  const session = (await app.tokens.decode(creds.accessKeyId, creds.sessionToken!))!;
+  const c: Call = {
+    input: {}, app, caller: { principal: await sessionPrincipal(app, session), accessKeyId: creds.accessKeyId, session },
+    request: { id: 'test', region: 'us-east-1', sourceIp: '127.0.0.1', secureTransport: false, time: s.clock.now() },
+  };
+  try {
+    await authorize(c, action, resource);
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
