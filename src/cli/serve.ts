@@ -37,12 +37,13 @@ interface Started {
   stop(): Promise<void>;
 }
 
-export function banner(s: Started, node: NodeRegion, store: string, workers: number): string {
+export function banner(s: Started, node: NodeRegion, store: string, workers: number, auditLog?: string): string {
   const region = node.kind === 'regional' ? node.region : DEFAULT_REGION;
   const lines = [
     `OpenSTS listening on ${s.url} (${describeNodeRegion(node)}, account ${s.accountId}, store ${store}, ${workers} worker${workers === 1 ? '' : 's'})`,
   ];
   if (s.metricsUrl) lines.push(`Metrics at ${s.metricsUrl}`);
+  if (auditLog) lines.push(`Audit log: ${auditLog === '-' ? 'standard output' : auditLog}`);
   if (s.rootCredentials) {
     lines.push(
       '',
@@ -108,7 +109,7 @@ export async function serve(argv: string[]): Promise<number> {
   } else {
     started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
   }
-  process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers));
+  process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers, options.auditLog));
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
