@@ -90,7 +90,7 @@ test('the token version travels in the token; tokens without one are valid every
 });
 
 test('`opensts keys rotate` on a running SQLite server while requests flow: none fails', async () => {
-  const s = await startTestServer({ env: { OPENSTS_MASTER_KEY: '44'.repeat(32) } });
+  const s = await startTestServer({ store: 'sqlite', env: { OPENSTS_MASTER_KEY: '44'.repeat(32) } });
   try {
     const alice = await createUserWithKey(s, 'alice');
     const before = await sessionFor(s, alice);
