@@ -1,9 +1,10 @@
 /**
  * Whether a caller may perform an action, decided by the policy engine the way AWS decides it: the caller's
  * identity-based policies (a user's own and its groups'; a role session's role's, or a federated user's federating
- * user's, limited by the session policies carried in its token and by the user's or role's permissions boundary), one request context with the global condition
- * keys, explicit deny first. The root may do everything (its limits — no AssumeRole — are the operations' business). Refusals carry AWS's messages and an
- * encoded authorization message for DecodeAuthorizationMessage.
+ * user's), limited by the session policies carried in its token and by the user's or role's permissions boundary;
+ * one request context with the global condition keys; explicit deny first. The root may do everything (its limits,
+ * no AssumeRole, are the operations' business). Refusals carry AWS's messages and an encoded authorization message
+ * for DecodeAuthorizationMessage.
  */
 import { errors, type AwsError } from '../protocol/errors.js';
 import type { Call, RequestInfo } from '../protocol/operation.js';
