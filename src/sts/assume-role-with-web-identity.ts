@@ -3,16 +3,17 @@
  * token is verified against the IAM provider of its issuer (web-identity-token.ts); the role's trust policy must
  * then allow sts:AssumeRoleWithWebIdentity to `{"Federated": <provider ARN>}`, with the token's claims as condition
  * keys named after the provider (`<host/path>:sub`, `:aud`, `:amr`). The session is a role session like
- * AssumeRole's.
+ * AssumeRole's; the token's session tags and source identity claims need sts:TagSession and sts:SetSourceIdentity.
  */
-import { addRequestKeys } from '../iam/authorize.js';
+import { addRequestKeys, addRequestTagKeys } from '../iam/authorize.js';
 import type { RoleEntry } from '../iam/entity-cache.js';
 import { evaluate, RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
-import { requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../iam/web-identity-token.js';
+import { requestedSessionTags, requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../iam/web-identity-token.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
+import { sessionTags } from './session-tags.js';
 
 interface Input {
   RoleArn: string;
@@ -63,6 +64,9 @@ export const assumeRoleWithWebIdentity = operation<Input>({
     }
     const identity = await verifyWebIdentityToken(app, input.WebIdentityToken, request.time);
     const sourceIdentity = sourceIdentityOf(identity);
+    const claimed = requestedSessionTags(identity.claims);
+    // Unsigned: there is no calling session to inherit transitive tags from.
+    const tags = sessionTags(claimed?.tags, claimed?.transitiveTagKeys, undefined);
     const role = await findRole(app, input.RoleArn);
     // A missing role is refused exactly like a refused one.
     if (!role) throw refused('sts:AssumeRoleWithWebIdentity');
@@ -72,15 +76,18 @@ export const assumeRoleWithWebIdentity = operation<Input>({
     const keys = addRequestKeys(tokenKeys(identity), request);
     keys['sts:RoleSessionName'] = input.RoleSessionName;
     if (sourceIdentity !== undefined) keys['sts:SourceIdentity'] = sourceIdentity;
+    if (claimed?.transitiveTagKeys.length) keys['sts:TransitiveTagKeys'] = claimed.transitiveTagKeys;
+    addRequestTagKeys(keys, tags.tags);
     for (const t of role.tags) keys[`aws:ResourceTag/${t.Key}`] = t.Value;
     const context = new RequestContext(keys);
     checkTrust(role, principal, 'sts:AssumeRoleWithWebIdentity', context);
+    if (tags.tags.length) checkTrust(role, principal, 'sts:TagSession', context);
     if (sourceIdentity !== undefined) checkTrust(role, principal, 'sts:SetSourceIdentity', context);
 
     const seconds = input.DurationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS;
     checkRoleDuration(role, seconds);
     const policies = await requestedSessionPolicies(app, input);
-    const session = issueRoleSession(app, request, { role, sessionName: input.RoleSessionName, seconds, policies, sourceIdentity });
+    const session = issueRoleSession(app, request, { role, sessionName: input.RoleSessionName, seconds, policies, tags, sourceIdentity });
     const { Credentials, AssumedRoleUser, PackedPolicySize } = session;
     return {
       Credentials,
