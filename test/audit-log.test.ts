@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import type { AuditEvent } from '../src/server/audit-event.js';
 import type { Credentials } from '../src/sigv4/index.js';
-import { call, createUserWithKey, errorCode, xmlText } from './helpers/query.js';
+import { call, createUserWithKey, errorCode, xmlText, type RawReply } from './helpers/query.js';
 import { accountOf, assumeRole, createRole, credentialsOf, iam, ok, policy, allow, trust } from './helpers/iam.js';
 import { startTestIssuer, type TestIssuer } from './helpers/oidc-issuer.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -164,11 +164,26 @@ test('no secret reaches the log: secret keys, session tokens, TokenCodes (even m
   assert.ok(text.includes("Value at 'tokenCode' failed to satisfy constraint"));
 });
 
+test('reopen() after a rotation: earlier lines in the renamed file, later ones in a new 0600 file', async () => {
+  const before = await call(s, 'GetCallerIdentity', {}, s.root);
+  const rotated = `${logPath}.1`;
+  renameSync(logPath, rotated);
+  const during = await call(s, 'GetCallerIdentity', {}, s.root); // recorded before the reopen: the old file
+  await s.running.audit!.reopen();
+  const after = await call(s, 'GetCallerIdentity', {}, s.root);
+  await s.running.audit!.flush();
+  const ids = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as AuditEvent).requestID);
+  const old = ids(rotated);
+  assert.ok(old.includes(before.headers.get('x-amzn-requestid')!) && old.includes(during.headers.get('x-amzn-requestid')!));
+  assert.deepEqual(ids(logPath), [after.headers.get('x-amzn-requestid')]);
+  assert.equal(statSync(logPath).mode & 0o777, 0o600);
+});
+
 test('a log that cannot be opened stops the start, rather than the server running unaudited', async () => {
   await assert.rejects(startTestServer({ auditLog: dir, dataDir: join(dir, 'unused') }), { code: 'EISDIR' });
 });
 
-test('with two workers, both append whole lines to the one file', async () => {
+test('with two workers, both append whole lines to the one file, and SIGHUP to the primary reopens it', async () => {
   const clusterDir = mkdtempSync(join(tmpdir(), 'opensts-audit-cluster-'));
   const clusterLog = join(clusterDir, 'audit.jsonl');
   const root: Credentials = { accessKeyId: 'AKIAOPENSTSAUDIT0001', secretAccessKey: 'audit-test-root-secret-0123456789abcdef' };
@@ -177,6 +192,7 @@ test('with two workers, both append whole lines to the one file', async () => {
     env: { PATH: process.env.PATH, OPENSTS_AUDIT_LOG: clusterLog, OPENSTS_ROOT_ACCESS_KEY_ID: root.accessKeyId, OPENSTS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const replies: RawReply[] = [];
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -190,17 +206,29 @@ test('with two workers, both append whole lines to the one file', async () => {
     const port = Number(new URL(url).port);
     const cluster = { url, port, host: `127.0.0.1:${port}`, clock: new ManualClock(), root } as TestServer;
     // Separate connections, so that both workers get some (cluster hands connections out in turn).
-    const replies = await Promise.all(Array.from({ length: 40 }, () => call(cluster, 'GetSessionToken', {}, root, { extraHeaders: { connection: 'close' } })));
+    const burst = () => Promise.all(Array.from({ length: 40 }, () => call(cluster, 'GetSessionToken', {}, root, { extraHeaders: { connection: 'close' } })));
+    replies.push(...await burst());
     assert.deepEqual(replies.map((r) => r.status), Array(40).fill(200));
+
+    // Log rotation: rename, then SIGHUP to the primary, which passes it on to the workers. Until a worker has
+    // reopened, its lines still go to the renamed file; requests continue until the new file has lines.
+    renameSync(clusterLog, `${clusterLog}.1`);
+    child.kill('SIGHUP');
+    for (let round = 0; round < 50 && !existsSync(clusterLog); round++) replies.push(...await burst());
+    assert.ok(existsSync(clusterLog), 'a new file after SIGHUP');
+    replies.push(...await burst());
+    assert.ok(replies.every((r) => r.status === 200), 'the server lives on after SIGHUP');
   } finally {
     child.kill('SIGTERM');
     await exited;
   }
-  // The workers flushed their events before exiting.
-  const lines = readFileSync(clusterLog, 'utf8').trimEnd().split('\n');
+  // The workers flushed their events before exiting; between the two files, every request is there once.
+  const read = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+  const [first, second] = [read(`${clusterLog}.1`), read(clusterLog)];
   rmSync(clusterDir, { recursive: true, force: true });
-  const logged = lines.map((l) => JSON.parse(l) as AuditEvent);
-  assert.equal(logged.length, 40);
-  assert.equal(new Set(logged.map((e) => e.requestID)).size, 40);
+  const logged = [...first, ...second];
+  assert.ok(first.length >= 40 && second.length >= 1);
+  assert.equal(new Set(logged.map((e) => e.requestID)).size, logged.length);
+  assert.equal(logged.length, replies.length, 'nothing lost');
   assert.ok(logged.every((e) => e.eventName === 'GetSessionToken' && e.userIdentity.accessKeyId === root.accessKeyId));
 });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { RootCredentials } from '../server/app.js';
 import { startCluster } from '../server/cluster.js';
-import { createLogger, DEFAULT_PORT, DEFAULT_REGION, startServer } from '../server/serve.js';
+import { createLogger, DEFAULT_PORT, DEFAULT_REGION, hasAuditFile, startServer } from '../server/serve.js';
 import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/regions.js';
 import { describeStore } from '../store/open.js';
 
@@ -21,7 +21,7 @@ export const serveUsage = `Usage: opensts serve [options]
   --workers N        processes serving requests (default: one per core)
   --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)
   --audit-log PATH   append a JSON line per API request (CloudTrail-like) to PATH, \`-\` for stdout
-                     (default: OPENSTS_AUDIT_LOG, else off)
+                     (default: OPENSTS_AUDIT_LOG, else off); SIGHUP reopens PATH, for log rotation
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
@@ -105,7 +105,15 @@ export async function serve(argv: string[]): Promise<number> {
   let started: Started;
   if (workers === 1) {
     const s = await startServer(options);
-    started = { url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, metricsUrl: s.metricsUrl, stop: () => s.close() };
+    const reopen = () => void s.audit?.reopen();
+    if (hasAuditFile(options)) process.on('SIGHUP', reopen);
+    started = {
+      url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, metricsUrl: s.metricsUrl,
+      stop: () => {
+        process.off('SIGHUP', reopen);
+        return s.close();
+      },
+    };
   } else {
     started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
   }

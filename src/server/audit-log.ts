@@ -7,6 +7,9 @@
  * to the next one; so a busy server writes in batches and an idle one at once. (Handing it each line costs several
  * µs more per request: it concatenates and measures its buffer on every write.) Each write holds whole lines and the
  * file is opened with O_APPEND, so the workers of a cluster each append to the same file without interleaving.
+ *
+ * For log rotation, SIGHUP makes every process reopen the path (`opensts serve` wires it): rename the file, send
+ * SIGHUP, and the lines recorded before go to the renamed file, the ones after to a new one; none is lost.
  */
 import { open } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -30,7 +33,7 @@ export class AuditLog {
     this.out.write(this.batch.join(''));
     this.batch = [];
   };
-  private constructor(private readonly out: Destination, private readonly toStdout: boolean) {}
+  private constructor(private out: Destination, private readonly path: string, private readonly log: Logger) {}
 
   /**
    * Resolves once the file is open (created with mode 0600: it names every caller): a log that cannot be written
@@ -38,22 +41,7 @@ export class AuditLog {
    * only surface as events.
    */
   static async open(path: string, log: Logger): Promise<AuditLog> {
-    let fd = 1;
-    if (path !== '-') {
-      await mkdir(dirname(path), { recursive: true });
-      fd = await promisify(open)(path, 'a', 0o600);
-    }
-    const out = pino.destination({
-      fd, sync: false, maxLength: MAX_BUFFERED_BYTES,
-      // Any line starts a write at once (no waiting for a batch to fill); unlike 0, 1 makes flush() wait for the disk.
-      minLength: 1,
-    });
-    let dropped = 0;
-    out.on('drop', () => {
-      if (dropped++ % 1000 === 0) log.error({ batches: dropped }, 'audit log: the destination lags behind; events dropped');
-    });
-    out.on('error', (err: unknown) => log.error({ err }, 'audit log: write failed'));
-    return new AuditLog(out, path === '-');
+    return new AuditLog(await destination(path, log), path, log);
   }
 
   record(event: AuditEvent): void {
@@ -66,18 +54,66 @@ export class AuditLog {
   /** Resolves once every line recorded so far is written. */
   flush(): Promise<void> {
     this.writeBatch();
-    return new Promise((resolve, reject) => this.out.flush((err) => (err ? reject(err) : resolve())));
+    return flushed(this.out);
+  }
+
+  /**
+   * Opens the path anew (a log rotation renamed the file): lines recorded from now on go to the new file, the ones
+   * before still to the old one, which is closed once they are written. Stdout stays as it is. Never rejects: a path
+   * that cannot be opened is logged and the old file kept.
+   */
+  async reopen(): Promise<void> {
+    if (this.path === '-' || this.closed) return;
+    let next: Destination;
+    try {
+      next = await destination(this.path, this.log);
+    } catch (err) {
+      this.log.error({ err }, 'audit log: could not reopen the file; still writing to the old one');
+      return;
+    }
+    if (this.closed) return void end(next);
+    this.writeBatch();
+    const old = this.out;
+    this.out = next;
+    await end(old);
   }
 
   /** Writes what is buffered and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.flush();
-    if (this.toStdout) return; // stdout stays open for the rest of the process
-    await new Promise<void>((resolve) => {
-      this.out.once('close', () => resolve());
-      this.out.end();
-    });
+    this.writeBatch();
+    // Stdout stays open for the rest of the process.
+    await (this.path === '-' ? flushed(this.out) : end(this.out));
   }
+}
+
+async function destination(path: string, log: Logger): Promise<Destination> {
+  let fd = 1;
+  if (path !== '-') {
+    await mkdir(dirname(path), { recursive: true });
+    fd = await promisify(open)(path, 'a', 0o600);
+  }
+  const out = pino.destination({
+    fd, sync: false, maxLength: MAX_BUFFERED_BYTES,
+    // Any line starts a write at once (no waiting for a batch to fill); unlike 0, 1 makes flush() wait for the disk.
+    minLength: 1,
+  });
+  let dropped = 0;
+  out.on('drop', () => {
+    if (dropped++ % 1000 === 0) log.error({ batches: dropped }, 'audit log: the destination lags behind; events dropped');
+  });
+  out.on('error', (err: unknown) => log.error({ err }, 'audit log: write failed'));
+  return out;
+}
+
+const flushed = (out: Destination) => new Promise<void>((resolve, reject) => out.flush((err) => (err ? reject(err) : resolve())));
+
+/** Writes what the destination holds, then closes its file. */
+async function end(out: Destination): Promise<void> {
+  await flushed(out);
+  await new Promise<void>((resolve) => {
+    out.once('close', () => resolve());
+    out.end();
+  });
 }

@@ -7,7 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { App, type RootCredentials } from './app.js';
 import { systemClock } from '../clock.js';
 import type { Logger } from 'pino';
-import { startServer, type ServeOptions } from './serve.js';
+import { hasAuditFile, startServer, type ServeOptions } from './serve.js';
 import { ClusterWorkerFeed, relayChanges } from '../store/change-feed.js';
 import { clusterMetrics, serveMetrics } from './metrics.js';
 
@@ -55,6 +55,11 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
     });
   });
   relayChanges();
+  // Log rotation: every worker reopens its audit log (audit-log.ts).
+  const reopenAuditLogs = () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  };
+  if (hasAuditFile(options)) process.on('SIGHUP', reopenAuditLogs);
   // Port 0: the first worker's listen picks the port and cluster hands the same socket to the others.
   for (let i = 0; i < options.workers; i++) fork();
   await ready;
@@ -66,6 +71,7 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
     metricsUrl: metrics?.url,
     async stop() {
       stopping = true;
+      process.off('SIGHUP', reopenAuditLogs);
       metrics?.server.close();
       // Done when every worker has exited, not merely disconnected: they finish their requests and write their last
       // audit events first.
@@ -86,4 +92,5 @@ export async function runWorker(): Promise<void> {
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
   process.on('SIGINT', () => {}); // the primary coordinates shutdown
+  if (hasAuditFile(options)) process.on('SIGHUP', () => void server.audit?.reopen());
 }

@@ -52,6 +52,12 @@ export interface RunningServer {
 export const DEFAULT_PORT = 7750;
 export const DEFAULT_REGION = 'us-east-1';
 
+/**
+ * Whether the server appends its audit log to a file, which SIGHUP then reopens for log rotation. Only then is
+ * SIGHUP taken over: otherwise it still ends the process, as a closed terminal should.
+ */
+export const hasAuditFile = (options: Pick<ServeOptions, 'auditLog'>) => options.auditLog !== undefined && options.auditLog !== '-';
+
 export function createLogger(level = 'info'): Logger {
   // Logs go to stderr as JSON; nothing secret is ever passed to them, and these paths are redacted in case.
   return pino({ level, redact: ['*.secretAccessKey', '*.SecretAccessKey', '*.sessionToken', '*.SessionToken', '*.authorization'] }, pino.destination(2));
