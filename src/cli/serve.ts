@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { RootCredentials } from '../server/app.js';
 import { startCluster } from '../server/cluster.js';
-import { createLogger, DEFAULT_PORT, DEFAULT_REGION, hasAuditFile, startServer } from '../server/serve.js';
+import { createLogger, DEFAULT_PORT, DEFAULT_REGION, reopensOnHangup, startServer, type TlsFiles } from '../server/serve.js';
 import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/regions.js';
 import { describeStore } from '../store/open.js';
 
@@ -22,12 +22,15 @@ export const serveUsage = `Usage: opensts serve [options]
   --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)
   --audit-log PATH   append a JSON line per API request (CloudTrail-like) to PATH, \`-\` for stdout
                      (default: OPENSTS_AUDIT_LOG, else off); SIGHUP reopens PATH, for log rotation
+  --tls-cert FILE    serve HTTPS with this PEM certificate (chain); needs --tls-key (default:
+                     OPENSTS_TLS_CERT_FILE). SIGHUP reads both files again, for certificate renewal
+  --tls-key FILE     the certificate's PEM private key (default: OPENSTS_TLS_KEY_FILE)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
 
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
-OPENSTS_OIDC_CA_FILE, OPENSTS_AUDIT_LOG, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
+OPENSTS_OIDC_CA_FILE, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
 
 interface Started {
   url: string;
@@ -37,13 +40,27 @@ interface Started {
   stop(): Promise<void>;
 }
 
-export function banner(s: Started, node: NodeRegion, store: string, workers: number, auditLog?: string): string {
+export interface BannerOptions {
+  auditLog?: string;
+  tls?: TlsFiles;
+  /** The address listened on, as given (--host). */
+  host?: string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+export function banner(s: Started, node: NodeRegion, store: string, workers: number, { auditLog, tls, host = '127.0.0.1' }: BannerOptions = {}): string {
   const region = node.kind === 'regional' ? node.region : DEFAULT_REGION;
   const lines = [
     `OpenSTS listening on ${s.url} (${describeNodeRegion(node)}, account ${s.accountId}, store ${store}, ${workers} worker${workers === 1 ? '' : 's'})`,
   ];
   if (s.metricsUrl) lines.push(`Metrics at ${s.metricsUrl}`);
   if (auditLog) lines.push(`Audit log: ${auditLog === '-' ? 'standard output' : auditLog}`);
+  if (tls) {
+    lines.push(`TLS certificate: ${tls.certFile} (clients that do not trust its CA: export AWS_CA_BUNDLE=<the CA's PEM file>)`);
+  } else if (!LOOPBACK.test(host)) {
+    lines.push(`WARNING: plain HTTP on ${host}: secret keys and session tokens cross the network unencrypted. Serve HTTPS with --tls-cert and --tls-key, or put a TLS proxy in front.`);
+  }
   if (s.rootCredentials) {
     lines.push(
       '',
@@ -77,6 +94,8 @@ export async function serve(argv: string[]): Promise<number> {
       'metrics-port': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
       'audit-log': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -97,16 +116,20 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const dataDir = resolve(values['data-dir']!);
   const auditLog = values['audit-log'] ?? (process.env.OPENSTS_AUDIT_LOG || undefined);
+  const certFile = values['tls-cert'] ?? (process.env.OPENSTS_TLS_CERT_FILE || undefined);
+  const keyFile = values['tls-key'] ?? (process.env.OPENSTS_TLS_KEY_FILE || undefined);
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together: give both, or neither');
   const options = {
     host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'], metricsPort,
     oidcCaFile: values['oidc-ca-file'] === undefined ? undefined : resolve(values['oidc-ca-file']),
     auditLog: auditLog === undefined || auditLog === '-' ? auditLog : resolve(auditLog),
+    tls: certFile === undefined ? undefined : { certFile: resolve(certFile), keyFile: resolve(keyFile!) },
   };
   let started: Started;
   if (workers === 1) {
     const s = await startServer(options);
-    const reopen = () => void s.audit?.reopen();
-    if (hasAuditFile(options)) process.on('SIGHUP', reopen);
+    const reopen = () => void s.reopen();
+    if (reopensOnHangup(options)) process.on('SIGHUP', reopen);
     started = {
       url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, metricsUrl: s.metricsUrl,
       stop: () => {
@@ -117,8 +140,7 @@ export async function serve(argv: string[]): Promise<number> {
   } else {
     started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
   }
-  process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers, options.auditLog));
-  await new Promise<void>((done) => {
+  const stopped = new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -127,5 +149,8 @@ export async function serve(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  // Only once the signals are handled: a supervisor may send SIGTERM the moment it reads that the server is up.
+  process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers, { auditLog: options.auditLog, tls: options.tls, host: options.host }));
+  await stopped;
   return 0;
 }

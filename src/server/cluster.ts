@@ -7,7 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { App, type RootCredentials } from './app.js';
 import { systemClock } from '../clock.js';
 import type { Logger } from 'pino';
-import { hasAuditFile, startServer, type ServeOptions } from './serve.js';
+import { loadTls, reopensOnHangup, startServer, type ServeOptions } from './serve.js';
 import { ClusterWorkerFeed, relayChanges } from '../store/change-feed.js';
 import { clusterMetrics, serveMetrics } from './metrics.js';
 
@@ -23,6 +23,8 @@ type WorkerMessage = { type: 'listening'; url: string };
 
 /** In the primary: bootstraps, forks `workers` processes and resolves when all listen. */
 export async function startCluster(options: ServeOptions & { workers: number; log: Logger }): Promise<ClusterReady> {
+  // Said here, clearly, rather than as workers that fail to start.
+  if (options.tls) loadTls(options.tls);
   const { app, rootCredentials } = await App.open({
     dataDir: options.dataDir, region: 'us-east-1', clock: systemClock, env: options.env,
     storeUrl: options.storeUrl, oidcCaFile: options.oidcCaFile,
@@ -55,11 +57,11 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
     });
   });
   relayChanges();
-  // Log rotation: every worker reopens its audit log (audit-log.ts).
-  const reopenAuditLogs = () => {
+  // Log rotation, certificate renewal: every worker reopens its audit log and reads the TLS files again.
+  const reopenFiles = () => {
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
   };
-  if (hasAuditFile(options)) process.on('SIGHUP', reopenAuditLogs);
+  if (reopensOnHangup(options)) process.on('SIGHUP', reopenFiles);
   // Port 0: the first worker's listen picks the port and cluster hands the same socket to the others.
   for (let i = 0; i < options.workers; i++) fork();
   await ready;
@@ -71,7 +73,7 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
     metricsUrl: metrics?.url,
     async stop() {
       stopping = true;
-      process.off('SIGHUP', reopenAuditLogs);
+      process.off('SIGHUP', reopenFiles);
       metrics?.server.close();
       // Done when every worker has exited, not merely disconnected: they finish their requests and write their last
       // audit events first.
@@ -88,9 +90,10 @@ export async function runWorker(): Promise<void> {
   // With PostgreSQL every worker listens to the database itself, like any other node; SQLite workers hear of each
   // other through the primary.
   const server = await startServer({ ...options, feed: options.storeUrl ? undefined : new ClusterWorkerFeed() });
-  process.send!({ type: 'listening', url: server.url } satisfies WorkerMessage);
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
   process.on('SIGINT', () => {}); // the primary coordinates shutdown
-  if (hasAuditFile(options)) process.on('SIGHUP', () => void server.audit?.reopen());
+  if (reopensOnHangup(options)) process.on('SIGHUP', () => void server.reopen());
+  // Last: once the primary hears of it, any of the signals above may come.
+  process.send!({ type: 'listening', url: server.url } satisfies WorkerMessage);
 }

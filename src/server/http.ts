@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { AwsError, errors } from '../protocol/errors.js';
@@ -66,9 +67,11 @@ export interface HttpServerOptions {
   metrics?: Metrics;
   /** Records every request that reaches the Query API dispatcher. */
   audit?: AuditLog;
+  /** Serve HTTPS with this key and certificate. */
+  tls?: SecureContextOptions;
 }
 
-export function createHttpServer({ app, log, ready = () => true, metrics, audit }: HttpServerOptions): Http1Server {
+export function createHttpServer({ app, log, ready = () => true, metrics, audit, tls }: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
   /** A request refused before it reached the Query API. */
@@ -89,7 +92,7 @@ export function createHttpServer({ app, log, ready = () => true, metrics, audit 
       headers: req.headers,
       body: req.body,
       sourceIp: req.remoteAddress,
-      secureTransport: false,
+      secureTransport: req.secure,
       contentType: req.header('content-type'),
       host: req.header('host'),
     };
@@ -100,7 +103,7 @@ export function createHttpServer({ app, log, ready = () => true, metrics, audit 
     return xmlReply(date, reply.status, reply.body, reply.requestId);
   };
 
-  return createHttp1Server(handle, (status, reason) => refuse(refusal(status, reason)));
+  return createHttp1Server(handle, (status, reason) => refuse(refusal(status, reason)), DEFAULT_LIMITS, tls);
 }
 
 export function listen(http: Http1Server, port: number, host: string): Promise<AddressInfo> {

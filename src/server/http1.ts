@@ -7,9 +7,11 @@
  * - Content-Length or chunked bodies, never both; conflicting lengths, obsolete line folding, bare LF line ends,
  *   control characters and malformed request lines get 400 and the connection is closed (no request smuggling);
  * - limits on the header block, the body, and on time (headers, body, idle keep-alive) against slow clients;
- * - `Expect: 100-continue` answered; `Connection: close` and HTTP/1.0 honoured.
+ * - `Expect: 100-continue` answered; `Connection: close` and HTTP/1.0 honoured;
+ * - over TLS (1.2 or later, HTTP/1.1 by ALPN) when given a key and certificate; the handshake has the headers' time.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type SecureContextOptions } from 'node:tls';
 
 export interface Http1Request {
   method: string;
@@ -18,6 +20,8 @@ export interface Http1Request {
   headers: Array<[string, string]>;
   body: Buffer;
   remoteAddress: string;
+  /** Whether the request came over TLS. */
+  secure: boolean;
   /** The last value of a header, by lower-case name. */
   header(name: string): string | undefined;
 }
@@ -186,6 +190,7 @@ class Connection {
     private readonly handler: Handler,
     private readonly refuse: Refusal,
     private readonly limits: Http1Limits,
+    private readonly secure: boolean,
   ) {
     this.keepAliveSeconds = Math.floor(limits.keepAliveTimeoutMs / 1000);
     socket.setNoDelay(true);
@@ -305,6 +310,7 @@ class Connection {
       headers: head.headers,
       body,
       remoteAddress: this.socket.remoteAddress ?? '',
+      secure: this.secure,
       header: (name) => head.byName.get(name),
     };
     let reply: Promise<Http1Response>;
@@ -342,30 +348,40 @@ class Connection {
 }
 
 export interface Http1Server {
+  /** A node:tls server (a node:net one underneath) when serving TLS. */
   server: Server;
+  secure: boolean;
   /** Stops accepting, lets requests in progress finish, closes idle connections; cuts the rest after `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
 
-export function createHttp1Server(handler: Handler, refuse: Refusal, limits: Http1Limits = DEFAULT_LIMITS): Http1Server {
+/** `tls`: the key and certificate (and any other context options) to serve HTTPS with; plain HTTP without. */
+export function createHttp1Server(
+  handler: Handler, refuse: Refusal, limits: Http1Limits = DEFAULT_LIMITS, tls?: SecureContextOptions,
+): Http1Server {
   const connections = new Set<Connection>();
   const sockets = new Set<Socket>();
   let closing = false;
-  const server = createServer((socket) => {
+  const secure = tls !== undefined;
+  const accept = (socket: Socket) => {
     if (closing) {
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    const c = new Connection(socket, handler, refuse, limits);
+    const c = new Connection(socket, handler, refuse, limits, secure);
     connections.add(c);
     socket.on('close', () => {
       connections.delete(c);
       sockets.delete(socket);
     });
-  });
+  };
+  const server = secure
+    ? createTlsServer({ ...tls, minVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'], handshakeTimeout: limits.headersTimeoutMs }, accept)
+    : createServer(accept);
   return {
     server,
+    secure,
     close(graceMs = 2000) {
       closing = true;
       return new Promise<void>((resolve) => {

@@ -1,4 +1,6 @@
-/** Starting and stopping one OpenSTS server process: the app, its HTTP listener and its logger. */
+/** Starting and stopping one OpenSTS server process: the app, its HTTP(S) listener and its logger. */
+import { readFileSync } from 'node:fs';
+import { createSecureContext, type Server as TlsServer } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import type { ChangeFeed } from '../store/change-feed.js';
@@ -34,6 +36,13 @@ export interface ServeOptions {
   oidcCaFile?: string;
   /** Append an audit event per Query API request to this file (`-`: stdout); see audit-log.ts. */
   auditLog?: string;
+  /** Serve HTTPS with this PEM certificate (chain) and key; read again on reopen(). */
+  tls?: TlsFiles;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
 }
 
 export interface RunningServer {
@@ -46,6 +55,8 @@ export interface RunningServer {
   /** Where the metrics are served, with --metrics-port. */
   metricsUrl?: string;
   audit?: AuditLog;
+  /** After log rotation or certificate renewal (SIGHUP): reopens the audit log file and reads the TLS files again. */
+  reopen(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,10 +64,29 @@ export const DEFAULT_PORT = 7750;
 export const DEFAULT_REGION = 'us-east-1';
 
 /**
- * Whether the server appends its audit log to a file, which SIGHUP then reopens for log rotation. Only then is
+ * Whether the server has files to reopen on SIGHUP (an audit log file, TLS certificate and key). Only then is
  * SIGHUP taken over: otherwise it still ends the process, as a closed terminal should.
  */
-export const hasAuditFile = (options: Pick<ServeOptions, 'auditLog'>) => options.auditLog !== undefined && options.auditLog !== '-';
+export const reopensOnHangup = (options: Pick<ServeOptions, 'auditLog' | 'tls'>) =>
+  options.tls !== undefined || (options.auditLog !== undefined && options.auditLog !== '-');
+
+/** The certificate and key, checked to form a pair: a server that cannot serve TLS does not start. */
+export function loadTls({ certFile, keyFile }: TlsFiles): { cert: Buffer; key: Buffer } {
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const pair = { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
+  try {
+    createSecureContext(pair);
+  } catch (err) {
+    throw new Error(`the TLS certificate ${certFile} and key ${keyFile} cannot be used: ${(err as Error).message}`);
+  }
+  return pair;
+}
 
 export function createLogger(level = 'info'): Logger {
   // Logs go to stderr as JSON; nothing secret is ever passed to them, and these paths are redacted in case.
@@ -66,6 +96,7 @@ export function createLogger(level = 'info'): Logger {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? createLogger(options.logLevel);
   const endpoint = parseNodeRegion(options.region);
+  const tls = options.tls && loadTls(options.tls);
   const audit = options.auditLog === undefined ? undefined : await AuditLog.open(options.auditLog, log);
   const { app, rootCredentials } = await App.open({
     dataDir: options.dataDir,
@@ -91,7 +122,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.shareMetrics) metrics!.shareWithPrimary();
   // Not ready while shutting down, or while the store cannot be reached (PostgreSQL): a load balancer sends
   // requests elsewhere; requests that still come are answered from the caches where they can be.
-  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit });
+  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit, tls });
   let address;
   let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
@@ -107,11 +138,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     app,
     http,
-    url: `http://${host}:${address.port}`,
+    url: `${http.secure ? 'https' : 'http'}://${host}:${address.port}`,
     port: address.port,
     rootCredentials,
     metricsUrl: metricsListener?.url,
     audit,
+    async reopen() {
+      await audit?.reopen();
+      if (!options.tls) return;
+      try {
+        (http.server as TlsServer).setSecureContext(loadTls(options.tls));
+      } catch (err) {
+        log.error({ err }, 'TLS: could not load the certificate and key again; still serving the old ones');
+      }
+    },
     async close() {
       closing = true;
       metricsListener?.server.close();

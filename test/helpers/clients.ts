@@ -36,6 +36,7 @@ export function clientEnv(server: TestServer, credentials: Credentials | undefin
     AWS_DEFAULT_REGION: region,
     AWS_ENDPOINT_URL: server.url,
     AWS_MAX_ATTEMPTS: '1',
+    ...(server.caFile ? { AWS_CA_BUNDLE: server.caFile } : {}),
     ...extra,
   };
   if (credentials) {

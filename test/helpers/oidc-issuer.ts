@@ -37,7 +37,7 @@ export interface TestIssuer {
 }
 
 /** A self-signed certificate for 127.0.0.1 and localhost, made by the openssl CLI (node:crypto makes no X.509). */
-export function selfSignedCertificate(dir: string): { key: string; cert: string; certFile: string } {
+export function selfSignedCertificate(dir: string): { key: string; cert: string; certFile: string; keyFile: string } {
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
   execFileSync('openssl', [
@@ -45,7 +45,7 @@ export function selfSignedCertificate(dir: string): { key: string; cert: string;
     '-keyout', keyFile, '-out', certFile, '-subj', '/CN=127.0.0.1',
     '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
   ], { stdio: 'ignore' });
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, keyFile };
 }
 
 export async function startTestIssuer(options: { alg?: 'RS256' | 'ES256'; audience?: string; subject?: string } = {}): Promise<TestIssuer> {

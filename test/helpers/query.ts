@@ -1,5 +1,6 @@
 /** Raw Query-protocol calls signed with our own signer, for tests that need exact control of the wire. */
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { signRequest, presignUrl, type Credentials } from '../../src/sigv4/index.js';
 import type { TestServer } from './server.js';
 
@@ -52,17 +53,20 @@ export async function call(
       now: new Date(options.time ?? server.clock.now()),
     }));
   }
-  if (options.host !== undefined) return sendWithHost(server.url + path, method, headers, sendBody);
+  if (options.host !== undefined || server.ca) {
+    return sendWithHost(server.url + path, method, headers, options.tamperBody ? options.tamperBody(sendBody) : sendBody, server.ca);
+  }
   const res = await fetch(server.url + path, {
     method, headers, body: method === 'POST' ? (options.tamperBody ? options.tamperBody(sendBody) : sendBody) : undefined,
   });
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
-/** node:http, which sends the Host header it is given. */
-function sendWithHost(url: string, method: string, headers: Record<string, string>, body: string): Promise<RawReply> {
+/** node:http(s), which sends the Host header it is given; `ca` trusts a test server's certificate. */
+function sendWithHost(url: string, method: string, headers: Record<string, string>, body: string, ca?: string): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+    const send = url.startsWith('https:') ? httpsRequest : request;
+    const req = send(url, { method, ca, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

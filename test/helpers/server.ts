@@ -6,6 +6,7 @@ import pino from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import type { Credentials } from '../../src/sigv4/index.js';
+import { selfSignedCertificate } from './oidc-issuer.js';
 import { dropSchema, newSchema } from './postgres.js';
 
 export interface TestServer {
@@ -15,6 +16,9 @@ export interface TestServer {
   clock: ManualClock;
   root: Credentials;
   dataDir: string;
+  /** With `tls`: the server's self-signed certificate (PEM) and its file, which clients must trust. */
+  ca?: string;
+  caFile?: string;
   running: RunningServer;
   close(): Promise<void>;
 }
@@ -32,15 +36,19 @@ export async function startTestServer(
     store?: 'sqlite';
     /** --audit-log: where the audit events go. */
     auditLog?: string;
+    /** Serve HTTPS with a new self-signed certificate for 127.0.0.1 (files in the data dir). */
+    tls?: boolean;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
   const clock = new ManualClock();
   const pg = onPostgres && options.store !== 'sqlite' ? newSchema() : undefined;
+  const certificate = options.tls ? selfSignedCertificate(dataDir) : undefined;
   const running = await startServer({
     port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
     storeUrl: pg?.url, log: pino({ level: 'silent' }), metricsPort: options.metricsPort, oidcCaFile: options.oidcCaFile,
     auditLog: options.auditLog,
+    tls: certificate && { certFile: certificate.certFile, keyFile: certificate.keyFile },
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');
   return {
@@ -50,6 +58,8 @@ export async function startTestServer(
     clock,
     root: running.rootCredentials,
     dataDir,
+    ca: certificate?.cert,
+    caFile: certificate?.certFile,
     running,
     async close() {
       await running.close();
