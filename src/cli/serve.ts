@@ -7,6 +7,7 @@ import { startCluster } from '../server/cluster.js';
 import { createLogger, DEFAULT_PORT, DEFAULT_REGION, reopensOnHangup, startServer, type TlsFiles } from '../server/serve.js';
 import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/regions.js';
 import { describeStore } from '../store/open.js';
+import { TrustedProxies } from '../server/forwarded.js';
 
 export const serveUsage = `Usage: opensts serve [options]
 
@@ -25,12 +26,16 @@ export const serveUsage = `Usage: opensts serve [options]
   --tls-cert FILE    serve HTTPS with this PEM certificate (chain); needs --tls-key (default:
                      OPENSTS_TLS_CERT_FILE). SIGHUP reads both files again, for certificate renewal
   --tls-key FILE     the certificate's PEM private key (default: OPENSTS_TLS_KEY_FILE)
+  --trusted-proxies LIST
+                     comma-separated addresses and CIDR ranges of proxies in front of the server: from them,
+                     X-Forwarded-For and X-Forwarded-Proto name the client (aws:SourceIp, aws:SecureTransport,
+                     the audit log); from any other peer they are ignored (default: OPENSTS_TRUSTED_PROXIES)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
 
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
-OPENSTS_OIDC_CA_FILE, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
+OPENSTS_OIDC_CA_FILE, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_TRUSTED_PROXIES, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
 
 interface Started {
   url: string;
@@ -96,6 +101,7 @@ export async function serve(argv: string[]): Promise<number> {
       'audit-log': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'trusted-proxies': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -118,13 +124,17 @@ export async function serve(argv: string[]): Promise<number> {
   const auditLog = values['audit-log'] ?? (process.env.OPENSTS_AUDIT_LOG || undefined);
   const certFile = values['tls-cert'] ?? (process.env.OPENSTS_TLS_CERT_FILE || undefined);
   const keyFile = values['tls-key'] ?? (process.env.OPENSTS_TLS_KEY_FILE || undefined);
+  const trustedProxies = values['trusted-proxies'] ?? (process.env.OPENSTS_TRUSTED_PROXIES || undefined);
   if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together: give both, or neither');
   const options = {
     host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'], metricsPort,
     oidcCaFile: values['oidc-ca-file'] === undefined ? undefined : resolve(values['oidc-ca-file']),
     auditLog: auditLog === undefined || auditLog === '-' ? auditLog : resolve(auditLog),
     tls: certFile === undefined ? undefined : { certFile: resolve(certFile), keyFile: resolve(keyFile!) },
+    trustedProxies: trustedProxies?.split(',').map((r) => r.trim()).filter((r) => r !== ''),
   };
+  // Checked here, so that a typo stops the start with its message rather than failing every worker.
+  if (options.trustedProxies) new TrustedProxies(options.trustedProxies);
   let started: Started;
   if (workers === 1) {
     const s = await startServer(options);

@@ -14,6 +14,7 @@ import type { App } from './app.js';
 import { auditEvent } from './audit-event.js';
 import type { AuditLog } from './audit-log.js';
 import { dispatch, type QueryRequest } from './dispatch.js';
+import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
 import { createHttp1Server, DEFAULT_LIMITS, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
 
@@ -69,9 +70,11 @@ export interface HttpServerOptions {
   audit?: AuditLog;
   /** Serve HTTPS with this key and certificate. */
   tls?: SecureContextOptions;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto name the client (forwarded.ts). */
+  trustedProxies?: TrustedProxies;
 }
 
-export function createHttpServer({ app, log, ready = () => true, metrics, audit, tls }: HttpServerOptions): Http1Server {
+export function createHttpServer({ app, log, ready = () => true, metrics, audit, tls, trustedProxies }: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
   /** A request refused before it reached the Query API. */
@@ -86,13 +89,14 @@ export function createHttpServer({ app, log, ready = () => true, metrics, audit,
       return { status: ok ? 200 : 503, headers: [['Content-Type', 'application/json']], body: ok ? '{"status":"ok"}' : '{"status":"unavailable"}' };
     }
     if (req.method !== 'GET' && req.method !== 'POST') return refuse(errors.methodNotAllowed(req.method));
+    const client = trustedProxies?.clientOf(req.remoteAddress, req.secure, req.headers);
     const request: QueryRequest = {
       method: req.method,
       url: req.url,
       headers: req.headers,
       body: req.body,
-      sourceIp: req.remoteAddress,
-      secureTransport: req.secure,
+      sourceIp: client ? client.sourceIp : req.remoteAddress,
+      secureTransport: client ? client.secureTransport : req.secure,
       contentType: req.header('content-type'),
       host: req.header('host'),
     };

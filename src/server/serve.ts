@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { App, type RootCredentials } from './app.js';
 import { AuditLog } from './audit-log.js';
 import { parseNodeRegion } from './regions.js';
+import { TrustedProxies } from './forwarded.js';
 import { createHttpServer, listen } from './http.js';
 import type { Http1Server } from './http1.js';
 import { Metrics, ownMetrics, serveMetrics } from './metrics.js';
@@ -38,6 +39,8 @@ export interface ServeOptions {
   auditLog?: string;
   /** Serve HTTPS with this PEM certificate (chain) and key; read again on reopen(). */
   tls?: TlsFiles;
+  /** Addresses and CIDR ranges of proxies whose X-Forwarded-For/-Proto are believed (forwarded.ts). */
+  trustedProxies?: string[];
 }
 
 export interface TlsFiles {
@@ -97,6 +100,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const log = options.log ?? createLogger(options.logLevel);
   const endpoint = parseNodeRegion(options.region);
   const tls = options.tls && loadTls(options.tls);
+  const trustedProxies = options.trustedProxies?.length ? new TrustedProxies(options.trustedProxies) : undefined;
   const audit = options.auditLog === undefined ? undefined : await AuditLog.open(options.auditLog, log);
   const { app, rootCredentials } = await App.open({
     dataDir: options.dataDir,
@@ -122,7 +126,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.shareMetrics) metrics!.shareWithPrimary();
   // Not ready while shutting down, or while the store cannot be reached (PostgreSQL): a load balancer sends
   // requests elsewhere; requests that still come are answered from the caches where they can be.
-  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit, tls });
+  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit, tls, trustedProxies });
   let address;
   let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {

@@ -38,6 +38,8 @@ export async function startTestServer(
     auditLog?: string;
     /** Serve HTTPS with a new self-signed certificate for 127.0.0.1 (files in the data dir). */
     tls?: boolean;
+    /** --trusted-proxies. */
+    trustedProxies?: string[];
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
@@ -49,6 +51,7 @@ export async function startTestServer(
     storeUrl: pg?.url, log: pino({ level: 'silent' }), metricsPort: options.metricsPort, oidcCaFile: options.oidcCaFile,
     auditLog: options.auditLog,
     tls: certificate && { certFile: certificate.certFile, keyFile: certificate.keyFile },
+    trustedProxies: options.trustedProxies,
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');
   return {
