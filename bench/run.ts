@@ -10,13 +10,16 @@
  *   npm run bench -- --floor            also the same HTTP layer answering a fixed response: this machine's ceiling
  *   npm run bench -- --node-flags=--single-threaded-gc   flags for the server's node processes (experiments)
  *   npm run bench -- --server-args="--audit-log /tmp/audit.jsonl"   more `opensts serve` options (their cost)
+ *   npm run bench -- --tls              over HTTPS (a self-signed certificate made with openssl; wrk keeps connections)
  *
  * The last column is the CPU time of the server processes per request (user + system, from /proc): steadier than
  * req/s on a machine whose cores wrk and other work share.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +43,24 @@ const { values: args } = parseArgs({
     'server-args': { type: 'string' },
     /** Also measure a server that answers every request with a fixed response: the machine's ceiling. */
     floor: { type: 'boolean', default: false },
+    /** Serve and measure over HTTPS. */
+    tls: { type: 'boolean', default: false },
   },
 });
+
+/** With --tls: the certificate the servers use (made once) and the scheme of every URL. */
+const tls = args.tls ? selfSignedCertificate() : undefined;
+const scheme = tls ? 'https' : 'http';
+
+function selfSignedCertificate(): { certFile: string; keyFile: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'opensts-bench-tls-'));
+  const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-keyout', keyFile, '-out', certFile, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+  ], { stdio: 'ignore' });
+  return { certFile, keyFile, cert: readFileSync(certFile, 'utf8') };
+}
 
 interface Scenario {
   name: string;
@@ -73,6 +92,7 @@ async function startServer(
   const argv = [...(args['node-flags'] ? args['node-flags'].split(' ') : []), 'bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers), '--log-level', 'warn'];
   if (shared.storeUrl) argv.push('--store', shared.storeUrl);
   if (args['server-args']) argv.push(...args['server-args'].split(' '));
+  if (tls) argv.push('--tls-cert', tls.certFile, '--tls-key', tls.keyFile);
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...shared.env } });
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -112,11 +132,25 @@ function signed(port: number, body: string, credentials: Credentials, service = 
 
 async function query(port: number, action: string, params: Record<string, string>, credentials: Credentials, service: 'sts' | 'iam' = 'sts') {
   const body = new URLSearchParams({ Action: action, Version: service === 'sts' ? '2011-06-15' : '2010-05-08', ...params }).toString();
-  const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: signed(port, body, credentials, service), body });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${action}: ${text}`);
+  const { status, text } = await post(port, signed(port, body, credentials, service), body);
+  if (status !== 200) throw new Error(`${action}: ${text}`);
   const get = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)![1]!;
   return get;
+}
+
+/** node:http(s) rather than fetch: it takes the self-signed certificate of --tls. */
+function post(port: number, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = tls ? httpsRequest : httpRequest;
+    const req = send(`${scheme}://127.0.0.1:${port}/`, { method: 'POST', headers, ca: tls?.cert, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function runWrk(port: number, s: Scenario, connections: number, seconds: number): Promise<Measurement> {
@@ -129,7 +163,7 @@ function runWrk(port: number, s: Scenario, connections: number, seconds: number)
   const script = join(tmpdir(), `opensts-bench-${process.pid}-${port}.lua`);
   writeFileSync(script, lua);
   return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/`], (err, stdout) => {
+    execFile('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, `${scheme}://127.0.0.1:${port}/`], (err, stdout) => {
       if (err) return reject(err);
       const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
       const ms = (re: RegExp) => {
@@ -152,7 +186,7 @@ function runWrk(port: number, s: Scenario, connections: number, seconds: number)
 
 async function runAutocannon(port: number, s: Scenario, connections: number, seconds: number): Promise<Measurement> {
   const { default: autocannon } = await import('autocannon');
-  const r = await autocannon({ url: `http://127.0.0.1:${port}/`, connections, duration: seconds, method: 'POST', headers: signed(port, s.body, s.credentials), body: s.body });
+  const r = await autocannon({ url: `${scheme}://127.0.0.1:${port}/`, connections, duration: seconds, method: 'POST', headers: signed(port, s.body, s.credentials), body: s.body });
   return { scenario: s.name, connections, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx };
 }
 
@@ -176,6 +210,7 @@ async function main() {
   const nodes = Number(args.nodes);
   if (!Number.isInteger(nodes) || nodes < 1) throw new Error('--nodes must be a positive integer');
   if (nodes > 1 && !args.store) throw new Error('--nodes above 1 needs a shared --store postgres://...');
+  if (tls && args.floor) throw new Error('--floor measures plain HTTP: run it without --tls');
   // The machine's workers are shared out among the nodes.
   const workers = Math.max(1, Math.floor(Number(args.workers) / nodes));
   const seconds = Number(args.duration);
@@ -232,7 +267,7 @@ async function main() {
     ];
     const scenarios = args.only ? all.filter((s) => new RegExp(args.only!, 'i').test(s.name)) : all;
     const store = args.store ? `PostgreSQL, ${nodes} node(s) of ${workers} worker(s)` : `SQLite, ${workers} worker(s)`;
-    console.log(`# OpenSTS benchmark: ${tool}, ${store}, ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`);
+    console.log(`# OpenSTS benchmark: ${tool}, ${store}${tls ? ', HTTPS' : ''}, ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`);
     console.log('| operation | connections | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     /** Every connection count for one scenario, as table rows, with the CPU time `processes` spent per request. */
