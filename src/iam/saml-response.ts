@@ -48,7 +48,7 @@ export interface SamlAssertion {
 }
 
 export const invalidToken = (message: string) => new AwsError('InvalidIdentityToken', message, 400);
-const expired = (message: string) => new AwsError('ExpiredTokenException', message, 400);
+export const expiredToken = (message: string) => new AwsError('ExpiredTokenException', message, 400);
 
 /** Decoding and parsing: InvalidIdentityToken for anything that is not a SAML response we can read. */
 function parseResponse(base64: string): { xml: string; doc: Document } {
@@ -163,7 +163,7 @@ function checkWindow(el: Element | undefined, what: string, now: number, notOnOr
   const notOnOrAfter = time(el, 'NotOnOrAfter', notOnOrAfterRequired);
   // UNCONFIRMED wording; the codes follow the model (ExpiredTokenException for an expired token).
   if (notBefore !== undefined && now + CLOCK_SKEW_MS < notBefore) throw invalidToken(`The SAML assertion is not yet valid: ${what} NotBefore is ${iso(notBefore)}.`);
-  if (notOnOrAfter !== undefined && now - CLOCK_SKEW_MS >= notOnOrAfter) throw expired(`The SAML assertion has expired: ${what} NotOnOrAfter was ${iso(notOnOrAfter)}.`);
+  if (notOnOrAfter !== undefined && now - CLOCK_SKEW_MS >= notOnOrAfter) throw expiredToken(`The SAML assertion has expired: ${what} NotOnOrAfter was ${iso(notOnOrAfter)}.`);
 }
 
 /** The claims of a verified response, or AWS's InvalidIdentityToken / ExpiredTokenException / IDPRejectedClaim. */
@@ -217,7 +217,7 @@ function readVerified(provider: SamlProviderEntry, samlAssertion: string, now: n
   if (issued > now + CLOCK_SKEW_MS) throw invalidToken(`The SAML assertion is not yet valid: it is issued at ${iso(issued)}.`);
   checkWindow(conditions, 'Conditions', now, false);
   checkWindow(confirmation, 'SubjectConfirmationData', now, true);
-  if (now - CLOCK_SKEW_MS > issued + REDEEM_WITHIN_MS) throw expired('Token must be redeemed within 5 minutes of issuance');
+  if (now - CLOCK_SKEW_MS > issued + REDEEM_WITHIN_MS) throw expiredToken('Token must be redeemed within 5 minutes of issuance');
 
   const attributes = new Map<string, string[]>();
   for (const statement of childElements(assertion, NS.assertion, 'AttributeStatement')) {

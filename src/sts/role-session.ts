@@ -1,5 +1,5 @@
 /**
- * What AssumeRole and AssumeRoleWithWebIdentity share: finding the role a RoleArn names, checking the requested
+ * What AssumeRole, AssumeRoleWithWebIdentity and AssumeRoleWithSAML share: finding the role a RoleArn names, checking the requested
  * duration against it, and issuing the role session (its policies, tags and source identity sealed in the token).
  */
 import type { RoleEntry } from '../iam/entity-cache.js';
@@ -38,6 +38,8 @@ export interface RoleSession {
   mfaAuthenticatedAt?: number;
   /** Made with temporary credentials (role chaining). */
   chained?: boolean;
+  /** An instant the session may not outlive (a SAML AuthnStatement's SessionNotOnOrAfter), if any. */
+  notAfter?: number;
 }
 
 /** The role session's credentials, AssumedRoleUser and PackedPolicySize (PackedPolicyTooLarge above 100%). */
@@ -53,7 +55,7 @@ export function issueRoleSession(app: App, request: RequestInfo, s: RoleSession)
     roleId,
     roleSessionName: s.sessionName,
     issuedAt: request.time,
-    expiresAt: request.time + s.seconds * 1000,
+    expiresAt: Math.min(request.time + s.seconds * 1000, s.notAfter ?? Infinity),
     mfaAuthenticatedAt: s.mfaAuthenticatedAt,
     region: request.region,
     tokenVersion: request.tokenVersion,
