@@ -7,6 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { aws, boto3 } from './helpers/clients.js';
@@ -376,5 +379,35 @@ describe('the provider changes under it', () => {
     await ok(withSaml(respond({ roles: [pair(role, arn)] }, rotated), params));
     await ok(iam(s, 'DeleteSAMLProvider', { SAMLProviderArn: arn }));
     assert.equal(errorCode(await withSaml(respond({ roles: [pair(role, arn)] }, rotated), params)), 'InvalidIdentityToken');
+  });
+});
+
+describe('the audit log', () => {
+  test('records a SAMLUser named by NameQualifier and Subject, never the SAMLAssertion', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opensts-saml-audit-'));
+    const log = join(dir, 'audit.jsonl');
+    const a = await startTestServer({ auditLog: log });
+    try {
+      const arn = xmlText((await ok(iam(a, 'CreateSAMLProvider', { Name: 'Okta', SAMLMetadataDocument: idp.metadata() }))).body, 'SAMLProviderArn')!;
+      const role = await createRole(a, 'engineers', samlTrust(arn));
+      const assertion = idp.response({ now: a.clock.now(), roles: [`${role},${arn}`] });
+      const r = await ok(call(a, 'AssumeRoleWithSAML', { RoleArn: role, PrincipalArn: arn, SAMLAssertion: assertion }, undefined));
+      const refused = await call(a, 'AssumeRoleWithSAML', { RoleArn: role, PrincipalArn: arn, SAMLAssertion: idp.response({ now: a.clock.now(), roles: [] }) }, undefined);
+      await a.running.audit!.flush();
+      const text = readFileSync(log, 'utf8');
+      const events = text.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const ok1 = events.find((e) => e.requestID === r.headers.get('x-amzn-requestid'));
+      assert.deepEqual(ok1.userIdentity, {
+        type: 'SAMLUser', principalId: `${xmlText(r.body, 'NameQualifier')}:_cbb88bf52c2510eabe00c1642d4643f41430fe25e3`,
+        userName: '_cbb88bf52c2510eabe00c1642d4643f41430fe25e3', identityProvider: arn,
+      });
+      assert.deepEqual(ok1.requestParameters, { roleArn: role, principalArn: arn });
+      const failed = events.find((e) => e.requestID === refused.headers.get('x-amzn-requestid'));
+      assert.deepEqual([failed.userIdentity, failed.errorCode], [{ type: 'SAMLUser' }, 'AccessDenied']);
+      assert.ok(!text.includes(assertion.slice(0, 200)), 'the response is not logged');
+    } finally {
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
