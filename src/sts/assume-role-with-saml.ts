@@ -8,15 +8,15 @@
  */
 import { createHash } from 'node:crypto';
 import { addRequestKeys, addRequestTagKeys } from '../iam/authorize.js';
-import type { RoleEntry, SamlProviderEntry } from '../iam/entity-cache.js';
-import { evaluate, RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
+import type { SamlProviderEntry } from '../iam/entity-cache.js';
+import { RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
 import { parseSamlProviderArn } from '../iam/saml-provider.js';
 import { expiredToken, invalidToken, verifySamlResponse, type SamlAssertion } from '../iam/saml-response.js';
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import type { App } from '../server/app.js';
 import type { Tag } from '../store/store.js';
-import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
+import { checkFederatedTrust, checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, federatedRefusal, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags } from './session-tags.js';
 
@@ -74,8 +74,6 @@ const MAPPED_ATTRIBUTES: Record<string, [string, boolean]> = {
   '0.9.2342.19200300.100.1.45': ['saml:organizationStatus', false],
 };
 
-const refused = (action: string) => errors.accessDenied(`Not authorized to perform ${action}`);
-
 /** SubjectType as AWS answers it: the SAML 2.0 name-id-format prefix dropped, any other format as it is. */
 const subjectType = (format: string | undefined) => (format?.startsWith(NAMEID_PREFIX) ? format.slice(NAMEID_PREFIX.length) : format);
 
@@ -131,11 +129,6 @@ function samlKeys(claims: SamlAssertion, provider: SamlProviderEntry, qualifier:
   return keys;
 }
 
-function checkTrust(role: RoleEntry, principal: CallerPrincipal, action: string, context: RequestContext): void {
-  const decision = evaluate({ action, resource: role.arn, principal, context }, { resource: [role.trust] }, { mode: 'trust' });
-  if (decision.effect !== 'Allow') throw refused(action);
-}
-
 /** The provider PrincipalArn names, in this account. */
 async function providerOf(app: App, arn: string): Promise<SamlProviderEntry> {
   const named = parseSamlProviderArn(arn);
@@ -154,7 +147,7 @@ export const assumeRoleWithSAML = operation<Input>({
     const claims = verifySamlResponse(provider, input.SAMLAssertion, request.time);
     const action = 'sts:AssumeRoleWithSAML';
     // UNCONFIRMED: AWS's answer when the IdP did not grant this role; refused like a trust policy that does not allow it.
-    if (!rolePairNamed(claims, input.RoleArn, provider.record.arn)) throw refused(action);
+    if (!rolePairNamed(claims, input.RoleArn, provider.record.arn)) throw federatedRefusal(action);
 
     const sessionName = single(claims, 'RoleSessionName');
     // UNCONFIRMED wording of the three below.
@@ -174,7 +167,7 @@ export const assumeRoleWithSAML = operation<Input>({
 
     const role = await findRole(app, input.RoleArn);
     // A missing role is refused exactly like a refused one.
-    if (!role) throw refused(action);
+    if (!role) throw federatedRefusal(action);
     const { arn } = provider.record;
     const qualifier = nameQualifier(claims.issuer, provider.record.accountId, provider.record.name);
     const principal: CallerPrincipal = { arn, accountId: '', kind: 'saml', federatedProvider: arn };
@@ -185,9 +178,9 @@ export const assumeRoleWithSAML = operation<Input>({
     addRequestTagKeys(keys, tags.tags);
     for (const t of role.tags) keys[`aws:ResourceTag/${t.Key}`] = t.Value;
     const context = new RequestContext(keys);
-    checkTrust(role, principal, action, context);
-    if (tags.tags.length) checkTrust(role, principal, 'sts:TagSession', context);
-    if (sourceIdentity !== undefined) checkTrust(role, principal, 'sts:SetSourceIdentity', context);
+    checkFederatedTrust(role, principal, action, context);
+    if (tags.tags.length) checkFederatedTrust(role, principal, 'sts:TagSession', context);
+    if (sourceIdentity !== undefined) checkFederatedTrust(role, principal, 'sts:SetSourceIdentity', context);
 
     // AWS documents SessionDuration as able only to shorten the default hour when DurationSeconds is not passed.
     const seconds = input.DurationSeconds ?? Math.min(DEFAULT_ROLE_SESSION_SECONDS, cap ?? DEFAULT_ROLE_SESSION_SECONDS);

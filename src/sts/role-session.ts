@@ -3,6 +3,7 @@
  * duration against it, and issuing the role session (its policies, tags and source identity sealed in the token).
  */
 import type { RoleEntry } from '../iam/entity-cache.js';
+import { evaluate, type CallerPrincipal, type RequestContext } from '../iam/policy/index.js';
 import { assumedRoleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import type { RequestInfo } from '../protocol/operation.js';
@@ -22,6 +23,17 @@ export async function findRole(app: App, arn: string): Promise<RoleEntry | undef
   const entry = await app.entities.roleByName(m[1], m[3]!);
   return entry && entry.role.path === m[2] ? entry : undefined;
 }
+
+/**
+ * The trust check of the unsigned federation operations (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): the role's
+ * trust policy alone decides for an identity provider's user, and a refusal names only the action, as AWS's does.
+ */
+export function checkFederatedTrust(role: RoleEntry, principal: CallerPrincipal, action: string, context: RequestContext): void {
+  const decision = evaluate({ action, resource: role.arn, principal, context }, { resource: [role.trust] }, { mode: 'trust' });
+  if (decision.effect !== 'Allow') throw federatedRefusal(action);
+}
+
+export const federatedRefusal = (action: string) => errors.accessDenied(`Not authorized to perform ${action}`);
 
 export function checkRoleDuration(role: RoleEntry, seconds: number): void {
   if (seconds > role.role.maxSessionDuration) throw errors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
