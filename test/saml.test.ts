@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { aws, boto3 } from './helpers/clients.js';
+import { fileURLToPath } from 'node:url';
+import { aws, boto3, clientEnv, run } from './helpers/clients.js';
 import { accountOf, allow, allowed, createRole, credentialsOf, iam, ok, policy } from './helpers/iam.js';
 import { call, errorCode, xmlText, type RawReply } from './helpers/query.js';
 import { makeTestIdp, type ResponseOptions, type TestIdp } from './helpers/saml-idp.js';
@@ -365,6 +366,16 @@ out({"user": resp["AssumedRoleUser"]["Arn"], "subject": resp["Subject"], "type":
     await assert.rejects(sts().send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: respond({ issuer: 'https://evil.example.com' }) })),
       (e: unknown) => e instanceof STSServiceException && e.name === 'InvalidIdentityTokenException' && e.$metadata.httpStatusCode === 400);
   });
+});
+
+test('opensts: sts assume-role-with-saml prints what the aws CLI prints', async () => {
+  const BIN = fileURLToPath(new URL('../../bin/opensts', import.meta.url));
+  const r = await run(process.execPath, [BIN, 'sts', 'assume-role-with-saml', '--role-arn', roleArn, '--principal-arn', providerArn,
+    '--saml-assertion', respond({ sessionName: 'opensts-user' })], clientEnv(s, undefined));
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${account}:assumed-role/engineers/opensts-user`);
+  assert.deepEqual(Object.keys(out), ['Credentials', 'AssumedRoleUser', 'Subject', 'SubjectType', 'Issuer', 'Audience', 'NameQualifier']);
 });
 
 describe('the provider changes under it', () => {
