@@ -106,6 +106,7 @@ describe('a valid response', () => {
     assert.ok(near(expiry(await ok(withSaml(shorter, { DurationSeconds: 5400 }))), 5_400_000), 'DurationSeconds wins when given');
     const capped = respond({ sessionNotOnOrAfter: t + 1_200_000 });
     assert.ok(near(expiry(await ok(withSaml(capped))), 1_200_000), 'whichever is shorter');
+    // UNCONFIRMED: AWS's code for a SessionDuration outside 900..43200.
     const bad = respond({ attributes: { [`${ATTR}SessionDuration`]: ['600'] } });
     assert.equal(errorCode(await withSaml(bad)), 'InvalidIdentityToken');
   });
@@ -122,6 +123,7 @@ describe('a valid response', () => {
     const attributes = {
       [`${ATTR}PrincipalTag:Project`]: ['Marketing'], [`${ATTR}PrincipalTag:CostCenter`]: ['12345'], [`${ATTR}TransitiveTagKeys`]: ['Project'],
     };
+    // UNCONFIRMED wording: as AssumeRoleWithWebIdentity's refusals, the action named.
     const tagged = respond({ attributes });
     assert.deepEqual(refusal(await withSaml(tagged)), [403, 'AccessDenied', 'Not authorized to perform sts:TagSession']);
     const source = respond({ attributes: { [`${ATTR}SourceIdentity`]: ['alice'] } });
@@ -250,6 +252,7 @@ describe('responses that are refused', () => {
     assert.equal(errorCode(expired), 'ExpiredTokenException');
     assert.equal(expired.status, 400);
     assert.match(message(expired.body)!, /expired: SubjectConfirmationData NotOnOrAfter|expired: Conditions NotOnOrAfter/);
+    // UNCONFIRMED: AWS's code for a response not yet valid (InvalidIdentityToken here) and every message of this test but the [obs] one.
     const notYet = await withSaml(respond({ now: now + 600_000 }));
     assert.deepEqual(invalid(notYet), [400, 'InvalidIdentityToken']);
     assert.match(message(notYet.body)!, /not yet valid/);
@@ -277,6 +280,7 @@ describe('responses that are refused', () => {
       assert.deepEqual(invalid(r), [400, 'InvalidIdentityToken'], String(audiences));
       assert.match(message(r.body)!, /AudienceRestriction/);
     }
+    // UNCONFIRMED: the set of Recipients AWS accepts (its sign-in endpoints, global and regional) and the messages.
     const recipient = await withSaml(respond({ recipient: 'https://sp.evil.example.com/acs' }));
     assert.match(message(recipient.body)!, /Recipient must be AWS's sign-in endpoint/);
     // A regional sign-in endpoint is a valid Recipient, and it is saml:aud: this role's condition wants the global one.
@@ -288,6 +292,7 @@ describe('responses that are refused', () => {
     assert.deepEqual(refusal(await withSaml(respond({ issuer: 'https://evil.example.com' }))), [400, 'InvalidIdentityToken', 'Issuer not present in specified provider']);
     // Another provider's response, correctly signed by it, is not this provider's.
     assert.deepEqual(refusal(await withSaml(other.response({ now: s.clock.now(), roles: [pair()] }))), [400, 'InvalidIdentityToken', 'Response signature invalid']);
+    // UNCONFIRMED: the code and wording for a PrincipalArn that names no provider of the account; the Issuer message is [obs].
     for (const arn of [`arn:aws:iam::${account}:saml-provider/Missing`, `arn:aws:iam::999999999999:saml-provider/Okta`, `arn:aws:iam::${account}:oidc-provider/example.com`]) {
       const r = await withSaml(respond({ roles: [pair(roleArn, arn)] }), { PrincipalArn: arn });
       assert.deepEqual(refusal(r), [400, 'InvalidIdentityToken', `No SAML provider ${arn} exists in this account.`], arn);
@@ -295,6 +300,7 @@ describe('responses that are refused', () => {
   });
 
   test('not base64, not XML, a DOCTYPE, an EncryptedAssertion, and the model\'s limits', async () => {
+    // UNCONFIRMED: AWS's messages for input that is no SAML response; the codes are the model's InvalidIdentityToken.
     assert.deepEqual(refusal(await withSaml('not base64 at all!')), [400, 'InvalidIdentityToken', 'Invalid SAML response: SAMLAssertion is not base64.']);
     assert.match(message((await withSaml(encode('this is not xml'))).body)!, /^Invalid SAML response: it is not/);
     assert.match(message((await withSaml(encode('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><unclosed></samlp:Response>'))).body)!, /not well-formed/);
@@ -314,6 +320,7 @@ describe('responses that are refused', () => {
   });
 
   test('attributes AWS requires: a RoleSessionName, and a valid one', async () => {
+    // UNCONFIRMED: AWS's code and wording for a missing or invalid RoleSessionName attribute.
     for (const sessionName of [null, 'a', 'has space', 'x'.repeat(65)]) {
       const r = await withSaml(respond({ sessionName }));
       assert.deepEqual(invalid(r), [400, 'InvalidIdentityToken'], String(sessionName));
