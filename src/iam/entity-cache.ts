@@ -1,13 +1,14 @@
 /**
- * The read side of roles, users' permissions, managed policies and OIDC providers, cached per process with their policies parsed
+ * The read side of roles, users' permissions, managed policies and OIDC and SAML providers, cached per process with their policies parsed
  * once: a role session's request or an AssumeRole reads no database. Like the Directory, the whole cache is
  * dropped whenever the store's revision moves (a write here, on another worker or on another node), so a policy
  * change — a revocation above all — applies from the very next request.
  */
 import { errors, AwsError } from '../protocol/errors.js';
-import type { OidcProviderRecord, RoleRecord, Store, Tag, UserRecord } from '../store/store.js';
+import type { OidcProviderRecord, RoleRecord, SamlProviderRecord, Store, Tag, UserRecord } from '../store/store.js';
 import { parsePolicy, type Policy, type PolicyKind } from './policy/index.js';
 import { roleArn } from './principal.js';
+import { readSamlMetadata, type SamlMetadata } from './saml-provider.js';
 
 export interface RoleEntry {
   role: RoleRecord;
@@ -19,6 +20,12 @@ export interface RoleEntry {
   /** The role's permissions boundary; undefined when it has none. */
   boundary?: Policy[];
   tags: Tag[];
+}
+
+/** A SAML provider with its metadata read (entityID, signing certificates). */
+export interface SamlProviderEntry {
+  record: SamlProviderRecord;
+  metadata: SamlMetadata;
 }
 
 export interface SessionPolicy {
@@ -51,6 +58,7 @@ export class EntityCache {
   private readonly users = new Map<string, Promise<UserEntry | undefined>>();
   private readonly managed = new Map<string, Promise<Policy | undefined>>();
   private readonly providers = new Map<string, Promise<OidcProviderRecord | undefined>>();
+  private readonly samlProviders = new Map<string, Promise<SamlProviderEntry | undefined>>();
   /** Parsed session policies by text: they arrive in requests and in tokens, the same few again and again. */
   private readonly sessionPolicies = new Map<string, SessionPolicy | AwsError>();
 
@@ -85,6 +93,15 @@ export class EntityCache {
   /** An OpenID Connect provider, by ARN: AssumeRoleWithWebIdentity reads it on every call. */
   oidcProvider(arn: string): Promise<OidcProviderRecord | undefined> {
     return this.cached(this.providers, arn, () => this.store.getOidcProvider(arn));
+  }
+
+  /** A SAML provider, by ARN, with its metadata read once: AssumeRoleWithSAML reads it on every call. */
+  samlProvider(arn: string): Promise<SamlProviderEntry | undefined> {
+    return this.cached(this.samlProviders, arn, async () => {
+      const record = await this.store.getSamlProvider(arn);
+      // The metadata was checked when it was stored; a document that no longer reads would throw here (a 500).
+      return record && { record, metadata: readSamlMetadata(record.metadata) };
+    });
   }
 
   /** A session policy parsed (throws MalformedPolicyDocument like parsePolicy), from a bounded cache. */
@@ -134,6 +151,7 @@ export class EntityCache {
     this.users.clear();
     this.managed.clear();
     this.providers.clear();
+    this.samlProviders.clear();
   }
 
   private async loadRole(roleId: string): Promise<RoleEntry | undefined> {

@@ -23,7 +23,7 @@ const MAX_ERROR_MESSAGE = 512;
 const MAX_ACCESS_KEY_ID = 128;
 
 export interface UserIdentity {
-  type: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'WebIdentityUser' | 'Unknown';
+  type: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'WebIdentityUser' | 'SAMLUser' | 'Unknown';
   principalId?: string;
   arn?: string;
   accountId?: string;
@@ -113,6 +113,17 @@ function userIdentity(reply: Reply): UserIdentity {
       principalId: out?.Provider === undefined ? undefined : `${out.Provider}:${out.Audience}:${out.SubjectFromWebIdentityToken}`,
       userName: out?.SubjectFromWebIdentityToken,
       identityProvider: out?.Provider,
+    };
+  }
+  // Unsigned SAML calls: CloudTrail's SAMLUser, named by NameQualifier and Subject, once the response was verified.
+  if (reply.operation === 'AssumeRoleWithSAML') {
+    const out = reply.output as { NameQualifier?: string; Subject?: string } | undefined;
+    const provider = (reply.input as { PrincipalArn?: unknown } | undefined)?.PrincipalArn;
+    return {
+      type: 'SAMLUser',
+      principalId: out?.NameQualifier === undefined ? undefined : `${out.NameQualifier}:${out.Subject}`,
+      userName: out?.Subject,
+      identityProvider: out && typeof provider === 'string' ? provider : undefined,
     };
   }
   // Failed authentication: the key the request claimed, for tracing attempts with a leaked or revoked key.

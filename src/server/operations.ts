@@ -9,11 +9,13 @@ import * as mfaDevices from '../iam-api/mfa-devices.js';
 import * as oidcProviders from '../iam-api/oidc-providers.js';
 import { permissionsBoundaryOperationList } from '../iam-api/permissions-boundaries.js';
 import * as roles from '../iam-api/roles.js';
+import * as samlProviders from '../iam-api/saml-providers.js';
 import * as tags from '../iam-api/tags.js';
 import * as users from '../iam-api/users.js';
 import type { ServiceName } from '../protocol/model.js';
 import type { Operation } from '../protocol/operation.js';
 import { assumeRole } from '../sts/assume-role.js';
+import { assumeRoleWithSAML } from '../sts/assume-role-with-saml.js';
 import { assumeRoleWithWebIdentity } from '../sts/assume-role-with-web-identity.js';
 import { decodeAuthorizationMessage } from '../sts/decode-authorization-message.js';
 import { getAccessKeyInfo } from '../sts/get-access-key-info.js';
@@ -30,6 +32,7 @@ const all: Operation[] = [
   getAccessKeyInfo,
   assumeRole,
   assumeRoleWithWebIdentity,
+  assumeRoleWithSAML,
   getFederationToken,
   decodeAuthorizationMessage,
   ...operationsOf(account),
@@ -41,6 +44,7 @@ const all: Operation[] = [
   ...operationsOf(managedPolicies),
   ...operationsOf(mfaDevices),
   ...operationsOf(oidcProviders),
+  ...operationsOf(samlProviders),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
   ...permissionsBoundaryOperationList,

@@ -98,6 +98,16 @@ export interface Database {
     created_at: number;
     tags: string;
   };
+  /** IAM SAML providers: the metadata document as uploaded, tags as a JSON array. */
+  saml_providers: {
+    arn: string;
+    account_id: string;
+    name: string;
+    metadata: string;
+    valid_until: number | null;
+    created_at: number;
+    tags: string;
+  };
 }
 
 export interface Migration {
@@ -279,6 +289,21 @@ export const migrations: Migration[] = [
       // GetPolicy counts a policy's boundary uses and DeletePolicy looks for one.
       await db.schema.createIndex('users_permissions_boundary').ifNotExists().on('users').columns(['permissions_boundary']).execute();
       await db.schema.createIndex('roles_permissions_boundary').ifNotExists().on('roles').columns(['permissions_boundary']).execute();
+    },
+  },
+  {
+    name: '0007-saml-providers',
+    async up(db) {
+      await db.schema.createTable('saml_providers').ifNotExists()
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('valid_until', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('saml_providers_account').ifNotExists().on('saml_providers').columns(['account_id']).execute();
     },
   },
 ];

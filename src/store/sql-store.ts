@@ -11,7 +11,7 @@ import type {
 } from './store.js';
 import type {
   AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
-  OidcProviderRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, Tag, TaggedEntity,
+  OidcProviderRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
 import { setBoundary } from './sql/boundaries.js';
@@ -20,6 +20,7 @@ import * as mfa from './sql/mfa.js';
 import * as oidc from './sql/oidc-providers.js';
 import * as policies from './sql/policies.js';
 import * as roles from './sql/roles.js';
+import * as saml from './sql/saml-providers.js';
 import { updateTags } from './sql/tags.js';
 import { userDependents } from './sql/users.js';
 
@@ -404,5 +405,21 @@ export abstract class SqlStore implements Store {
   }
   setOidcThumbprints(arn: string, thumbprints: string[]) {
     return this.change((trx) => oidc.setThumbprints(trx, arn, thumbprints));
+  }
+
+  createSamlProvider(provider: SamlProviderRecord, maxPerAccount: number) {
+    return this.change((trx) => saml.insertProvider(trx, provider, maxPerAccount));
+  }
+  getSamlProvider(arn: string) {
+    return saml.providerByArn(this.db, arn);
+  }
+  listSamlProviders(accountId: string) {
+    return saml.listProviders(this.db, accountId);
+  }
+  updateSamlProviderMetadata(arn: string, metadata: string, validUntil: number | undefined) {
+    return this.change((trx) => saml.updateMetadata(trx, arn, metadata, validUntil));
+  }
+  deleteSamlProvider(arn: string) {
+    return this.change((trx) => saml.deleteProvider(trx, arn));
   }
 }

@@ -195,10 +195,24 @@ export interface OidcProviderRecord {
   tags: Tag[];
 }
 
+/** An IAM SAML provider: the identity provider whose signed SAML responses AssumeRoleWithSAML accepts for this account. */
+export interface SamlProviderRecord {
+  accountId: string;
+  /** `arn:aws:iam::ACCOUNT:saml-provider/NAME`. */
+  arn: string;
+  name: string;
+  /** The SAML metadata document as uploaded (checked when stored: see iam/saml-provider.ts). */
+  metadata: string;
+  /** The metadata's validUntil, if it has one. */
+  validUntil?: number;
+  createdAt: number;
+  tags: Tag[];
+}
+
 /** What can have a permissions boundary. */
 export type BoundedEntity = 'user' | 'role';
 
-export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa' | 'oidc-provider';
+export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa' | 'oidc-provider' | 'saml-provider';
 
 export interface PolicyListOptions extends ListOptions {
   scope: 'All' | 'AWS' | 'Local';
@@ -343,4 +357,14 @@ export interface Store {
   updateOidcClientIds(arn: string, add: string[], remove: string[], max: number): Promise<'updated' | 'limit-exceeded' | 'missing'>;
   /** Replaces the thumbprint list; false when there is no such provider. */
   setOidcThumbprints(arn: string, thumbprints: string[]): Promise<boolean>;
+
+  /** Adds a provider unless its ARN exists or the account has `maxPerAccount` already; atomic. */
+  createSamlProvider(provider: SamlProviderRecord, maxPerAccount: number): Promise<'created' | 'exists' | 'limit-exceeded'>;
+  getSamlProvider(arn: string): Promise<SamlProviderRecord | undefined>;
+  /** The account's providers, in ARN order. */
+  listSamlProviders(accountId: string): Promise<SamlProviderRecord[]>;
+  /** Replaces the metadata document; false when there is no such provider. */
+  updateSamlProviderMetadata(arn: string, metadata: string, validUntil: number | undefined): Promise<boolean>;
+  /** False when it was gone. */
+  deleteSamlProvider(arn: string): Promise<boolean>;
 }

@@ -6,12 +6,11 @@
  * AssumeRole's; the token's session tags and source identity claims need sts:TagSession and sts:SetSourceIdentity.
  */
 import { addRequestKeys, addRequestTagKeys } from '../iam/authorize.js';
-import type { RoleEntry } from '../iam/entity-cache.js';
-import { evaluate, RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
+import { RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
 import { requestedSessionTags, requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../iam/web-identity-token.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
-import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
+import { checkFederatedTrust, checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, federatedRefusal, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags } from './session-tags.js';
 
@@ -26,8 +25,6 @@ interface Input {
 }
 
 const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
-
-const refused = (action: string) => errors.accessDenied(`Not authorized to perform ${action}`);
 
 /** The trust policy's condition keys that come from the token. */
 function tokenKeys({ provider, subject, audience, claims }: WebIdentity): Record<string, ContextValue> {
@@ -48,11 +45,6 @@ function sourceIdentityOf(identity: WebIdentity): string | undefined {
   return claimed;
 }
 
-function checkTrust(role: RoleEntry, principal: CallerPrincipal, action: string, context: RequestContext): void {
-  const decision = evaluate({ action, resource: role.arn, principal, context }, { resource: [role.trust] }, { mode: 'trust' });
-  if (decision.effect !== 'Allow') throw refused(action);
-}
-
 export const assumeRoleWithWebIdentity = operation<Input>({
   service: 'sts',
   name: 'AssumeRoleWithWebIdentity',
@@ -69,7 +61,7 @@ export const assumeRoleWithWebIdentity = operation<Input>({
     const tags = sessionTags(claimed?.tags, claimed?.transitiveTagKeys, undefined);
     const role = await findRole(app, input.RoleArn);
     // A missing role is refused exactly like a refused one.
-    if (!role) throw refused('sts:AssumeRoleWithWebIdentity');
+    if (!role) throw federatedRefusal('sts:AssumeRoleWithWebIdentity');
 
     const { arn } = identity.provider;
     const principal: CallerPrincipal = { arn, accountId: '', kind: 'web-identity', federatedProvider: arn };
@@ -80,9 +72,9 @@ export const assumeRoleWithWebIdentity = operation<Input>({
     addRequestTagKeys(keys, tags.tags);
     for (const t of role.tags) keys[`aws:ResourceTag/${t.Key}`] = t.Value;
     const context = new RequestContext(keys);
-    checkTrust(role, principal, 'sts:AssumeRoleWithWebIdentity', context);
-    if (tags.tags.length) checkTrust(role, principal, 'sts:TagSession', context);
-    if (sourceIdentity !== undefined) checkTrust(role, principal, 'sts:SetSourceIdentity', context);
+    checkFederatedTrust(role, principal, 'sts:AssumeRoleWithWebIdentity', context);
+    if (tags.tags.length) checkFederatedTrust(role, principal, 'sts:TagSession', context);
+    if (sourceIdentity !== undefined) checkFederatedTrust(role, principal, 'sts:SetSourceIdentity', context);
 
     const seconds = input.DurationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS;
     checkRoleDuration(role, seconds);

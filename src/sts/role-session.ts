@@ -1,8 +1,9 @@
 /**
- * What AssumeRole and AssumeRoleWithWebIdentity share: finding the role a RoleArn names, checking the requested
+ * What AssumeRole, AssumeRoleWithWebIdentity and AssumeRoleWithSAML share: finding the role a RoleArn names, checking the requested
  * duration against it, and issuing the role session (its policies, tags and source identity sealed in the token).
  */
 import type { RoleEntry } from '../iam/entity-cache.js';
+import { evaluate, type CallerPrincipal, type RequestContext } from '../iam/policy/index.js';
 import { assumedRoleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import type { RequestInfo } from '../protocol/operation.js';
@@ -23,6 +24,17 @@ export async function findRole(app: App, arn: string): Promise<RoleEntry | undef
   return entry && entry.role.path === m[2] ? entry : undefined;
 }
 
+/**
+ * The trust check of the unsigned federation operations (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): the role's
+ * trust policy alone decides for an identity provider's user, and a refusal names only the action, as AWS's does.
+ */
+export function checkFederatedTrust(role: RoleEntry, principal: CallerPrincipal, action: string, context: RequestContext): void {
+  const decision = evaluate({ action, resource: role.arn, principal, context }, { resource: [role.trust] }, { mode: 'trust' });
+  if (decision.effect !== 'Allow') throw federatedRefusal(action);
+}
+
+export const federatedRefusal = (action: string) => errors.accessDenied(`Not authorized to perform ${action}`);
+
 export function checkRoleDuration(role: RoleEntry, seconds: number): void {
   if (seconds > role.role.maxSessionDuration) throw errors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
 }
@@ -38,6 +50,8 @@ export interface RoleSession {
   mfaAuthenticatedAt?: number;
   /** Made with temporary credentials (role chaining). */
   chained?: boolean;
+  /** An instant the session may not outlive (a SAML AuthnStatement's SessionNotOnOrAfter), if any. */
+  notAfter?: number;
 }
 
 /** The role session's credentials, AssumedRoleUser and PackedPolicySize (PackedPolicyTooLarge above 100%). */
@@ -53,7 +67,7 @@ export function issueRoleSession(app: App, request: RequestInfo, s: RoleSession)
     roleId,
     roleSessionName: s.sessionName,
     issuedAt: request.time,
-    expiresAt: request.time + s.seconds * 1000,
+    expiresAt: Math.min(request.time + s.seconds * 1000, s.notAfter ?? Infinity),
     mfaAuthenticatedAt: s.mfaAuthenticatedAt,
     region: request.region,
     tokenVersion: request.tokenVersion,

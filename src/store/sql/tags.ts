@@ -8,6 +8,7 @@ const TABLES = {
   policy: { table: 'managed_policies', id: 'policy_id' },
   mfa: { table: 'mfa_devices', id: 'serial_number' },
   'oidc-provider': { table: 'oidc_providers', id: 'arn' },
+  'saml-provider': { table: 'saml_providers', id: 'arn' },
 } as const;
 
 /** New tags replace old ones with the same key in any case (the new spelling wins). */
