@@ -6,17 +6,13 @@
 import { decodeJwt, errors as jose, jwtVerify, type JWTPayload } from 'jose';
 import { AwsError } from '../protocol/errors.js';
 import type { App } from '../server/app.js';
-import type { OidcProviderRecord, Tag } from '../store/store.js';
+import type { OidcProviderRecord } from '../store/store.js';
 import { IssuerUnreachable } from './issuer-keys.js';
 import { issuerUrl, oidcProviderArn } from './oidc-provider.js';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
-/** The claims AWS reads a source identity and session tags from. */
+/** The claim AWS reads a source identity from. */
 const SOURCE_IDENTITY_CLAIM = 'https://aws.amazon.com/source_identity';
-const TAGS_CLAIM = 'https://aws.amazon.com/tags';
-// The STS model's tagKeyType and tagValueType.
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 export interface WebIdentity {
   provider: OidcProviderRecord;
@@ -74,36 +70,4 @@ export async function verifyWebIdentityToken(app: App, token: string, now: numbe
 /** The source identity a token asks for (AWS's claim), if any. */
 export function requestedSourceIdentity(claims: JWTPayload): unknown {
   return claims[SOURCE_IDENTITY_CLAIM];
-}
-
-/** Session tags an ID token asks for: `{"principal_tags": {"Key": ["Value"]}, "transitive_tag_keys": ["Key"]}`. */
-export interface ClaimedSessionTags {
-  tags: Tag[];
-  transitiveTagKeys: string[];
-}
-
-// UNCONFIRMED: AWS's code and wording for a tags claim it cannot read; the shape is the one AWS documents, and a tag
-// takes exactly one value, as session tags have one.
-const badTags = (why: string) => invalidToken(`The session tags in the web identity token are not valid: ${why}`);
-
-/** The session tags claim of a token, checked against the limits of AssumeRole's Tags and TransitiveTagKeys. */
-export function requestedSessionTags(claims: JWTPayload): ClaimedSessionTags | undefined {
-  const claim = claims[TAGS_CLAIM];
-  if (claim === undefined) return undefined;
-  if (typeof claim !== 'object' || claim === null || Array.isArray(claim)) throw badTags(`${TAGS_CLAIM} must be an object.`);
-  const { principal_tags: principal = {}, transitive_tag_keys: transitive = [] } = claim as Record<string, unknown>;
-  if (typeof principal !== 'object' || principal === null || Array.isArray(principal)) throw badTags('principal_tags must be an object.');
-  const tags: Tag[] = [];
-  for (const [Key, values] of Object.entries(principal)) {
-    if (!TAG_KEY.test(Key)) throw badTags(`the tag key ${JSON.stringify(Key.slice(0, 140))} is not a valid tag key.`);
-    if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') {
-      throw badTags(`the value of ${Key} must be an array of one string.`);
-    }
-    if (!TAG_VALUE.test(values[0])) throw badTags(`the value of ${Key} is not a valid tag value.`);
-    tags.push({ Key, Value: values[0] });
-  }
-  if (!Array.isArray(transitive) || !transitive.every((k): k is string => typeof k === 'string' && TAG_KEY.test(k))) {
-    throw badTags('transitive_tag_keys must be an array of tag keys.');
-  }
-  return { tags, transitiveTagKeys: transitive };
 }

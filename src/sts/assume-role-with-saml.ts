@@ -18,7 +18,7 @@ import type { App } from '../server/app.js';
 import type { Tag } from '../store/store.js';
 import { checkFederatedTrust, checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, federatedRefusal, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
-import { sessionTags } from './session-tags.js';
+import { sessionTags, TAG_KEY, TAG_VALUE } from './session-tags.js';
 
 interface Input {
   RoleArn: string;
@@ -31,8 +31,6 @@ interface Input {
 
 const ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/';
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const NAMEID_PREFIX = 'urn:oasis:names:tc:SAML:2.0:nameid-format:';
 
 /**

@@ -8,6 +8,9 @@ import type { Tag } from '../store/store.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 
 const MAX_SESSION_TAGS = 50;
+/** The STS model's tagKeyType and tagValueType: for tags that come from an identity provider, not the model's input. */
+export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 export interface SessionTags {
   tags: Tag[];
