@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     floor: { type: 'boolean', default: false },
     /** Serve and measure over HTTPS. */
     tls: { type: 'boolean', default: false },
+    /** wrk's threads (default 2, 1 for one connection). */
+    'wrk-threads': { type: 'string' },
   },
 });
 
@@ -163,7 +165,7 @@ function runWrk(port: number, s: Scenario, connections: number, seconds: number)
   const script = join(tmpdir(), `opensts-bench-${process.pid}-${port}.lua`);
   writeFileSync(script, lua);
   return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t', connections > 1 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, `${scheme}://127.0.0.1:${port}/`], (err, stdout) => {
+    execFile('wrk', ['-t', args['wrk-threads'] ?? (connections > 1 ? '2' : '1'), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, `${scheme}://127.0.0.1:${port}/`], (err, stdout) => {
       if (err) return reject(err);
       const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
       const ms = (re: RegExp) => {
