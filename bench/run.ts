@@ -11,6 +11,7 @@
  *   npm run bench -- --node-flags=--single-threaded-gc   flags for the server's node processes (experiments)
  *   npm run bench -- --server-args="--audit-log /tmp/audit.jsonl"   more `opensts serve` options (their cost)
  *   npm run bench -- --tls              over HTTPS (a self-signed certificate made with openssl; wrk keeps connections)
+ *   npm run bench -- --wrk-threads 1    wrk's threads (default 2; on 2 cores, 1 leaves more to the server)
  *
  * The last column is the CPU time of the server processes per request (user + system, from /proc): steadier than
  * req/s on a machine whose cores wrk and other work share.
