@@ -8,6 +8,7 @@ import { createLogger, DEFAULT_PORT, DEFAULT_REGION, reopensOnHangup, startServe
 import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/regions.js';
 import { describeStore } from '../store/open.js';
 import { TrustedProxies } from '../server/forwarded.js';
+import { parseIssuerBaseUrl } from '../iam/outbound-federation.js';
 
 export const serveUsage = `Usage: opensts serve [options]
 
@@ -30,12 +31,16 @@ export const serveUsage = `Usage: opensts serve [options]
                      comma-separated addresses and CIDR ranges of proxies in front of the server: from them,
                      X-Forwarded-For and X-Forwarded-Proto name the client (aws:SourceIp, aws:SecureTransport,
                      the audit log); from any other peer they are ignored (default: OPENSTS_TRUSTED_PROXIES)
+  --issuer-url URL   public base URL of the outbound identity federation issuers (GetWebIdentityToken):
+                     an account's issuer is URL/outbound/ACCOUNT, its discovery document and JWKS under
+                     ISSUER/.well-known/. External services fetch them, so in production this is an https://
+                     URL they can reach (default: OPENSTS_ISSUER_URL, else the server's own URL)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
 
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
-OPENSTS_OIDC_CA_FILE, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_TRUSTED_PROXIES, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
+OPENSTS_OIDC_CA_FILE, OPENSTS_ISSUER_URL, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_TRUSTED_PROXIES, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
 
 interface Started {
   url: string;
@@ -102,6 +107,7 @@ export async function serve(argv: string[]): Promise<number> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'trusted-proxies': { type: 'string' },
+      'issuer-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -125,6 +131,7 @@ export async function serve(argv: string[]): Promise<number> {
   const certFile = values['tls-cert'] ?? (process.env.OPENSTS_TLS_CERT_FILE || undefined);
   const keyFile = values['tls-key'] ?? (process.env.OPENSTS_TLS_KEY_FILE || undefined);
   const trustedProxies = values['trusted-proxies'] ?? (process.env.OPENSTS_TRUSTED_PROXIES || undefined);
+  const issuerUrl = values['issuer-url'] ?? (process.env.OPENSTS_ISSUER_URL || undefined);
   if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together: give both, or neither');
   const options = {
     host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'], metricsPort,
@@ -132,6 +139,7 @@ export async function serve(argv: string[]): Promise<number> {
     auditLog: auditLog === undefined || auditLog === '-' ? auditLog : resolve(auditLog),
     tls: certFile === undefined ? undefined : { certFile: resolve(certFile), keyFile: resolve(keyFile!) },
     trustedProxies: trustedProxies?.split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    issuerUrl: issuerUrl === undefined ? undefined : parseIssuerBaseUrl(issuerUrl),
   };
   // Checked here, so that a typo stops the start with its message rather than failing every worker.
   if (options.trustedProxies) new TrustedProxies(options.trustedProxies);

@@ -65,6 +65,16 @@ export const errors = {
   unmodifiableEntity: (message: string) => new AwsError('UnmodifiableEntity', message, 400),
   policyNotAttachable: (message: string) => new AwsError('PolicyNotAttachable', message, 400),
 
+  // Outbound identity federation (the model's exceptions; UNCONFIRMED wording of every message)
+  featureEnabled: () => new AwsError('FeatureEnabled', 'Outbound identity federation is already enabled for this account.', 409),
+  featureDisabled: () => new AwsError('FeatureDisabled', 'Outbound identity federation is not enabled for this account.', 404),
+  outboundFederationDisabled: () => new AwsError('OutboundWebIdentityFederationDisabledException',
+    'Outbound web identity federation is not enabled for this account. Enable it with EnableOutboundWebIdentityFederation.', 403),
+  sessionDurationEscalation: () => new AwsError('SessionDurationEscalationException',
+    'The requested token duration would extend the session beyond its original expiration time.', 403),
+  jwtPayloadSizeExceeded: (limit: number) => new AwsError('JWTPayloadSizeExceededException',
+    `The token payload exceeds the maximum size of ${limit} bytes. Pass fewer or shorter tags or audiences.`, 400),
+
   // Faults
   internalFailure: () => new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500),
   serviceUnavailable: () => new AwsError('ServiceUnavailable', 'Service is unavailable. Please try again later.', 503),

@@ -20,6 +20,8 @@ export interface RequestInfo {
    * the account prefers version 2 tokens, else 2. Absent: 2.
    */
   tokenVersion?: 1 | 2;
+  /** True when an STS request reached the global endpoint (sts.amazonaws.com, or a node started with --region global). */
+  globalEndpoint?: boolean;
 }
 
 export interface Call<I = Record<string, any>> {

@@ -8,6 +8,7 @@ import { Directory, secretContext } from '../iam/directory.js';
 import { EntityCache } from '../iam/entity-cache.js';
 import { IssuerKeys } from '../iam/issuer-keys.js';
 import { LastUses, type KeyUses, type RoleUses } from '../iam/last-use.js';
+import { issuerOf, OutboundFederation } from '../iam/outbound-federation.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
 import { openStore } from '../store/open.js';
@@ -42,6 +43,11 @@ export interface AppOptions {
    * issuer's CA). Default: env OPENSTS_OIDC_CA_FILE.
    */
   oidcCaFile?: string;
+  /**
+   * The public base URL of the outbound federation issuers (`--issuer-url`, env OPENSTS_ISSUER_URL): an issuer is
+   * `<issuerUrl>/outbound/<account id>`. Default: the server's own URL, set by startServer once it listens.
+   */
+  issuerUrl?: string;
 }
 
 export interface RootCredentials {
@@ -57,6 +63,9 @@ export class App {
   readonly tokens: SessionTokenCodec;
   readonly settings: AccountSettings;
   readonly issuerKeys: IssuerKeys;
+  readonly outbound: OutboundFederation;
+  /** See AppOptions.issuerUrl; startServer sets the default. */
+  issuerBaseUrl: string | undefined;
 
   private constructor(
     readonly options: AppOptions,
@@ -73,6 +82,14 @@ export class App {
     this.tokens = new SessionTokenCodec(keyring);
     this.settings = new AccountSettings(store);
     this.issuerKeys = new IssuerKeys(options.clock, oidcCa);
+    this.outbound = new OutboundFederation(store, master);
+    this.issuerBaseUrl = options.issuerUrl;
+  }
+
+  /** The outbound federation issuer of an account (`iss` of the tokens GetWebIdentityToken vends). */
+  issuer(accountId: string): string {
+    if (this.issuerBaseUrl === undefined) throw new Error('The issuer URL is not known before the server listens');
+    return issuerOf(this.issuerBaseUrl, accountId);
   }
 
   /** What this node answers as (options.endpoint; any region by default). */

@@ -107,7 +107,10 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     const call: Call = {
       input,
       caller: caller!,
-      request: { id: requestId, region, sourceIp: req.sourceIp, secureTransport: req.secureTransport, time: now, tokenVersion },
+      request: {
+        id: requestId, region, sourceIp: req.sourceIp, secureTransport: req.secureTransport, time: now, tokenVersion,
+        globalEndpoint: endpoint?.global === true,
+      },
       app,
     };
     if (op.permission && caller) {

@@ -1,6 +1,7 @@
 /**
- * The HTTP front of the server: /healthz, and everything else to the Query API dispatcher, over the strict
- * HTTP/1.1 layer in http1.ts (limits on header and body sizes and on slow clients live there).
+ * The HTTP front of the server: /healthz, the outbound federation issuers' discovery documents (discovery.ts), and
+ * everything else to the Query API dispatcher, over the strict HTTP/1.1 layer in http1.ts (limits on header and
+ * body sizes and on slow clients live there).
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { renderError } from '../protocol/xml.js';
 import type { App } from './app.js';
 import { auditEvent } from './audit-event.js';
 import type { AuditLog } from './audit-log.js';
+import { discovery } from './discovery.js';
 import { dispatch, type QueryRequest } from './dispatch.js';
 import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
@@ -87,6 +89,10 @@ export function createHttpServer({ app, log, ready = () => true, metrics, audit,
     if (req.url === '/healthz') {
       const ok = ready();
       return { status: ok ? 200 : 503, headers: [['Content-Type', 'application/json']], body: ok ? '{"status":"ok"}' : '{"status":"unavailable"}' };
+    }
+    if (req.method === 'GET' && req.url.includes('/.well-known/')) {
+      const found = await discovery(app, req.url);
+      if (found) return found;
     }
     if (req.method !== 'GET' && req.method !== 'POST') return refuse(errors.methodNotAllowed(req.method));
     const client = trustedProxies?.clientOf(req.remoteAddress, req.secure, req.headers);

@@ -7,6 +7,7 @@ import { inlinePolicyOperationList } from '../iam-api/inline-policies.js';
 import * as managedPolicies from '../iam-api/managed-policies.js';
 import * as mfaDevices from '../iam-api/mfa-devices.js';
 import * as oidcProviders from '../iam-api/oidc-providers.js';
+import * as outboundFederation from '../iam-api/outbound-federation.js';
 import { permissionsBoundaryOperationList } from '../iam-api/permissions-boundaries.js';
 import * as roles from '../iam-api/roles.js';
 import * as samlProviders from '../iam-api/saml-providers.js';
@@ -22,6 +23,7 @@ import { getAccessKeyInfo } from '../sts/get-access-key-info.js';
 import { getCallerIdentity } from '../sts/get-caller-identity.js';
 import { getFederationToken } from '../sts/get-federation-token.js';
 import { getSessionToken } from '../sts/get-session-token.js';
+import { getWebIdentityToken } from '../sts/get-web-identity-token.js';
 
 const isOperation = (v: unknown): v is Operation => typeof v === 'object' && v !== null && 'handle' in v && 'name' in v;
 const operationsOf = (module: object): Operation[] => Object.values(module).filter(isOperation);
@@ -35,6 +37,7 @@ const all: Operation[] = [
   assumeRoleWithSAML,
   getFederationToken,
   decodeAuthorizationMessage,
+  getWebIdentityToken,
   ...operationsOf(account),
   ...operationsOf(users),
   ...operationsOf(accessKeys),
@@ -45,6 +48,7 @@ const all: Operation[] = [
   ...operationsOf(mfaDevices),
   ...operationsOf(oidcProviders),
   ...operationsOf(samlProviders),
+  ...operationsOf(outboundFederation),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
   ...permissionsBoundaryOperationList,

@@ -41,6 +41,8 @@ export interface ServeOptions {
   tls?: TlsFiles;
   /** Addresses and CIDR ranges of proxies whose X-Forwarded-For/-Proto are believed (forwarded.ts). */
   trustedProxies?: string[];
+  /** The public base URL of outbound federation issuers (see AppOptions.issuerUrl); default: the server's URL. */
+  issuerUrl?: string;
 }
 
 export interface TlsFiles {
@@ -113,6 +115,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     storeUrl: options.storeUrl,
     feed: options.feed,
     oidcCaFile: options.oidcCaFile,
+    issuerUrl: options.issuerUrl,
     onStoreStateChange: (state, err) => {
       if (state === 'down') log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
       else log.warn('database connection is back; caches dropped');
@@ -139,10 +142,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw err;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${http.secure ? 'https' : 'http'}://${host}:${address.port}`;
+  app.issuerBaseUrl ??= url;
   return {
     app,
     http,
-    url: `${http.secure ? 'https' : 'http'}://${host}:${address.port}`,
+    url,
     port: address.port,
     rootCredentials,
     metricsUrl: metricsListener?.url,

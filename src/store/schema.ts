@@ -108,6 +108,21 @@ export interface Database {
     created_at: number;
     tags: string;
   };
+  /**
+   * Outbound identity federation (GetWebIdentityToken), one row per account that ever enabled it: enabled 1 or 0
+   * (a disabled account keeps its row, so GetOutboundWebIdentityFederationInfo still answers).
+   */
+  outbound_federation: { account_id: string; enabled: number; changed_at: number };
+  /** The JWT signing keys of outbound federation: the private key (PKCS#8 PEM) sealed under the master key. */
+  outbound_signing_keys: {
+    kid: string;
+    account_id: string;
+    alg: string;
+    private_key_encrypted: string;
+    /** The public key as a JWK (JSON text), served in the issuer's JWKS. */
+    public_jwk: string;
+    created_at: number;
+  };
 }
 
 export interface Migration {
@@ -304,6 +319,25 @@ export const migrations: Migration[] = [
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('saml_providers_account').ifNotExists().on('saml_providers').columns(['account_id']).execute();
+    },
+  },
+  {
+    name: '0008-outbound-federation',
+    async up(db) {
+      await db.schema.createTable('outbound_federation').ifNotExists()
+        .addColumn('account_id', 'text', (c) => c.primaryKey())
+        .addColumn('enabled', 'bigint', (c) => c.notNull())
+        .addColumn('changed_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('outbound_signing_keys').ifNotExists()
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('alg', 'text', (c) => c.notNull())
+        .addColumn('private_key_encrypted', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outbound_signing_keys_account').ifNotExists().on('outbound_signing_keys').columns(['account_id']).execute();
     },
   },
 ];

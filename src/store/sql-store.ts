@@ -11,13 +11,14 @@ import type {
 } from './store.js';
 import type {
   AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
-  OidcProviderRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
+  OidcProviderRecord, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
 import { setBoundary } from './sql/boundaries.js';
 import * as groups from './sql/groups.js';
 import * as mfa from './sql/mfa.js';
 import * as oidc from './sql/oidc-providers.js';
+import * as outbound from './sql/outbound-federation.js';
 import * as policies from './sql/policies.js';
 import * as roles from './sql/roles.js';
 import * as saml from './sql/saml-providers.js';
@@ -421,5 +422,15 @@ export abstract class SqlStore implements Store {
   }
   deleteSamlProvider(arn: string) {
     return this.change((trx) => saml.deleteProvider(trx, arn));
+  }
+
+  getOutboundFederation(accountId: string) {
+    return outbound.federationOf(this.db, accountId);
+  }
+  enableOutboundFederation(accountId: string, keys: OutboundSigningKeyRecord[], at: number) {
+    return this.change((trx) => outbound.enable(trx, accountId, keys, at));
+  }
+  disableOutboundFederation(accountId: string, at: number) {
+    return this.change((trx) => outbound.disable(trx, accountId, at));
   }
 }
