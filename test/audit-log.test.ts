@@ -152,16 +152,20 @@ test('no secret reaches the log: secret keys, session tokens, TokenCodes (even m
   assert.equal(errorCode(await call(s, 'GetSessionToken', { SerialNumber: `arn:aws:iam::${account}:mfa/bob`, TokenCode: '864209' }, bob)), 'AccessDenied');
   assert.equal(errorCode(await call(s, 'GetCallerIdentity', {}, { ...role, secretAccessKey: gst.secretAccessKey })), 'SignatureDoesNotMatch');
   const key = await ok(iam(s, 'CreateAccessKey', { UserName: 'bob' }));
+  // An outbound web identity token is a bearer credential too.
+  await ok(iam(s, 'EnableOutboundWebIdentityFederation', {}));
+  const jwt = xmlText((await ok(call(s, 'GetWebIdentityToken', { 'Audience.member.1': 'https://api.example.com', SigningAlgorithm: 'ES384' }, s.root, { region: 'eu-central-1' }))).body, 'WebIdentityToken')!;
 
   const text = (await events(), readFileSync(logPath, 'utf8'));
   const secrets = [
     s.root.secretAccessKey, bob.secretAccessKey, gst.secretAccessKey, gst.sessionToken!, role.secretAccessKey, role.sessionToken!,
-    xmlText(key.body, 'SecretAccessKey')!, '97531', '864209',
+    xmlText(key.body, 'SecretAccessKey')!, '97531', '864209', jwt, jwt.split('.')[2]!,
   ];
   for (const secret of secrets) assert.ok(!text.includes(secret), `a secret in the audit log: ${secret.slice(0, 8)}...`);
   // ...while what they were issued and used with is there.
   assert.ok(text.includes(gst.accessKeyId) && text.includes(role.accessKeyId) && text.includes(xmlText(key.body, 'AccessKeyId')!));
   assert.ok(text.includes("Value at 'tokenCode' failed to satisfy constraint"));
+  assert.ok(text.includes('"eventName":"GetWebIdentityToken"'));
 });
 
 test('reopen() after a rotation: earlier lines in the renamed file, later ones in a new 0600 file', async () => {
