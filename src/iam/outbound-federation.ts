@@ -10,6 +10,7 @@
 import { generateKeyPair, createPrivateKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { RevisionCache } from '../store/revision-cache.js';
 import type { OutboundFederationRecord, OutboundSigningKeyRecord, Store } from '../store/store.js';
 import type { MasterKey } from '../tokens/master-key.js';
 
@@ -74,36 +75,18 @@ export interface OutboundFederationState {
 
 const NEVER: OutboundFederationState = Object.freeze({ known: false, enabled: false, keys: new Map() });
 
-interface Entry {
-  revision: number;
-  loading: Promise<OutboundFederationState>;
-  lastGood?: OutboundFederationState;
-}
-
 /** Each account's outbound federation state, cached per process until the store's revision moves. */
 export class OutboundFederation {
-  private readonly entries = new Map<string, Entry>();
+  private readonly cache: RevisionCache<OutboundFederationState>;
   /** Decrypted keys by kid: a reload after an unrelated change decrypts nothing again. */
   private readonly opened = new Map<string, SigningKey>();
 
-  constructor(private readonly store: Store, private readonly master: MasterKey) {}
+  constructor(private readonly store: Store, private readonly master: MasterKey) {
+    this.cache = new RevisionCache(store, async (accountId) => this.stateOf(await store.getOutboundFederation(accountId)));
+  }
 
   get(accountId: string): Promise<OutboundFederationState> {
-    const revision = this.store.revision();
-    const entry = this.entries.get(accountId);
-    if (entry && entry.revision === revision) return entry.loading;
-    const next: Entry = { revision, loading: undefined!, lastGood: entry?.lastGood };
-    next.loading = this.store.getOutboundFederation(accountId).then((record) => {
-      const state = this.stateOf(record);
-      next.lastGood = state;
-      return state;
-    }, (err) => {
-      if (this.entries.get(accountId) === next) this.entries.delete(accountId);
-      if (next.lastGood) return next.lastGood;
-      throw err;
-    });
-    this.entries.set(accountId, next);
-    return next.loading;
+    return this.cache.get(accountId);
   }
 
   private stateOf(record: OutboundFederationRecord | undefined): OutboundFederationState {

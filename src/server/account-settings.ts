@@ -4,6 +4,7 @@
  * is dropped whenever the store's revision moves. While the database is out of reach the last known settings stay
  * in use, so that requests that need only their token keep working.
  */
+import { RevisionCache } from '../store/revision-cache.js';
 import type { Store } from '../store/store.js';
 
 export interface AccountSettingsSnapshot {
@@ -13,32 +14,15 @@ export interface AccountSettingsSnapshot {
   regions: ReadonlyMap<string, boolean>;
 }
 
-interface Entry {
-  revision: number;
-  loading: Promise<AccountSettingsSnapshot>;
-  lastGood?: AccountSettingsSnapshot;
-}
-
 export class AccountSettings {
-  private readonly entries = new Map<string, Entry>();
+  private readonly cache: RevisionCache<AccountSettingsSnapshot>;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.cache = new RevisionCache(store, (accountId) => this.load(accountId));
+  }
 
   get(accountId: string): Promise<AccountSettingsSnapshot> {
-    const revision = this.store.revision();
-    const entry = this.entries.get(accountId);
-    if (entry && entry.revision === revision) return entry.loading;
-    const next: Entry = { revision, loading: undefined!, lastGood: entry?.lastGood };
-    next.loading = this.load(accountId).then((s) => {
-      next.lastGood = s;
-      return s;
-    }, (err) => {
-      if (this.entries.get(accountId) === next) this.entries.delete(accountId);
-      if (next.lastGood) return next.lastGood;
-      throw err;
-    });
-    this.entries.set(accountId, next);
-    return next.loading;
+    return this.cache.get(accountId);
   }
 
   private async load(accountId: string): Promise<AccountSettingsSnapshot> {
