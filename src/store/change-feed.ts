@@ -68,35 +68,45 @@ export class ClusterWorkerFeed implements ChangeFeed {
   }
 }
 
-/** In the cluster primary: relays each worker's change to the others and acknowledges once they all have it. */
+/**
+ * In the cluster primary: relays each worker's change to the others and acknowledges once they all have it. One
+ * listener serves every relay in flight (a listener per relay would pile up under concurrent writes).
+ */
 export function relayChanges(): void {
   let nextId = 1;
+  /** The relay each id sent to a peer belongs to, with that peer: only its acknowledgement counts. */
+  const waiting = new Map<number, { peer: Worker; acked: () => void }>();
   cluster.on('message', (from: Worker, m: unknown) => {
-    if (!isFeedMessage(m) || m.type !== 'opensts:changed') return;
+    if (!isFeedMessage(m)) return;
+    if (m.type === 'opensts:changed-ack') {
+      const w = waiting.get(m.id);
+      if (w?.peer !== from) return;
+      waiting.delete(m.id);
+      w.acked();
+      return;
+    }
     const peers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w !== from && w.isConnected());
-    let pending = peers.length;
-    const acks = new Map<number, Worker>();
     const done = () => {
       if (from.isConnected()) from.send({ type: 'opensts:changed-ack', id: m.id } satisfies FeedMessage);
     };
-    if (!pending) return done();
-    const onAck = (worker: Worker, a: unknown) => {
-      if (!isFeedMessage(a) || a.type !== 'opensts:changed-ack' || acks.get(a.id) !== worker) return;
-      acks.delete(a.id);
-      if (--pending === 0) finish();
-    };
+    if (!peers.length) return done();
+    let pending = peers.length;
+    const ids: number[] = [];
     const finish = () => {
       clearTimeout(timer);
-      cluster.off('message', onAck);
+      for (const id of ids) waiting.delete(id);
       done();
     };
     // A worker that hangs or dies must not hold the writer forever.
     const timer = setTimeout(finish, 1000);
-    cluster.on('message', onAck);
-    for (const w of peers) {
+    const acked = () => {
+      if (--pending === 0) finish();
+    };
+    for (const peer of peers) {
       const id = nextId++;
-      acks.set(id, w);
-      w.send({ type: 'opensts:changed', id } satisfies FeedMessage);
+      ids.push(id);
+      waiting.set(id, { peer, acked });
+      peer.send({ type: 'opensts:changed', id } satisfies FeedMessage);
     }
   });
 }
