@@ -3,18 +3,16 @@
  * where and what came of it, with no secret in it; with several workers, all of them append whole lines to one file.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ManualClock } from '../src/clock.js';
 import type { AuditEvent } from '../src/server/audit-event.js';
 import type { Credentials } from '../src/sigv4/index.js';
 import { call, createUserWithKey, errorCode, xmlText, type RawReply } from './helpers/query.js';
 import { accountOf, assumeRole, createRole, credentialsOf, iam, ok, policy, allow, trust } from './helpers/iam.js';
 import { startTestIssuer, type TestIssuer } from './helpers/oidc-issuer.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { spawnServe, startTestServer, type TestServer } from './helpers/server.js';
 
 const THREE_AM = Date.parse('2026-03-01T03:00:00.000Z');
 const dir = mkdtempSync(join(tmpdir(), 'opensts-audit-'));
@@ -191,24 +189,10 @@ test('with two workers, both append whole lines to the one file, and SIGHUP to t
   const clusterDir = mkdtempSync(join(tmpdir(), 'opensts-audit-cluster-'));
   const clusterLog = join(clusterDir, 'audit.jsonl');
   const root: Credentials = { accessKeyId: 'AKIAOPENSTSAUDIT0001', secretAccessKey: 'audit-test-root-secret-0123456789abcdef' };
-  const child = spawn(process.execPath, ['bin/opensts', 'serve', '--port', '0', '--data-dir', clusterDir, '--workers', '2', '--log-level', 'error'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { PATH: process.env.PATH, OPENSTS_AUDIT_LOG: clusterLog, OPENSTS_ROOT_ACCESS_KEY_ID: root.accessKeyId, OPENSTS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey },
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const serve = await spawnServe(['--data-dir', clusterDir, '--workers', '2'], root, { OPENSTS_AUDIT_LOG: clusterLog });
   const replies: RawReply[] = [];
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m && /Then try/.test(out)) resolve(m[1]!);
-      });
-      void exited.then((code) => reject(new Error(`exited with ${code}`)));
-    });
-    const port = Number(new URL(url).port);
-    const cluster = { url, port, host: `127.0.0.1:${port}`, clock: new ManualClock(), root } as TestServer;
+    const cluster = serve.server;
     // Separate connections, so that both workers get some (cluster hands connections out in turn).
     const burst = () => Promise.all(Array.from({ length: 40 }, () => call(cluster, 'GetSessionToken', {}, root, { extraHeaders: { connection: 'close' } })));
     replies.push(...await burst());
@@ -217,14 +201,13 @@ test('with two workers, both append whole lines to the one file, and SIGHUP to t
     // Log rotation: rename, then SIGHUP to the primary, which passes it on to the workers. Until a worker has
     // reopened, its lines still go to the renamed file; requests continue until the new file has lines.
     renameSync(clusterLog, `${clusterLog}.1`);
-    child.kill('SIGHUP');
+    serve.signal('SIGHUP');
     for (let round = 0; round < 50 && !existsSync(clusterLog); round++) replies.push(...await burst());
     assert.ok(existsSync(clusterLog), 'a new file after SIGHUP');
     replies.push(...await burst());
     assert.ok(replies.every((r) => r.status === 200), 'the server lives on after SIGHUP');
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await serve.stop();
   }
   // The workers flushed their events before exiting; between the two files, every request is there once.
   const read = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent);

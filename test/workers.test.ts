@@ -4,16 +4,14 @@
  * every worker is a node of its own, and writes take the store's write lock).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ManualClock } from '../src/clock.js';
 import type { Credentials } from '../src/sigv4/index.js';
 import { skipPostgres, TestSchemas } from './helpers/postgres.js';
 import { call, errorCode } from './helpers/query.js';
-import type { TestServer } from './helpers/server.js';
+import { spawnServe } from './helpers/server.js';
 
 const ROOT: Credentials = { accessKeyId: 'AKIAOPENSTSWORKERS01', secretAccessKey: 'workers-test-root-secret-0123456789abcdef' };
 
@@ -24,22 +22,9 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
   test(`${store}: two workers creating keys and users at once: two keys per user, one user per name, no failure`, { skip: store === 'PostgreSQL' && skipPostgres }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opensts-workers-'));
     const storeArgs = store === 'PostgreSQL' ? ['--store', schemas.create().url] : [];
-    const child = spawn(process.execPath, ['bin/opensts', 'serve', '--port', '0', '--data-dir', dir, '--workers', '2', '--log-level', 'error', ...storeArgs], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { PATH: process.env.PATH, OPENSTS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, OPENSTS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey },
-    });
+    const serve = await spawnServe(['--data-dir', dir, '--workers', '2', ...storeArgs], ROOT);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m && /Then try|Connect with/.test(out)) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-      });
-      const port = Number(new URL(url).port);
-      const server = { url, port, host: `127.0.0.1:${port}`, clock: new ManualClock(), root: ROOT } as TestServer;
+      const { server } = serve;
       const iam = { service: 'iam' as const };
       assert.equal((await call(server, 'CreateUser', { UserName: 'race' }, ROOT, iam)).status, 200);
       const keys = await Promise.all(Array.from({ length: 16 }, () => call(server, 'CreateAccessKey', { UserName: 'race' }, ROOT, iam)));
@@ -50,8 +35,7 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       assert.equal(users.filter((r) => r.status === 200).length, 1, users.map((r) => errorCode(r)).join());
       assert.ok(users.filter((r) => r.status !== 200).every((r) => errorCode(r) === 'EntityAlreadyExists'));
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await serve.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,5 @@
 /** A real OpenSTS server for a test: fresh data dir, free loopback port, injected clock, silent logs. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,45 @@ export async function startTestServer(
       await running.close();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       if (pg) await dropSchema(pg.schema);
+    },
+  };
+}
+
+export interface ServeProcess {
+  /** A TestServer view of it, for the query helpers (its clock is not the server's). */
+  server: TestServer;
+  /** Sends the process (the cluster primary) a signal. */
+  signal(name: NodeJS.Signals): void;
+  /** Sends SIGTERM and resolves with the exit code once the process is gone. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * `opensts serve` as a child process on a free port, with the given root credentials for a new data dir: for what
+ * only a real process shows (workers, signals). Resolves once its banner says it listens.
+ */
+export async function spawnServe(args: string[], root: Credentials, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['bin/opensts', 'serve', '--port', '0', '--log-level', 'error', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH, OPENSTS_ROOT_ACCESS_KEY_ID: root.accessKeyId, OPENSTS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey, ...env },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
+      if (m && /Then try|Connect with/.test(out)) resolve(m[1]!);
+    });
+    void exited.then((code) => reject(new Error(`opensts serve exited with ${code}`)));
+  });
+  const port = Number(new URL(url).port);
+  return {
+    server: { url, port, host: `127.0.0.1:${port}`, clock: new ManualClock(), root } as TestServer,
+    signal: (name) => void child.kill(name),
+    stop() {
+      child.kill('SIGTERM');
+      return exited;
     },
   };
 }
