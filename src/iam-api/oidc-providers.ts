@@ -10,8 +10,8 @@ import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import type { App } from '../server/app.js';
 import type { OidcProviderRecord, Tag } from '../store/store.js';
-import { listResource, pageOf } from './lookup.js';
-import { checkTags, retag } from './tags.js';
+import { listResource } from './lookup.js';
+import { arnTagOperations, checkTags } from './tags.js';
 
 /** AWS's quotas. */
 const MAX_PROVIDERS = 100;
@@ -127,34 +127,8 @@ export const updateOpenIDConnectProviderThumbprint = operation<ByArn & { Thumbpr
   },
 });
 
-export const tagOpenIDConnectProvider = operation<ByArn & { Tags: Tag[] }>({
-  service: 'iam',
-  name: 'TagOpenIDConnectProvider',
-  permission: ({ input }) => ['iam:TagOpenIDConnectProvider', input.OpenIDConnectProviderArn, requestTagKeys(input.Tags)],
-  handle: async ({ input, app }) => {
-    checkTags(input.Tags);
-    const p = await requireProvider(app, input.OpenIDConnectProviderArn);
-    await retag(app, 'oidc-provider', p.arn, 'TagsPerOpenIdConnectProvider', input.Tags, []);
-  },
-});
-
-export const untagOpenIDConnectProvider = operation<ByArn & { TagKeys: string[] }>({
-  service: 'iam',
-  name: 'UntagOpenIDConnectProvider',
-  permission: ({ input }) => ['iam:UntagOpenIDConnectProvider', input.OpenIDConnectProviderArn, { 'aws:TagKeys': input.TagKeys }],
-  handle: async ({ input, app }) => {
-    const p = await requireProvider(app, input.OpenIDConnectProviderArn);
-    await retag(app, 'oidc-provider', p.arn, 'TagsPerOpenIdConnectProvider', [], input.TagKeys);
-  },
-});
-
-export const listOpenIDConnectProviderTags = operation<ByArn & { Marker?: string; MaxItems?: number }>({
-  service: 'iam',
-  name: 'ListOpenIDConnectProviderTags',
-  permission: onProvider('iam:ListOpenIDConnectProviderTags'),
-  handle: async ({ input, app }) => {
-    const p = await requireProvider(app, input.OpenIDConnectProviderArn);
-    const page = pageOf(p.tags, (t) => t.Key, input.Marker, input.MaxItems);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+/** TagOpenIDConnectProvider, UntagOpenIDConnectProvider, ListOpenIDConnectProviderTags. */
+export const oidcProviderTagOperations = arnTagOperations({
+  noun: 'OpenIDConnectProvider', arnMember: 'OpenIDConnectProviderArn', entity: 'oidc-provider', quota: 'TagsPerOpenIdConnectProvider',
+  find: requireProvider,
 });

@@ -13,8 +13,8 @@ import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import type { App } from '../server/app.js';
 import type { SamlProviderRecord, Tag } from '../store/store.js';
-import { listResource, pageOf } from './lookup.js';
-import { checkTags, retag } from './tags.js';
+import { listResource } from './lookup.js';
+import { arnTagOperations, checkTags } from './tags.js';
 
 /** AWS's quota of SAML providers per account. */
 const MAX_PROVIDERS = 100;
@@ -125,34 +125,7 @@ export const deleteSAMLProvider = operation<ByArn>({
   },
 });
 
-export const tagSAMLProvider = operation<ByArn & { Tags: Tag[] }>({
-  service: 'iam',
-  name: 'TagSAMLProvider',
-  permission: ({ input }) => ['iam:TagSAMLProvider', input.SAMLProviderArn, requestTagKeys(input.Tags)],
-  handle: async ({ input, app }) => {
-    checkTags(input.Tags);
-    const p = await requireProvider(app, input.SAMLProviderArn);
-    await retag(app, 'saml-provider', p.arn, 'TagsPerSAMLProvider', input.Tags, []);
-  },
-});
-
-export const untagSAMLProvider = operation<ByArn & { TagKeys: string[] }>({
-  service: 'iam',
-  name: 'UntagSAMLProvider',
-  permission: ({ input }) => ['iam:UntagSAMLProvider', input.SAMLProviderArn, { 'aws:TagKeys': input.TagKeys }],
-  handle: async ({ input, app }) => {
-    const p = await requireProvider(app, input.SAMLProviderArn);
-    await retag(app, 'saml-provider', p.arn, 'TagsPerSAMLProvider', [], input.TagKeys);
-  },
-});
-
-export const listSAMLProviderTags = operation<ByArn & { Marker?: string; MaxItems?: number }>({
-  service: 'iam',
-  name: 'ListSAMLProviderTags',
-  permission: onProvider('iam:ListSAMLProviderTags'),
-  handle: async ({ input, app }) => {
-    const p = await requireProvider(app, input.SAMLProviderArn);
-    const page = pageOf(p.tags, (t) => t.Key, input.Marker, input.MaxItems);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+/** TagSAMLProvider, UntagSAMLProvider, ListSAMLProviderTags. */
+export const samlProviderTagOperations = arnTagOperations({
+  noun: 'SAMLProvider', arnMember: 'SAMLProviderArn', entity: 'saml-provider', quota: 'TagsPerSAMLProvider', find: requireProvider,
 });

@@ -1,4 +1,7 @@
-/** Tags on users and roles: TagUser, UntagUser, ListUserTags, TagRole, UntagRole, ListRoleTags. */
+/**
+ * Tags on users and roles (TagUser, UntagUser, ListUserTags, TagRole, UntagRole, ListRoleTags), and the same three
+ * operations for the identity providers, which are named by their ARN (arnTagOperations).
+ */
 import { requestTagKeys } from '../iam/authorize.js';
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
@@ -91,3 +94,49 @@ export const listRoleTags = operation<{ RoleName: string } & Paging>({
     return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 });
+
+/**
+ * Tag<Noun>, Untag<Noun> and List<Noun>Tags for an entity that requests name by its ARN in `arnMember` (the
+ * identity providers): the ARN is the policy resource, `find` the entity (NoSuchEntity when it is not there).
+ */
+export function arnTagOperations(spec: {
+  noun: string;
+  arnMember: string;
+  entity: TaggedEntity;
+  quota: string;
+  find: (app: App, arn: string) => Promise<{ arn: string; tags: Tag[] }>;
+}) {
+  type ByArn = Record<string, string>;
+  const arnOf = (input: object) => (input as ByArn)[spec.arnMember]!;
+  return [
+    operation<{ Tags: Tag[] }>({
+      service: 'iam',
+      name: `Tag${spec.noun}`,
+      permission: ({ input }) => [`iam:Tag${spec.noun}`, arnOf(input), requestTagKeys(input.Tags)],
+      handle: async ({ input, app }) => {
+        checkTags(input.Tags);
+        const found = await spec.find(app, arnOf(input));
+        await retag(app, spec.entity, found.arn, spec.quota, input.Tags, []);
+      },
+    }),
+    operation<{ TagKeys: string[] }>({
+      service: 'iam',
+      name: `Untag${spec.noun}`,
+      permission: ({ input }) => [`iam:Untag${spec.noun}`, arnOf(input), { 'aws:TagKeys': input.TagKeys }],
+      handle: async ({ input, app }) => {
+        const found = await spec.find(app, arnOf(input));
+        await retag(app, spec.entity, found.arn, spec.quota, [], input.TagKeys);
+      },
+    }),
+    operation<Paging>({
+      service: 'iam',
+      name: `List${spec.noun}Tags`,
+      permission: ({ input }) => [`iam:List${spec.noun}Tags`, arnOf(input)],
+      handle: async ({ input, app }) => {
+        const found = await spec.find(app, arnOf(input));
+        const page = pageOf(found.tags, (t) => t.Key, input.Marker, input.MaxItems);
+        return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+      },
+    }),
+  ] as const;
+}

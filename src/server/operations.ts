@@ -26,7 +26,8 @@ import { getSessionToken } from '../sts/get-session-token.js';
 import { getWebIdentityToken } from '../sts/get-web-identity-token.js';
 
 const isOperation = (v: unknown): v is Operation => typeof v === 'object' && v !== null && 'handle' in v && 'name' in v;
-const operationsOf = (module: object): Operation[] => Object.values(module).filter(isOperation);
+/** A module's exported operations, and those of the lists it exports. */
+const operationsOf = (module: object): Operation[] => Object.values(module).flat().filter(isOperation);
 
 const all: Operation[] = [
   getCallerIdentity,
