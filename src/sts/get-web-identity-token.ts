@@ -15,6 +15,7 @@ import { principalArn, roleArn, type Principal } from '../iam/principal.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { operation, type Call } from '../protocol/operation.js';
 import type { Tag } from '../store/store.js';
+import { sessionTags } from './session-tags.js';
 
 const DEFAULT_SECONDS = 300;
 /**
@@ -37,16 +38,6 @@ function subjectOf(p: Principal): string {
 
 const tagClaim = (tags: readonly Tag[]) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 
-function uniqueTagKeys(tags: readonly Tag[]): void {
-  const seen = new Set<string>();
-  for (const t of tags) {
-    const k = t.Key.toLowerCase();
-    // UNCONFIRMED: the code and wording, as for session tags.
-    if (seen.has(k)) throw errors.validation('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
-    seen.add(k);
-  }
-}
-
 export const getWebIdentityToken = operation<Input>({
   service: 'sts',
   name: 'GetWebIdentityToken',
@@ -61,8 +52,8 @@ export const getWebIdentityToken = operation<Input>({
       // UNCONFIRMED wording: the model has no enum for jwtAlgorithmType; this is how its enum violations read.
       throw errors.validation(`1 validation error detected: Value '${input.SigningAlgorithm}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [${SIGNING_ALGORITHMS.join(', ')}]`);
     }
-    const tags = input.Tags ?? [];
-    uniqueTagKeys(tags);
+    // Request tags follow the rules of session tags (unique keys, case-insensitively); there is nothing to inherit.
+    const { tags } = sessionTags(input.Tags, [], undefined);
     const seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
     const accountId = caller.principal.accountId;
 
