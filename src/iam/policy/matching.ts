@@ -3,7 +3,7 @@
  *
  * Patterns are compiled once, at parse time, into a `Matcher`: a plain function of the candidate string.
  * Compilation picks the cheapest form that is exact: always-true for `*`, string equality when there is
- * no wildcard, `startsWith` for a single trailing `*`, and a regular expression otherwise.
+ * no wildcard, `startsWith` for a single trailing `*`, and otherwise one of two matchers below.
  *
  * Three matching modes, following the IAM documentation:
  *
@@ -19,6 +19,11 @@
  *   colons (`*`, `arn:aws:s3:*`) is not a full ARN; we glob it as a whole string, as `plain` does.
  *
  * Matching of the candidate is always case-sensitive; callers fold case themselves where IAM does.
+ *
+ * Cost: patterns come from session policies, so a caller chooses them. No regular expression is built from a
+ * pattern (a backtracking engine takes exponential time on `*a*a*a…b`); both matchers below do at most
+ * (pattern length + 1) x (candidate length + 1) character steps, whatever the input. Characters are UTF-16 code
+ * units, as they were for the regular expressions this replaced.
  */
 
 /** A wildcard in a parsed glob. Everything else in a glob is a literal string. */
@@ -77,50 +82,187 @@ function countColons(s: string): number {
   return n;
 }
 
-const REGEX_SPECIALS = /[.*+?^${}()|[\]\\/-]/g;
-function escapeRegex(s: string): string {
-  return s.replace(REGEX_SPECIALS, '\\$&');
-}
+/**
+ * A compiled wildcard: which characters it takes. `ANY_*` take any character; `SEG_*` take any but `:` (an ARN
+ * wildcard that must stay inside its segment). Literal characters are their char codes (>= 0).
+ */
+const ANY_ONE = -1;
+const SEG_ONE = -2;
+const ANY_STAR = -3;
+const SEG_STAR = -4;
+const COLON = 58;
 
-/** Bounded cache of compiled expressions, shared by every pattern (dynamic patterns recompile per request). */
-const regexCache = new Map<string, RegExp>();
-const REGEX_CACHE_LIMIT = 2048;
-function cachedRegex(source: string): RegExp {
-  let re = regexCache.get(source);
-  if (re === undefined) {
-    re = new RegExp(source, 's');
-    if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.clear();
-    regexCache.set(source, re);
-  }
-  return re;
-}
-
-/** The regular-expression source for a glob in the given mode (anchored at both ends). */
-function regexSource(parts: readonly GlobPart[], mode: MatchMode): string {
-  if (mode === 'plain') {
-    let src = '^';
-    for (const p of parts) src += p === STAR ? '.*' : p === QMARK ? '.' : escapeRegex(p);
-    return src + '$';
-  }
-  // ARN-aware modes: wildcards in the first five segments stay inside their segment.
+/**
+ * The pattern as one code per character: a char code or one of the wildcard codes above, chosen by the mode's
+ * rules (see the header): wildcards in the first five ARN segments stay in their segment, except, in `resource`
+ * mode, a `*` that ends its segment.
+ */
+function classify(parts: readonly GlobPart[], mode: MatchMode): number[] {
+  const codes: number[] = [];
   let colons = 0;
-  let src = '^';
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     if (typeof p === 'string') {
+      for (let k = 0; k < p.length; k++) codes.push(p.charCodeAt(k));
       colons += countColons(p);
-      src += escapeRegex(p);
-    } else if (colons >= 5) {
-      src += p === STAR ? '.*' : '.';
+    } else if (mode === 'plain' || colons >= 5) {
+      codes.push(p === STAR ? ANY_STAR : ANY_ONE);
     } else if (p === QMARK) {
-      src += '[^:]';
+      codes.push(SEG_ONE);
     } else {
       const next = parts[i + 1];
-      const endsSegment = next === undefined || (typeof next === 'string' && next.charCodeAt(0) === 58);
-      src += mode === 'resource' && endsSegment ? '.*' : '[^:]*';
+      const endsSegment = next === undefined || (typeof next === 'string' && next.charCodeAt(0) === COLON);
+      codes.push(mode === 'resource' && endsSegment ? ANY_STAR : SEG_STAR);
     }
   }
-  return src + '$';
+  return codes;
+}
+
+/**
+ * A run of the pattern between two `*`: literal characters and `?`. `text` is the run with `?` as a placeholder;
+ * `wild` lists the offsets of the `?`s (empty: the run is a plain string, found with indexOf/startsWith).
+ */
+interface Block {
+  readonly text: string;
+  readonly wild: readonly number[];
+}
+
+function blockAt(b: Block, c: string, at: number): boolean {
+  if (b.wild.length === 0) return c.startsWith(b.text, at);
+  const t = b.text;
+  let w = 0;
+  for (let k = 0; k < t.length; k++) {
+    if (w < b.wild.length && b.wild[w] === k) w++;
+    else if (c.charCodeAt(at + k) !== t.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** The leftmost start >= from at which the block matches and ends by `limit`, or -1. */
+function findBlock(b: Block, c: string, from: number, limit: number): number {
+  const last = limit - b.text.length;
+  if (b.wild.length === 0) {
+    const i = c.indexOf(b.text, from);
+    return i >= 0 && i <= last ? i : -1;
+  }
+  for (let s = from; s <= last; s++) if (blockAt(b, c, s)) return s;
+  return -1;
+}
+
+/**
+ * Every wildcard takes any character: the pattern is `head * middle… * tail`. The head must match at the
+ * start, the tail at the end, and each middle block at its leftmost place after the previous one; leftmost is
+ * always right, since the `*` that follows can take whatever a later placement would have skipped. Each block
+ * is searched once, over the characters not yet consumed: at most pattern x candidate steps, no backtracking.
+ */
+function blocksMatcher(codes: readonly number[]): Matcher {
+  const blocks: Block[] = [];
+  let text = '';
+  let wild: number[] = [];
+  for (const code of codes) {
+    if (code === ANY_STAR) {
+      blocks.push({ text, wild });
+      text = '';
+      wild = [];
+    } else if (code === ANY_ONE) {
+      wild.push(text.length);
+      text += '?';
+    } else {
+      text += String.fromCharCode(code);
+    }
+  }
+  blocks.push({ text, wild });
+  // Without a star (`a?c`) the one block is both head and tail, and the lengths must be equal.
+  const exactLength = blocks.length === 1;
+  const head = blocks[0]!;
+  const tail = blocks[blocks.length - 1]!;
+  const middle = blocks.slice(1, -1).filter((b) => b.text.length > 0);
+  const minLength = blocks.reduce((n, b) => n + b.text.length, 0);
+  return (c) => {
+    if (c.length < minLength || (exactLength && c.length !== minLength)) return false;
+    const end = c.length - tail.text.length;
+    if (!blockAt(head, c, 0) || !blockAt(tail, c, end)) return false;
+    let at = head.text.length;
+    for (const b of middle) {
+      const s = findBlock(b, c, at, end);
+      if (s < 0) return false;
+      at = s + b.text.length;
+    }
+    return true;
+  };
+}
+
+/**
+ * Scratch space of segmentMatcher, shared: matching is synchronous, so one call uses it at a time. `seen[j]`
+ * holds the generation in which pattern position j was last added, so the sets need no clearing.
+ */
+let setA = new Int32Array(64);
+let setB = new Int32Array(64);
+let seen = new Uint32Array(64);
+let generation = 0;
+
+function nextGeneration(): number {
+  if (generation === 0xffffffff) {
+    seen.fill(0);
+    generation = 0;
+  }
+  return ++generation;
+}
+
+/**
+ * Some wildcard must not take a colon: the candidate is read once, left to right, keeping the set of pattern
+ * positions reachable so far (a position is in the set at most once). Each character costs at most one step per
+ * pattern position, so a match costs at most (pattern + 1) x candidate steps.
+ */
+function segmentMatcher(codes: readonly number[]): Matcher {
+  const pattern = Int32Array.from(codes);
+  const m = pattern.length;
+  return (c) => {
+    if (seen.length <= m) {
+      const capacity = 2 * (m + 1);
+      setA = new Int32Array(capacity);
+      setB = new Int32Array(capacity);
+      seen = new Uint32Array(capacity);
+      generation = 0;
+    }
+    const marks = seen;
+    let current = setA;
+    let next = setB;
+    let gen = nextGeneration();
+    // Position 0 and, while `*`s (which may take nothing) lead on, the positions after it.
+    let size = 0;
+    for (let j = 0; ; j++) {
+      marks[j] = gen;
+      current[size++] = j;
+      if (j === m || pattern[j]! > ANY_STAR) break;
+    }
+    for (let i = 0; i < c.length; i++) {
+      const ch = c.charCodeAt(i);
+      const notColon = ch !== COLON;
+      gen = nextGeneration();
+      let nextSize = 0;
+      for (let k = 0; k < size; k++) {
+        let j = current[k]!;
+        if (j === m) continue;
+        const p = pattern[j]!;
+        if (p === ch || p === ANY_ONE || (p === SEG_ONE && notColon)) j++;
+        else if (!(p === ANY_STAR || (p === SEG_STAR && notColon))) continue;
+        // The star stays at j for the next character; a consumed position moves on to j + 1.
+        while (marks[j] !== gen) {
+          marks[j] = gen;
+          next[nextSize++] = j;
+          if (j === m || pattern[j]! > ANY_STAR) break;
+          j++;
+        }
+      }
+      if (nextSize === 0) return false;
+      const t = current;
+      current = next;
+      next = t;
+      size = nextSize;
+    }
+    return marks[m] === gen;
+  };
 }
 
 /**
@@ -150,8 +292,8 @@ export function compileGlob(input: readonly GlobPart[], mode: MatchMode, ignoreC
     const prefix = parts[0];
     if (mode !== 'arn' || countColons(prefix) >= 5) return (c) => c.startsWith(prefix);
   }
-  const re = cachedRegex(regexSource(parts, mode));
-  return (c) => re.test(c);
+  const codes = classify(parts, mode);
+  return codes.some((code) => code === SEG_ONE || code === SEG_STAR) ? segmentMatcher(codes) : blocksMatcher(codes);
 }
 
 /** Compiles a pattern string directly (no policy variables). */
