@@ -192,76 +192,91 @@ function blocksMatcher(codes: readonly number[]): Matcher {
   };
 }
 
-/**
- * Scratch space of segmentMatcher, shared: matching is synchronous, so one call uses it at a time. `seen[j]`
- * holds the generation in which pattern position j was last added, so the sets need no clearing.
- */
-let setA = new Int32Array(64);
-let setB = new Int32Array(64);
-let seen = new Uint32Array(64);
-let generation = 0;
-
-function nextGeneration(): number {
-  if (generation === 0xffffffff) {
-    seen.fill(0);
-    generation = 0;
-  }
-  return ++generation;
-}
+/** Scratch bit sets of segmentMatcher, shared: matching is synchronous, so one call uses them at a time. */
+let scratchA = new Int32Array(8);
+let scratchB = new Int32Array(8);
 
 /**
  * Some wildcard must not take a colon: the candidate is read once, left to right, keeping the set of pattern
- * positions reachable so far (a position is in the set at most once). Each character costs at most one step per
- * pattern position, so a match costs at most (pattern + 1) x candidate steps.
+ * positions reached so far as a bit set (bit j: the next character must match pattern[j]; bit m: matched). Each
+ * character costs one pass over the set's (pattern + 1) / 32 words, whatever the pattern.
  */
 function segmentMatcher(codes: readonly number[]): Matcher {
-  const pattern = Int32Array.from(codes);
+  // A run of stars is one star (any character if one of them takes any): then a star is never followed by a
+  // star, and the positions a reached star opens (it may take nothing) are found in one shift.
+  const pattern: number[] = [];
+  for (const code of codes) {
+    const last = pattern.length - 1;
+    if (code <= ANY_STAR && last >= 0 && pattern[last]! <= ANY_STAR) {
+      if (code === ANY_STAR) pattern[last] = ANY_STAR;
+    } else {
+      pattern.push(code);
+    }
+  }
   const m = pattern.length;
+  const words = (m >>> 5) + 1;
+  const bits = () => new Int32Array(words);
+  const set = (v: Int32Array, j: number) => {
+    v[j >>> 5]! |= 1 << (j & 31);
+  };
+  // What moves on (single-character positions) and what stays (stars), after a colon and after anything else.
+  const moveOnColon = bits();
+  const moveOnOther = bits();
+  const stayOnColon = bits();
+  const stayOnOther = bits();
+  const stars = bits();
+  const literals = new Map<number, Int32Array>();
+  pattern.forEach((p, j) => {
+    if (p >= 0) {
+      let v = literals.get(p);
+      if (v === undefined) literals.set(p, (v = bits()));
+      set(v, j);
+    } else if (p === ANY_ONE || p === SEG_ONE) {
+      if (p === ANY_ONE) set(moveOnColon, j);
+      set(moveOnOther, j);
+    } else {
+      if (p === ANY_STAR) set(stayOnColon, j);
+      set(stayOnOther, j);
+      set(stars, j);
+    }
+  });
+  const noLiteral = bits();
+  const acceptWord = m >>> 5;
+  const acceptBit = 1 << (m & 31);
   return (c) => {
-    if (seen.length <= m) {
-      const capacity = 2 * (m + 1);
-      setA = new Int32Array(capacity);
-      setB = new Int32Array(capacity);
-      seen = new Uint32Array(capacity);
-      generation = 0;
+    if (scratchA.length < words) {
+      scratchA = new Int32Array(words);
+      scratchB = new Int32Array(words);
     }
-    const marks = seen;
-    let current = setA;
-    let next = setB;
-    let gen = nextGeneration();
-    // Position 0 and, while `*`s (which may take nothing) lead on, the positions after it.
-    let size = 0;
-    for (let j = 0; ; j++) {
-      marks[j] = gen;
-      current[size++] = j;
-      if (j === m || pattern[j]! > ANY_STAR) break;
-    }
+    let current = scratchA;
+    let next = scratchB;
+    current.fill(0, 0, words);
+    current[0] = pattern[0]! <= ANY_STAR ? 0b11 : 0b1;
     for (let i = 0; i < c.length; i++) {
       const ch = c.charCodeAt(i);
-      const notColon = ch !== COLON;
-      gen = nextGeneration();
-      let nextSize = 0;
-      for (let k = 0; k < size; k++) {
-        let j = current[k]!;
-        if (j === m) continue;
-        const p = pattern[j]!;
-        if (p === ch || p === ANY_ONE || (p === SEG_ONE && notColon)) j++;
-        else if (!(p === ANY_STAR || (p === SEG_STAR && notColon))) continue;
-        // The star stays at j for the next character; a consumed position moves on to j + 1.
-        while (marks[j] !== gen) {
-          marks[j] = gen;
-          next[nextSize++] = j;
-          if (j === m || pattern[j]! > ANY_STAR) break;
-          j++;
-        }
+      const literal = literals.get(ch) ?? noLiteral;
+      const move = ch === COLON ? moveOnColon : moveOnOther;
+      const stay = ch === COLON ? stayOnColon : stayOnOther;
+      let moveCarry = 0;
+      let openCarry = 0;
+      let alive = 0;
+      for (let w = 0; w < words; w++) {
+        const x = current[w]!;
+        const moved = x & (literal[w]! | move[w]!);
+        let n = (moved << 1) | moveCarry | (x & stay[w]!);
+        moveCarry = moved >>> 31;
+        const open = n & stars[w]!;
+        n |= (open << 1) | openCarry;
+        openCarry = open >>> 31;
+        next[w] = n;
+        alive |= n;
       }
-      if (nextSize === 0) return false;
+      if (alive === 0) return false;
       const t = current;
       current = next;
       next = t;
-      size = nextSize;
     }
-    return marks[m] === gen;
+    return (current[acceptWord]! & acceptBit) !== 0;
   };
 }
 
