@@ -1,10 +1,13 @@
 /**
  * Micro-benchmark of the policy engine: parse a typical three-statement identity policy once, evaluate it in a
- * loop for a few seconds, print evaluations per second. Not a test.
+ * loop for a few seconds, print evaluations per second; then wildcard matching alone, on ordinary patterns and on
+ * adversarial ones (the worst time of one match, issue 11). Not a test.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/policy.js [seconds-per-scenario]
  */
+import { runInNewContext } from 'node:vm';
 import { type AuthorizationRequest, type PolicySet, RequestContext, evaluate, parsePolicy } from '../src/iam/policy/index.js';
+import { type MatchMode, compilePattern } from '../src/iam/policy/matching.js';
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',
@@ -81,8 +84,8 @@ function measure(body: () => void): Rate {
 }
 
 const fmt = (r: number): string => Math.round(r).toLocaleString('en-US').padStart(11);
-function report(name: string, r: Rate): void {
-  console.log(`${name.padEnd(48)} ${fmt(r.cpu)} evaluations per CPU-second  ${fmt(r.wall)} per wall-clock second`);
+function report(name: string, r: Rate, unit = 'evaluations'): void {
+  console.log(`${name.padEnd(48)} ${fmt(r.cpu)} ${unit} per CPU-second  ${fmt(r.wall)} per wall-clock second`);
 }
 
 function loop(reqs: AuthorizationRequest[]): () => void {
@@ -103,3 +106,68 @@ report(
     for (let i = 0; i < 1000; i++) evaluate({ ...perRequest[i & 3]!, context: new RequestContext(raw) }, policies);
   }),
 );
+
+// Matching alone, one pattern of each shape that is neither equality nor a trailing `*` (before issue 11 these
+// were regular expressions): wildcards that cross colons, `?`, and ArnLike wildcards held to their segment.
+const ORDINARY: Array<[string, MatchMode, string]> = [
+  ['arn:aws:ec2:*:111122223333:instance/*', 'resource', 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc'],
+  ['arn:aws:s3:::logs-????/*/app-*.gz', 'resource', 'arn:aws:s3:::logs-2024/05/app-17.gz'],
+  ['arn:aws:iam::*:role/deploy-*', 'arn', 'arn:aws:iam::111122223333:role/deploy-prod'],
+  ['arn:aws:sts::*:assumed-role/*/alice', 'arn', 'arn:aws:sts::111122223333:assumed-role/admin/bob'],
+  ['repo:octo-org/*:ref:refs/heads/*', 'plain', 'repo:octo-org/app:ref:refs/heads/main'],
+  ['iam:*policy*', 'plain', 'iam:putrolepolicy'],
+];
+const matchers = ORDINARY.map(([pattern, mode]) => compilePattern(pattern, mode));
+const candidates = ORDINARY.map((c) => c[2]);
+report(
+  'matching: six ordinary patterns in turn',
+  measure(() => {
+    for (let i = 0; i < 1000; i++) matchers[i % 6]!(candidates[i % 6]!);
+  }),
+  'matches',
+);
+
+/**
+ * Adversarial patterns (what a caller may put in a session policy, which is at most 2048 characters) against
+ * 2 KB candidates: the time of one match, repeated for at least 200 ms; the worst row is the figure to watch. A
+ * match that takes longer than CAP seconds is stopped (vm's timeout interrupts a running regular expression too).
+ */
+const CAP = 10;
+const as = 'a'.repeat(2048);
+const stars = (n: number) => '*a'.repeat(n) + '*b';
+const ROLE = 'arn:aws:iam::111122223333:role/';
+const ADVERSARIAL: Array<[string, string, string, MatchMode]> = [
+  ['Resource role/*a*a…*b, 10 stars', ROLE + stars(10), ROLE + as.slice(0, 40), 'resource'],
+  ['Resource role/*a*a…*b, 20 stars', ROLE + stars(20), ROLE + as, 'resource'],
+  ['Resource role/*a*a…*b, 1000 stars', ROLE + stars(1000), ROLE + as, 'resource'],
+  ['Resource, 1000 stars held to segment 5', 'arn:aws:iam::' + stars(1000) + ':role/x', `arn:aws:iam::${as}:role/x`, 'resource'],
+  ['ArnLike ?*?*…b, 1000 wildcard pairs', 'arn:aws:iam::' + '?*'.repeat(1000) + 'b:1:x', `arn:aws:iam::${as}:1:x`, 'arn'],
+  ['StringLike *a*a…*b, 1000 stars', stars(1000), as, 'plain'],
+  ['StringLike *aaa…ab* (one 2000-char block)', '*' + as.slice(0, 2000) + 'b*', as, 'plain'],
+  ['StringLike *a?a?…b* (one 2000-char block)', '*' + 'a?'.repeat(1000) + 'b*', as, 'plain'],
+];
+let worst = 0;
+for (const [name, pattern, candidate, mode] of ADVERSARIAL) {
+  const m = compilePattern(pattern, mode);
+  let line: string;
+  try {
+    const perMatch = runInNewContext('time()', {
+      time: () => {
+        let n = 0;
+        const start = performance.now();
+        do {
+          m(candidate);
+          n++;
+        } while (performance.now() - start < 200);
+        return (performance.now() - start) / n;
+      },
+    }, { timeout: CAP * 1000 }) as number;
+    worst = Math.max(worst, perMatch);
+    line = `${perMatch.toFixed(3).padStart(11)} ms per match`;
+  } catch {
+    worst = Infinity;
+    line = `    > ${CAP} s (stopped)`;
+  }
+  console.log(`${('adversarial: ' + name).padEnd(60)} ${line}`);
+}
+console.log(`${'adversarial: worst case'.padEnd(60)} ${worst === Infinity ? `> ${CAP} s` : `${worst.toFixed(3)} ms`}`);

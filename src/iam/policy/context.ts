@@ -122,7 +122,8 @@ export function scalarToString(v: ContextScalar): string {
   return String(v);
 }
 
-const NUMBER_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+// One way to read each digit (`\d+\.?\d*` split a run of digits every possible way: quadratic on a long number).
+const NUMBER_TEXT = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 export function parseNumber(s: string): number {
   return NUMBER_TEXT.test(s) ? Number(s) : Number.NaN;
 }

@@ -149,22 +149,26 @@ function findBlock(b: Block, c: string, from: number, limit: number): number {
   return -1;
 }
 
+/** A matcher of the candidate's characters [from, to). */
+type RangeMatcher = (c: string, from: number, to: number) => boolean;
+
 /**
  * Every wildcard takes any character: the pattern is `head * middle… * tail`. The head must match at the
  * start, the tail at the end, and each middle block at its leftmost place after the previous one; leftmost is
  * always right, since the `*` that follows can take whatever a later placement would have skipped. Each block
  * is searched once, over the characters not yet consumed: at most pattern x candidate steps, no backtracking.
+ * (`?` and `*` here take any character: callers pass SEG_ codes only for ranges that hold no colon.)
  */
-function blocksMatcher(codes: readonly number[]): Matcher {
+function blocksMatcher(codes: readonly number[]): RangeMatcher {
   const blocks: Block[] = [];
   let text = '';
   let wild: number[] = [];
   for (const code of codes) {
-    if (code === ANY_STAR) {
+    if (code === ANY_STAR || code === SEG_STAR) {
       blocks.push({ text, wild });
       text = '';
       wild = [];
-    } else if (code === ANY_ONE) {
+    } else if (code === ANY_ONE || code === SEG_ONE) {
       wild.push(text.length);
       text += '?';
     } else {
@@ -172,17 +176,20 @@ function blocksMatcher(codes: readonly number[]): Matcher {
     }
   }
   blocks.push({ text, wild });
-  // Without a star (`a?c`) the one block is both head and tail, and the lengths must be equal.
-  const exactLength = blocks.length === 1;
   const head = blocks[0]!;
+  if (blocks.length === 1) {
+    // No star: the one block, exactly.
+    const length = head.text.length;
+    return (c, from, to) => to - from === length && blockAt(head, c, from);
+  }
   const tail = blocks[blocks.length - 1]!;
   const middle = blocks.slice(1, -1).filter((b) => b.text.length > 0);
   const minLength = blocks.reduce((n, b) => n + b.text.length, 0);
-  return (c) => {
-    if (c.length < minLength || (exactLength && c.length !== minLength)) return false;
-    const end = c.length - tail.text.length;
-    if (!blockAt(head, c, 0) || !blockAt(tail, c, end)) return false;
-    let at = head.text.length;
+  return (c, from, to) => {
+    if (to - from < minLength) return false;
+    const end = to - tail.text.length;
+    if (!blockAt(head, c, from) || !blockAt(tail, c, end)) return false;
+    let at = from + head.text.length;
     for (const b of middle) {
       const s = findBlock(b, c, at, end);
       if (s < 0) return false;
@@ -192,12 +199,52 @@ function blocksMatcher(codes: readonly number[]): Matcher {
   };
 }
 
+/**
+ * No wildcard before the fifth colon takes a colon (all of ArnLike's; Resource patterns whose wildcards there do
+ * not end a segment): the pattern's first colons must meet the candidate's first colons. Each segment is globbed
+ * alone, and the resource part after the fifth colon as a whole; with fewer than five colons in the pattern, the
+ * candidate must have exactly as many.
+ */
+function splitMatcher(codes: readonly number[]): Matcher {
+  const pieces: RangeMatcher[] = [];
+  let start = 0;
+  for (let j = 0; j < codes.length && pieces.length < 5; j++) {
+    if (codes[j] === COLON) {
+      pieces.push(blocksMatcher(codes.slice(start, j)));
+      start = j + 1;
+    }
+  }
+  const held = pieces.length;
+  const rest = blocksMatcher(codes.slice(start));
+  return (c) => {
+    let from = 0;
+    for (let s = 0; s < held; s++) {
+      const colon = c.indexOf(':', from);
+      if (colon < 0 || !pieces[s]!(c, from, colon)) return false;
+      from = colon + 1;
+    }
+    if (held < 5 && c.indexOf(':', from) >= 0) return false;
+    return rest(c, from, c.length);
+  };
+}
+
+/** Is there a wildcard that takes a colon before the pattern's fifth colon (a Resource `*` ending a segment)? */
+function crossesBeforeFifthColon(codes: readonly number[]): boolean {
+  let colons = 0;
+  for (const code of codes) {
+    if (code === COLON && ++colons === 5) return false;
+    if (code === ANY_STAR || code === ANY_ONE) return true;
+  }
+  return false;
+}
+
 /** Scratch bit sets of segmentMatcher, shared: matching is synchronous, so one call uses them at a time. */
 let scratchA = new Int32Array(8);
 let scratchB = new Int32Array(8);
 
 /**
- * Some wildcard must not take a colon: the candidate is read once, left to right, keeping the set of pattern
+ * Wildcards that stay in their segment and others that do not, before the fifth colon (Resource
+ * `arn:aws:ec2:us-*-1:*:instance/x`): the candidate is read once, left to right, keeping the set of pattern
  * positions reached so far as a bit set (bit j: the next character must match pattern[j]; bit m: matched). Each
  * character costs one pass over the set's (pattern + 1) / 32 words, whatever the pattern.
  */
@@ -308,7 +355,11 @@ export function compileGlob(input: readonly GlobPart[], mode: MatchMode, ignoreC
     if (mode !== 'arn' || countColons(prefix) >= 5) return (c) => c.startsWith(prefix);
   }
   const codes = classify(parts, mode);
-  return codes.some((code) => code === SEG_ONE || code === SEG_STAR) ? segmentMatcher(codes) : blocksMatcher(codes);
+  if (!codes.some((code) => code === SEG_ONE || code === SEG_STAR)) {
+    const whole = blocksMatcher(codes);
+    return (c) => whole(c, 0, c.length);
+  }
+  return crossesBeforeFifthColon(codes) ? segmentMatcher(codes) : splitMatcher(codes);
 }
 
 /** Compiles a pattern string directly (no policy variables). */

@@ -42,11 +42,17 @@ export function parseTemplate(text: string, substitute: boolean, wildcards = tru
     if (literal) parts.push(literal);
     literal = '';
   };
+  // The next `}` and `${` after a position, remembered: `${${${…` must not rescan the rest of the text for
+  // every `${` (quadratic on a 128 KB document).
+  let close = -1;
+  let open = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (substitute && c === '$' && text[i + 1] === '{') {
-      const close = text.indexOf('}', i + 2);
-      if (close > 0) {
+      if (close !== text.length && close < i + 2) close = indexOrEnd(text, '}', i + 2);
+      if (open !== text.length && open < i + 2) open = indexOrEnd(text, '${', i + 2);
+      // A body holds no `${` (`${a${b}` is `${a` then the variable b): bodies never overlap, so reading them is linear.
+      if (close < text.length && open > close) {
         const body = text.slice(i + 2, close);
         if (body === '*' || body === '?' || body === '$') {
           literal += body;
@@ -72,6 +78,11 @@ export function parseTemplate(text: string, substitute: boolean, wildcards = tru
   }
   flush();
   return { parts, dynamic, text };
+}
+
+function indexOrEnd(text: string, ch: string, from: number): number {
+  const i = text.indexOf(ch, from);
+  return i < 0 ? text.length : i;
 }
 
 /** The value a variable takes in this context, or undefined when it is unresolved. */
