@@ -9,6 +9,19 @@ import { members, type MemberRef, type ServiceModel, type Shape } from './model.
 export type Params = Map<string, string>;
 
 /**
+ * More parameters than any operation reads: the largest inputs (AssumeRole with 50 tags, 50 transitive keys and 10
+ * policy ARNs; CreateOpenIDConnectProvider) take a few hundred; the HTTP body limit alone would let 170,000 through.
+ */
+export const MAX_PARAMETERS = 10_000;
+
+/**
+ * The most dots a parameter name is read to: the deepest member path in the models (IAM's
+ * `ContextEntries.member.1.ContextKeyValues.member.1`) has five. A name of 200,000 dots would otherwise make
+ * 200,000 prefixes of up to 400 KB each (quadratic).
+ */
+export const MAX_NAME_DEPTH = 16;
+
+/**
  * Parses `a=1&b=2` (with `+` as space, as the SigV4 canonical query does); a malformed escape is kept as written.
  * A repeated name is refused: SigV4 sorts the canonical query by name and value, so the order of repeated values is
  * not signed, and whichever one "wins" could be switched without breaking the signature.
@@ -17,6 +30,7 @@ export function parseParams(into: Params, text: string): Params {
   if (!text) return into;
   for (const [k, v] of new URLSearchParams(text)) {
     if (into.has(k)) throw errors.malformedQueryString(`The parameter ${k} appears more than once`);
+    if (into.size >= MAX_PARAMETERS) throw errors.malformedQueryString(`The request has more than ${MAX_PARAMETERS} parameters`);
     into.set(k, v);
   }
   return into;
@@ -51,7 +65,8 @@ class Reader {
 
   constructor(private readonly model: ServiceModel, private readonly params: Params) {
     for (const k of params.keys()) {
-      for (let i = k.indexOf('.'); i >= 0; i = k.indexOf('.', i + 1)) this.prefixes.add(k.slice(0, i + 1));
+      let depth = 0;
+      for (let i = k.indexOf('.'); i >= 0 && depth++ < MAX_NAME_DEPTH; i = k.indexOf('.', i + 1)) this.prefixes.add(k.slice(0, i + 1));
     }
   }
 
