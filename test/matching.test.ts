@@ -3,9 +3,16 @@
  * adversarial patterns that made the old regular-expression matcher backtrack for minutes.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { type GlobPart, type MatchMode, PatternSet, QMARK, STAR, compileGlob, compilePattern, parseGlob } from '../src/iam/policy/matching.js';
+import type { Credentials } from '../src/sigv4/index.js';
+import { allow, assumed, createRole, iam, ok, policy, trust } from './helpers/iam.js';
+import { call, createUserWithKey, errorCode, xmlText } from './helpers/query.js';
+import { spawnServe, type ServeProcess } from './helpers/server.js';
 
 const MODES: readonly MatchMode[] = ['plain', 'resource', 'arn'];
 
@@ -189,5 +196,43 @@ describe('adversarial patterns answer in linear-ish time', () => {
       compilePattern('IAM:' + many(300).toUpperCase(), 'plain', true)('iam:' + as),
     ];
     assert.deepEqual(runInNewContext('run()', { run }, { timeout: 10_000 }), [false, false]);
+  });
+});
+
+/**
+ * The finding as reported, end to end: a caller puts `user/*a*a…*a**…*b` (831 stars, about all a session policy's
+ * 2048 characters allow) in the session policy of AssumeRole, then calls GetUser on a 64-character name. The server
+ * runs as its own process, so that on the old code the test's timeout fails the test rather than the blocked
+ * event loop hanging it; it answers in milliseconds now.
+ */
+describe('a session policy with 831 stars, through a real server', () => {
+  const ROOT: Credentials = { accessKeyId: 'AKIAOPENSTSMATCHING1', secretAccessKey: 'matching-test-root-secret-0123456789abcdef' };
+  const dir = mkdtempSync(join(tmpdir(), 'opensts-matching-'));
+  let serve: ServeProcess;
+  before(async () => {
+    serve = await spawnServe(['--data-dir', dir, '--workers', '1'], ROOT);
+  });
+  after(async () => {
+    serve.signal('SIGKILL'); // a worker stuck in a match would not get to its SIGTERM handler
+    await serve.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GetUser on a 64-character name is refused at once, and allowed when the pattern matches', { timeout: 60_000 }, async () => {
+    const s = serve.server;
+    const account = xmlText((await ok(call(s, 'GetCallerIdentity', {}, ROOT))).body, 'Account')!;
+    const alice = await createUserWithKey(s, 'alice');
+    await ok(iam(s, 'PutUserPolicy', { UserName: 'alice', PolicyName: 'assume', PolicyDocument: policy(allow('sts:AssumeRole')) }));
+    const role = await createRole(s, 'reader', trust(`arn:aws:iam::${account}:root`));
+    await ok(iam(s, 'PutRolePolicy', { RoleName: 'reader', PolicyName: 'read', PolicyDocument: policy(allow('iam:GetUser')) }));
+    const session = policy(allow('iam:GetUser', `arn:aws:iam::${account}:user/${'*a'.repeat(30)}${'*'.repeat(800)}*b`));
+    assert.ok(session.length <= 2048, String(session.length));
+    const creds = await assumed(s, alice, role, { Policy: session });
+
+    const refused = await iam(s, 'GetUser', { UserName: 'a'.repeat(64) }, creds);
+    assert.deepEqual([refused.status, errorCode(refused)], [403, 'AccessDenied']);
+    assert.match(xmlText(refused.body, 'Message')!, new RegExp(`not authorized to perform: iam:GetUser on resource: arn:aws:iam::${account}:user/a{64}`));
+    const allowed = await iam(s, 'GetUser', { UserName: 'a'.repeat(63) + 'b' }, creds);
+    assert.deepEqual([allowed.status, errorCode(allowed)], [404, 'NoSuchEntity']);
   });
 });
