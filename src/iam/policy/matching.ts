@@ -119,34 +119,55 @@ function classify(parts: readonly GlobPart[], mode: MatchMode): number[] {
 }
 
 /**
- * A run of the pattern between two `*`: literal characters and `?`. `text` is the run with `?` as a placeholder;
- * `wild` lists the offsets of the `?`s (empty: the run is a plain string, found with indexOf/startsWith).
+ * A run of the pattern between two `*`: literal characters and `?`, compiled to a test of the run at one place
+ * (`at`) and a search for its leftmost place in [from, last] (`find`, -1 when none). Runs without `?` use the
+ * engine's startsWith and indexOf.
  */
 interface Block {
-  readonly text: string;
-  readonly wild: readonly number[];
+  readonly length: number;
+  readonly at: (c: string, i: number) => boolean;
+  readonly find: (c: string, from: number, last: number) => number;
 }
 
-function blockAt(b: Block, c: string, at: number): boolean {
-  if (b.wild.length === 0) return c.startsWith(b.text, at);
-  const t = b.text;
-  let w = 0;
-  for (let k = 0; k < t.length; k++) {
-    if (w < b.wild.length && b.wild[w] === k) w++;
-    else if (c.charCodeAt(at + k) !== t.charCodeAt(k)) return false;
+function compileBlock(codes: readonly number[]): Block {
+  const length = codes.length;
+  if (length === 0) return { length, at: () => true, find: (_c, from, last) => (from <= last ? from : -1) };
+  // The literal runs between the `?`s, with their offsets in the block.
+  const chunks: Array<{ offset: number; text: string }> = [];
+  let text = '';
+  codes.forEach((code, k) => {
+    if (code >= 0) {
+      text += String.fromCharCode(code);
+      return;
+    }
+    if (text) chunks.push({ offset: k - text.length, text });
+    text = '';
+  });
+  if (text) chunks.push({ offset: length - text.length, text });
+  if (chunks.length === 1 && chunks[0]!.text.length === length) {
+    const literal = chunks[0]!.text;
+    return {
+      length,
+      at: (c, i) => c.startsWith(literal, i),
+      find: (c, from, last) => {
+        const i = c.indexOf(literal, from);
+        return i <= last ? i : -1;
+      },
+    };
   }
-  return true;
-}
-
-/** The leftmost start >= from at which the block matches and ends by `limit`, or -1. */
-function findBlock(b: Block, c: string, from: number, limit: number): number {
-  const last = limit - b.text.length;
-  if (b.wild.length === 0) {
-    const i = c.indexOf(b.text, from);
-    return i >= 0 && i <= last ? i : -1;
-  }
-  for (let s = from; s <= last; s++) if (blockAt(b, c, s)) return s;
-  return -1;
+  const at = (c: string, i: number): boolean => {
+    for (const { offset, text } of chunks) if (!c.startsWith(text, i + offset)) return false;
+    return true;
+  };
+  return {
+    length,
+    at,
+    // Tries every start: at most (last - from + 1) x block length steps.
+    find: (c, from, last) => {
+      for (let i = from; i <= last; i++) if (at(c, i)) return i;
+      return -1;
+    },
+  };
 }
 
 /** A matcher of the candidate's characters [from, to). */
@@ -160,40 +181,29 @@ type RangeMatcher = (c: string, from: number, to: number) => boolean;
  * (`?` and `*` here take any character: callers pass SEG_ codes only for ranges that hold no colon.)
  */
 function blocksMatcher(codes: readonly number[]): RangeMatcher {
-  const blocks: Block[] = [];
-  let text = '';
-  let wild: number[] = [];
+  const runs: number[][] = [[]];
   for (const code of codes) {
-    if (code === ANY_STAR || code === SEG_STAR) {
-      blocks.push({ text, wild });
-      text = '';
-      wild = [];
-    } else if (code === ANY_ONE || code === SEG_ONE) {
-      wild.push(text.length);
-      text += '?';
-    } else {
-      text += String.fromCharCode(code);
-    }
+    if (code === ANY_STAR || code === SEG_STAR) runs.push([]);
+    else runs[runs.length - 1]!.push(code === SEG_ONE ? ANY_ONE : code);
   }
-  blocks.push({ text, wild });
-  const head = blocks[0]!;
-  if (blocks.length === 1) {
-    // No star: the one block, exactly.
-    const length = head.text.length;
-    return (c, from, to) => to - from === length && blockAt(head, c, from);
+  const head = compileBlock(runs[0]!);
+  if (runs.length === 1) return (c, from, to) => to - from === head.length && head.at(c, from);
+  const tail = compileBlock(runs[runs.length - 1]!);
+  const middle = runs.slice(1, -1).filter((r) => r.length > 0).map(compileBlock);
+  const minLength = head.length + tail.length + middle.reduce((n, b) => n + b.length, 0);
+  if (middle.length === 0) {
+    return (c, from, to) => to - from >= minLength && head.at(c, from) && tail.at(c, to - tail.length);
   }
-  const tail = blocks[blocks.length - 1]!;
-  const middle = blocks.slice(1, -1).filter((b) => b.text.length > 0);
-  const minLength = blocks.reduce((n, b) => n + b.text.length, 0);
   return (c, from, to) => {
     if (to - from < minLength) return false;
-    const end = to - tail.text.length;
-    if (!blockAt(head, c, from) || !blockAt(tail, c, end)) return false;
-    let at = from + head.text.length;
-    for (const b of middle) {
-      const s = findBlock(b, c, at, end);
-      if (s < 0) return false;
-      at = s + b.text.length;
+    const end = to - tail.length;
+    if (!head.at(c, from) || !tail.at(c, end)) return false;
+    let at = from + head.length;
+    for (let k = 0; k < middle.length; k++) {
+      const b = middle[k]!;
+      const i = b.find(c, at, end - b.length);
+      if (i < 0) return false;
+      at = i + b.length;
     }
     return true;
   };
@@ -203,28 +213,37 @@ function blocksMatcher(codes: readonly number[]): RangeMatcher {
  * No wildcard before the fifth colon takes a colon (all of ArnLike's; Resource patterns whose wildcards there do
  * not end a segment): the pattern's first colons must meet the candidate's first colons. Each segment is globbed
  * alone, and the resource part after the fifth colon as a whole; with fewer than five colons in the pattern, the
- * candidate must have exactly as many.
+ * candidate must have exactly as many. Leading segments without a wildcard (`arn:aws:iam::`) are one startsWith.
  */
 function splitMatcher(codes: readonly number[]): Matcher {
-  const pieces: RangeMatcher[] = [];
-  let start = 0;
-  for (let j = 0; j < codes.length && pieces.length < 5; j++) {
-    if (codes[j] === COLON) {
-      pieces.push(blocksMatcher(codes.slice(start, j)));
-      start = j + 1;
-    }
+  const segments: number[][] = [[]];
+  let rest: readonly number[] | undefined;
+  for (let j = 0; j < codes.length && rest === undefined; j++) {
+    if (codes[j] !== COLON) segments[segments.length - 1]!.push(codes[j]!);
+    else if (segments.length === 5) rest = codes.slice(j + 1);
+    else segments.push([]);
   }
-  const held = pieces.length;
-  const rest = blocksMatcher(codes.slice(start));
+  // Fewer than five colons: the last segment is globbed as the rest, and must hold no colon.
+  rest ??= segments.pop()!;
+  const held = segments.length;
+  let prefix = '';
+  let first = 0;
+  while (first < held && segments[first]!.every((code) => code >= 0)) {
+    prefix += String.fromCharCode(...segments[first]!) + ':';
+    first++;
+  }
+  const pieces = segments.slice(first, held).map(blocksMatcher);
+  const last = blocksMatcher(rest);
   return (c) => {
-    let from = 0;
-    for (let s = 0; s < held; s++) {
+    if (!c.startsWith(prefix)) return false;
+    let from = prefix.length;
+    for (let k = 0; k < pieces.length; k++) {
       const colon = c.indexOf(':', from);
-      if (colon < 0 || !pieces[s]!(c, from, colon)) return false;
+      if (colon < 0 || !pieces[k]!(c, from, colon)) return false;
       from = colon + 1;
     }
     if (held < 5 && c.indexOf(':', from) >= 0) return false;
-    return rest(c, from, c.length);
+    return last(c, from, c.length);
   };
 }
 
