@@ -12,6 +12,8 @@
  *   npm run bench -- --server-args="--audit-log /tmp/audit.jsonl"   more `opensts serve` options (their cost)
  *   npm run bench -- --tls              over HTTPS (a self-signed certificate made with openssl; wrk keeps connections)
  *   npm run bench -- --wrk-threads 1    wrk's threads (default 2; on 2 cores, 1 leaves more to the server)
+ *   npm run bench -- --policy-seconds 3 the policy engine's micro-benchmark first, with its adversarial patterns
+ *                                        (bench/policy.ts; default 1 s per scenario, 0 skips it)
  *
  * The last column is the CPU time of the server processes per request (user + system, from /proc): steadier than
  * req/s on a machine whose cores wrk and other work share.
@@ -48,6 +50,8 @@ const { values: args } = parseArgs({
     tls: { type: 'boolean', default: false },
     /** wrk's threads (default 2, 1 for one connection). */
     'wrk-threads': { type: 'string' },
+    /** Seconds per scenario of the policy engine's micro-benchmark (bench/policy.ts) run first; 0 skips it. */
+    'policy-seconds': { type: 'string', default: '1' },
   },
 });
 
@@ -208,6 +212,12 @@ function cpuSeconds(pid: number): number {
 }
 
 async function main() {
+  if (Number(args['policy-seconds']) > 0) {
+    // In its own process: the figures are one core's, undisturbed by the servers started below.
+    console.log('# Policy engine (bench/policy.ts): evaluations, matching, adversarial patterns (worst time of one match)');
+    execFileSync(process.execPath, ['dist/bench/policy.js', args['policy-seconds']!], { stdio: 'inherit' });
+    console.log();
+  }
   const tool = args.tool ?? ((await which('wrk')) ? 'wrk' : 'autocannon');
   const measure = tool === 'wrk' ? runWrk : runAutocannon;
   const nodes = Number(args.nodes);

@@ -174,10 +174,13 @@ describe('adversarial patterns answer in linear-ish time', () => {
     [ROLE + many(300), ROLE + as, 'resource', false],
     [ROLE + many(300), ROLE + as + 'b', 'resource', true],
     [ROLE + many(300), ROLE + as, 'arn', false],
-    // Wildcards before the fifth colon that must stay in their segment (the segment matcher).
+    // Wildcards before the fifth colon that must stay in their segment (globbed segment by segment).
     ['arn:aws:iam::' + many(300) + ':role/x', 'arn:aws:iam::' + as + ':role/x', 'resource', false],
     ['arn:aws:iam::' + many(300) + ':role/x', 'arn:aws:iam::' + as + 'b:role/x', 'resource', true],
     ['arn:aws:iam::' + '?*'.repeat(300) + 'b:1:x', 'arn:aws:iam::' + as + ':1:x', 'arn', false],
+    // ... and one that crosses colons, ending the segment (the bit-set matcher).
+    ['arn:aws:iam::' + '*a'.repeat(300) + '*:role/x', 'arn:aws:iam::' + as + ':role/y', 'resource', false],
+    ['arn:aws:iam::' + '*a'.repeat(300) + '*:role/x', 'arn:aws:iam::' + as + ':a:b:role/x', 'resource', true],
     // StringLike and actions.
     [many(300), as, 'plain', false],
     ['?*'.repeat(300) + 'b', as, 'plain', false],
