@@ -1,14 +1,18 @@
 /**
  * What a request says comes back only as well-formed XML (control characters and what else XML 1.0 cannot carry
- * replaced by U+FFFD, markup escaped, long values cut).
+ * replaced by U+FFFD, markup escaped, long values cut), and identifiers are checked before anything is looked up with
+ * them: a session token opens for no access key id but its own, however the id is spelt.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { models } from '../src/protocol/model.js';
 import { escapeXml } from '../src/protocol/xml.js';
-import { call, type RawReply } from './helpers/query.js';
+import type { AuditEvent } from '../src/server/audit-event.js';
+import { signRequest, type Credentials } from '../src/sigv4/index.js';
+import { call, presign, sessionFor, type RawReply } from './helpers/query.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { xmlError } from './helpers/strict-xml.js';
 
@@ -111,4 +115,57 @@ test('an error quotes at most 512 characters of a value, and lists at most 100 v
   assert.match(message, /^151 validation errors detected: /);
   assert.equal(message.split("failed to satisfy constraint").length - 1, 100);
   assert.match(message, /; and 51 more$/);
+});
+
+/** The id with one character swapped for one whose latin1 low byte is the original (`Œ` U+0152 for `R`). */
+function forge(id: string): string {
+  const i = id.includes('R') ? id.indexOf('R') : 4;
+  return id.slice(0, i) + String.fromCharCode(0x100 + id.charCodeAt(i)) + id.slice(i + 1);
+}
+
+test('a session token is refused with an access key id it was not issued for, however close its bytes, and the audit log names no forged id', async () => {
+  const session = await sessionFor(s, s.root);
+  const forged: Credentials = { ...session, accessKeyId: forge(session.accessKeyId) };
+  assert.notEqual(forged.accessKeyId, session.accessKeyId);
+  // The genuine id, presigned, works: the refusal below is about the id alone.
+  assert.equal((await rawGet(new URL(presign(s, 'GetCallerIdentity', session, NOW)).search.replace(/^/, '/'))).status, 200);
+  const r = await rawGet(new URL(presign(s, 'GetCallerIdentity', forged, NOW)).search.replace(/^/, '/'));
+  // UNCONFIRMED: AWS's code for an id outside [\w]{16,128}; an unknown id is InvalidClientTokenId.
+  assertError(r, 403, STS, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  // Signed in the Authorization header, the id's UTF-8 bytes arrive read as latin1 (`Å\x92`): refused too.
+  const headers = signRequest({
+    method: 'GET', url: '/?Action=GetCallerIdentity&Version=2011-06-15', headers: { host: s.host }, credentials: forged,
+    region: 'us-east-1', service: 'sts', now: new Date(NOW),
+  });
+  const latin1 = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('latin1')]));
+  assertError(await rawGet('/?Action=GetCallerIdentity&Version=2011-06-15', latin1), 403, STS, 'InvalidClientTokenId',
+    'The security token included in the request is invalid.');
+
+  await s.running.audit!.flush();
+  const events = readFileSync(auditPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+  const event = events.find((e) => e.requestID === r.headers.get('x-amzn-requestid'))!;
+  assert.deepEqual(event.userIdentity, { type: 'Unknown' });
+  assert.equal(event.errorCode, 'InvalidClientTokenId');
+  for (const e of events) assert.ok(!JSON.stringify(e).includes(forged.accessKeyId), JSON.stringify(e));
+});
+
+test('access key ids outside the model syntax are refused before any lookup, with or without a token', async () => {
+  for (const accessKeyId of ['AKIA-NOT-A-KEY-ID-00', 'AKIASHORT', 'AKIA' + 'A'.repeat(125), 'AKIA\u00e9XAMPLEEXAMPLE']) {
+    const r = await call(s, 'GetCallerIdentity', {}, { accessKeyId, secretAccessKey: 'x'.repeat(40) }, { method: 'GET' });
+    assertError(r, 403, STS, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  }
+});
+
+test('model patterns all compile in u mode, and \\w in them is ASCII as in Java', () => {
+  const { sts, iam } = models();
+  for (const model of [sts, iam]) {
+    for (const [name, shape] of Object.entries(model.shapes)) if (shape.pattern) assert.ok(model.patterns.get(name)?.unicode, name);
+  }
+  const federated = sts.patterns.get('federatedIdType')!; // [\w+=,.@\:-]*, which u mode refuses as written
+  assert.ok(federated.test('a:b@c.d'));
+  const name = iam.patterns.get('existingUserNameType')!;
+  for (const bad of ['Œ', 'é', '\u01c5', '\u212a', '\u0663', 'a b']) {
+    assert.equal(name.test(bad), false, bad);
+    assert.equal(federated.test(bad), false, bad);
+  }
 });

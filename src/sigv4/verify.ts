@@ -43,6 +43,9 @@ const MAX_EXPIRES_SECONDS = 604800;
 
 const incomplete = errors.incompleteSignature;
 
+/** ASCII letters, digits and `_` (no `u` or `i` flag: `\w` is exactly those), at most the model's 128. */
+const KEY_ID_SYNTAX = /^\w{1,128}$/;
+
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
@@ -102,6 +105,10 @@ function parseCredential(credential: string): { accessKeyId: string; scope: Sign
     );
   }
   const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
+  // SigV4 itself puts no syntax on the id (its test suite signs as AKIDEXAMPLE), AWS's ids are word characters: anything
+  // else (a `Œ` standing in for an `R`) is refused here, before it reaches a key lookup, a token's associated data or a log.
+  // UNCONFIRMED: AWS's answer for such an id; an unknown key's is InvalidClientTokenId.
+  if (!KEY_ID_SYNTAX.test(accessKeyId)) throw errors.invalidClientTokenId();
   if (terminator !== TERMINATOR) {
     throw errors.signatureDoesNotMatch(`Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${echoed(terminator)}'.`);
   }
