@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { models } from '../src/protocol/model.js';
 import { escapeXml } from '../src/protocol/xml.js';
-import type { AuditEvent } from '../src/server/audit-event.js';
+import { auditEvent, type AuditEvent } from '../src/server/audit-event.js';
+import type { Reply } from '../src/server/dispatch.js';
 import { signRequest, type Credentials } from '../src/sigv4/index.js';
 import { call, presign, sessionFor, type RawReply } from './helpers/query.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -168,4 +169,15 @@ test('model patterns all compile in u mode, and \\w in them is ASCII as in Java'
     assert.equal(name.test(bad), false, bad);
     assert.equal(federated.test(bad), false, bad);
   }
+});
+
+test('the audit log records no lone surrogate (strict JSON readers refuse its escape), also where a cut splits a pair', () => {
+  const reply: Reply = {
+    status: 200, body: '', requestId: 'r', service: 'iam', operation: 'CreateUser', time: NOW,
+    input: { UserName: 'a\ud800b', Path: '/' + '😀'.repeat(600) },
+  };
+  const event = auditEvent(reply, { sourceIp: '127.0.0.1', userAgent: 'x\udfff' });
+  assert.deepEqual(event.requestParameters, { userName: 'a\ufffdb', path: '/' + '😀'.repeat(511) + '\ufffd...(1201 characters)' });
+  assert.equal(event.userAgent, 'x\ufffd');
+  assert.doesNotMatch(JSON.stringify(event), /\\ud[89a-f]/i);
 });
