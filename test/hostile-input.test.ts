@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { models } from '../src/protocol/model.js';
+import { parseXml, textAt } from '../src/client/xml.js';
 import { escapeXml } from '../src/protocol/xml.js';
 import { auditEvent, type AuditEvent } from '../src/server/audit-event.js';
 import type { Reply } from '../src/server/dispatch.js';
@@ -75,6 +76,9 @@ test('a control character in a parameter comes back in the ValidationError as U+
   assertError(r, 400, IAM, 'ValidationError',
     "1 validation error detected: Value 'a\uFFFDb\uFFFD&lt;&amp;]]&gt;\uFFFD&#13;' at 'userName' failed to satisfy constraint: "
     + 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+  // The SDK's own parser reads it back.
+  assert.equal(textAt(parseXml(r.body), 'Error', 'Message'), "1 validation error detected: Value 'a\uFFFDb\uFFFD<&]]>\uFFFD\r' at 'userName' "
+    + 'failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+');
 });
 
 test('the action name in InvalidAction and a repeated parameter name in MalformedQueryString are escaped', async () => {
