@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { models, type ServiceName, type Shape } from '../src/protocol/model.js';
 import { call, errorCode } from './helpers/query.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { xmlError } from './helpers/strict-xml.js';
 
 // A longer hunt: OPENSTS_FUZZ_SEED=<n> OPENSTS_FUZZ_CALLS=<calls per operation> node --test dist/test/fuzz.test.js
 const SEED = Number(process.env.OPENSTS_FUZZ_SEED ?? 20261126);
@@ -41,6 +42,10 @@ test('no parameter of any operation gets a 500 or an answer that is not AWS XML'
     'arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::999999999999:role/x', 'arn:', '/', '/fuzz/', 'AKIAIOSFODNN7EXAMPLE',
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', '{"Statement":', '{}', '[]', 'null',
     'https://example.com', 'https://', 'eyJhbGciOiJSUzI1NiJ9.e30.', 'PHNhbWw+', '123456', 'Active', 'Inactive', 'v1', 'RS256', 'ES384',
+    // What XML 1.0 cannot carry, or carries only escaped. A lone surrogate leaves the client as U+FFFD (UTF-8 cannot
+    // encode it), so the JSON escape in a policy is how one reaches the server.
+    '\u0001', 'a\u0000b', '\u001f\u0008', '\r\n\t', '\ud800', 'x\udfffy', '\ufffe', '\uffff', ']]>', '&', '<', 'a&b<c>]]>"\'',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"\\ud800\\u0000","Resource":"<&]]>"}]}',
   ];
   const value = (shapeName: string, depth: number, out: Map<string, string>, prefix: string): void => {
     const model = models();
@@ -94,6 +99,8 @@ test('no parameter of any operation gets a 500 or an answer that is not AWS XML'
         const what = `${service} ${name} ${JSON.stringify(Object.fromEntries(params)).slice(0, 400)}`;
         assert.ok(reply.status < 500 || errorCode(reply) === 'ServiceUnavailable', `${reply.status} for ${what}: ${reply.body.slice(0, 300)}`);
         assert.match(reply.body, /^<\?xml|^<\w+Response xmlns=|^<ErrorResponse/, what);
+        const malformed = xmlError(reply.body);
+        assert.equal(malformed, undefined, `${malformed} for ${what}: ${reply.body.slice(0, 300)}`);
         if (reply.status !== 200) assert.ok(errorCode(reply), `an error without a code for ${what}`);
       }
     }

@@ -25,12 +25,25 @@ export class AwsError extends Error {
   }
 }
 
+/**
+ * Longest request value an error message repeats (UNCONFIRMED whether and where AWS cuts): enough for any name, ARN
+ * or URL a person would read, while a 500 KB parameter is not sent back. Escaping happens where the XML is written.
+ */
+export const MAX_ECHOED = 512;
+
+/** A request value as an error message quotes it: cut to MAX_ECHOED (never inside a surrogate pair), saying how long it was. */
+export function echoed(value: string): string {
+  if (value.length <= MAX_ECHOED) return value;
+  const end = value.charCodeAt(MAX_ECHOED - 1) >= 0xd800 && value.charCodeAt(MAX_ECHOED - 1) <= 0xdbff ? MAX_ECHOED - 1 : MAX_ECHOED;
+  return `${value.slice(0, end)}...(${value.length} characters)`;
+}
+
 /** The catalogue: one constructor per error the server emits, so codes, statuses and messages live in one place. */
 export const errors = {
   // Dispatch
   missingAction: () => new AwsError('MissingAction', 'Missing Action', 400),
   invalidAction: (action: string, version: string) =>
-    new AwsError('InvalidAction', `Could not find operation ${action} for version ${version}`, 400),
+    new AwsError('InvalidAction', `Could not find operation ${echoed(action)} for version ${echoed(version)}`, 400),
   malformedQueryString: (message: string) => new AwsError('MalformedQueryString', message, 400),
   requestTooLarge: (limit: number) => new AwsError('RequestEntityTooLarge', `Request body must not exceed ${limit} bytes`, 413),
   methodNotAllowed: (method: string) => new AwsError('MethodNotAllowed', `The HTTP method ${method} is not allowed; use GET or POST`, 405),

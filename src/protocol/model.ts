@@ -46,13 +46,15 @@ export interface ServiceModel {
 
 const modelsDir = new URL('../../../models/', import.meta.url);
 
-function compilePattern(pattern: string): RegExp {
-  // Java-style patterns from the model; they must match the whole value.
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    return new RegExp(`^(?:${pattern})$`);
-  }
+/**
+ * A model pattern (Java syntax) as a JavaScript expression matching the whole value, in `u` mode so that it tests code
+ * points: `\w` and `\d` stay ASCII as in Java, and a character outside a class (`Œ`, a lone surrogate) is refused
+ * rather than read as the code units around it. Java accepts escaped punctuation that `u` mode refuses (`\:`):
+ * those are unescaped.
+ */
+export function compilePattern(pattern: string): RegExp {
+  const source = pattern.replace(/\\([^A-Za-z0-9])/g, (escape, c: string) => ('^$\\.*+?()[]{}|/-'.includes(c) ? escape : c));
+  return new RegExp(`^(?:${source})$`, 'u');
 }
 
 function load(name: ServiceName): ServiceModel {

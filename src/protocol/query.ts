@@ -3,7 +3,7 @@
  * both (merged; the body wins), and are then read into the operation's input shape with every model
  * constraint checked.
  */
-import { errors } from './errors.js';
+import { echoed, errors } from './errors.js';
 import { members, type MemberRef, type ServiceModel, type Shape } from './model.js';
 
 export type Params = Map<string, string>;
@@ -29,7 +29,7 @@ export const MAX_NAME_DEPTH = 16;
 export function parseParams(into: Params, text: string): Params {
   if (!text) return into;
   for (const [k, v] of new URLSearchParams(text)) {
-    if (into.has(k)) throw errors.malformedQueryString(`The parameter ${k} appears more than once`);
+    if (into.has(k)) throw errors.malformedQueryString(`The parameter ${echoed(k)} appears more than once`);
     if (into.size >= MAX_PARAMETERS) throw errors.malformedQueryString(`The request has more than ${MAX_PARAMETERS} parameters`);
     into.set(k, v);
   }
@@ -199,11 +199,23 @@ class Reader {
 
 function describe(v: Violation): string {
   const shown = Array.isArray(v.value) ? `[${v.value.join(', ')}]` : typeof v.value === 'object' ? JSON.stringify(v.value) : String(v.value);
-  return `Value ${v.value === null ? 'null' : `'${shown}'`} at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
+  return `Value ${v.value === null ? 'null' : `'${echoed(shown)}'`} at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
 }
 
 /** The same without the value, which may be a secret (a mistyped TokenCode, a WebIdentityToken too long). */
 const describeWithoutValue = (v: Violation) => `Value at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
+
+/**
+ * Violations a message lists (the count says how many there were): a request made of a thousand bad values gets a
+ * bounded answer. UNCONFIRMED whether AWS lists them all.
+ */
+const MAX_LISTED = 100;
+
+function describeAll(violations: Violation[], describeOne: (v: Violation) => string): string {
+  const listed = violations.length <= MAX_LISTED ? violations : violations.slice(0, MAX_LISTED);
+  const rest = violations.length - listed.length;
+  return listed.map(describeOne).join('; ') + (rest > 0 ? `; and ${rest} more` : '');
+}
 
 /**
  * Reads an operation's input from the request parameters, checking every constraint of the model. Throws
@@ -216,8 +228,8 @@ export function readInput(model: ServiceModel, inputShape: string | undefined, p
   const v = reader.violations;
   if (v.length) {
     const head = v.length === 1 ? '1 validation error detected: ' : `${v.length} validation errors detected: `;
-    const error = errors.validation(head + v.map(describe).join('; '));
-    error.auditMessage = head + v.map(describeWithoutValue).join('; ');
+    const error = errors.validation(head + describeAll(v, describe));
+    error.auditMessage = head + describeAll(v, describeWithoutValue);
     throw error;
   }
   return input;

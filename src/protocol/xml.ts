@@ -6,10 +6,56 @@
 import type { AwsError } from './errors.js';
 import { members, type MemberRef, type ServiceModel, type Shape } from './model.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+/**
+ * Anything that needs work in a text node or attribute value: the markup characters, CR (a parser would turn it into
+ * LF), and what XML 1.0 cannot carry at all (C0 controls but tab and LF, lone surrogates, U+FFFE/U+FFFF). Surrogate
+ * pairs match too and are kept by the slow path. Without the `u` flag the class tests UTF-16 code units.
+ */
+const NEEDS_ESCAPE = /[&<>"'\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]/;
 
+/** The character that stands for one XML cannot carry, as a UTF-8 decoder does for bytes it cannot read. */
+export const REPLACEMENT = '\ufffd';
+
+/**
+ * Text made safe for a text node or a quoted attribute value: every response (results, errors, whatever they echo
+ * from the request) goes through here, so each one is well-formed XML 1.0 whatever came in. Clean text (nearly all)
+ * costs one regular-expression test and no copy.
+ */
 export function escapeXml(s: string): string {
-  return /[&<>"'\r]/.test(s) ? s.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!) : s;
+  return NEEDS_ESCAPE.test(s) ? escapeSlow(s) : s;
+}
+
+function escapeSlow(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let replacement: string;
+    if (c < 0x20) {
+      if (c === 0x09 || c === 0x0a) continue;
+      replacement = c === 0x0d ? '&#13;' : REPLACEMENT;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = c <= 0xdbff && i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++; // a pair: one character beyond the BMP, which XML carries
+        continue;
+      }
+      replacement = REPLACEMENT;
+    } else {
+      switch (c) {
+        case 0x26: replacement = '&amp;'; break;
+        case 0x3c: replacement = '&lt;'; break;
+        case 0x3e: replacement = '&gt;'; break;
+        case 0x22: replacement = '&quot;'; break;
+        case 0x27: replacement = '&apos;'; break;
+        case 0xfffe: case 0xffff: replacement = REPLACEMENT; break;
+        default: continue;
+      }
+    }
+    out += s.slice(last, i) + replacement;
+    last = i + 1;
+  }
+  return out + s.slice(last);
 }
 
 let lastSecond = NaN;

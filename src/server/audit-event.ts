@@ -76,7 +76,14 @@ function eventTime(ms: number): string {
 
 const EVENT_SOURCE = { sts: 'sts.amazonaws.com', iam: 'iam.amazonaws.com' } as const;
 
-const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max)}...(${s.length} characters)`);
+/** A lone surrogate (one a JWT's `\ud800` escape can put in a claim, or a cut can leave), which strict JSON readers refuse. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A string as recorded: cut to `max`, lone surrogates replaced by U+FFFD (JSON.stringify escapes controls itself). */
+function cut(s: string, max: number): string {
+  const c = s.length <= max ? s : `${s.slice(0, max)}...(${s.length} characters)`;
+  return c.replace(LONE_SURROGATE, '\ufffd');
+}
 
 export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
   const model = models()[reply.service];

@@ -8,6 +8,7 @@ import type { Caller, Principal } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import type { ServiceName } from '../protocol/model.js';
 import { checkFreshness, verifySignature, type HttpRequestLike, type SignedRequestInfo } from '../sigv4/index.js';
+import { isAccessKeyId } from '../tokens/ids.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 import type { App } from './app.js';
 import { ANY_ENDPOINT, isRegionActive, isRegionName, regionDisabled, scopeRefusal, servedRegion, tokenValidIn, type Endpoint } from './regions.js';
@@ -35,6 +36,9 @@ export async function authenticate(
   const refusal = scopeRefusal(service === 'sts' ? endpoint : ANY_ENDPOINT, info.scope.region);
   if (refusal) throw refusal;
   const region = servedRegion(endpoint, info.scope.region);
+
+  // Before any lookup: an id outside the model's syntax names no key and opens no token (parsing refused non-ASCII).
+  if (!isAccessKeyId(info.accessKeyId)) throw errors.invalidClientTokenId();
 
   let secret: string;
   let principal: Principal;

@@ -71,5 +71,10 @@ export function newAccountId(): string {
 }
 
 
-
 export const isAccountId = (s: string): boolean => /^\d{12}$/.test(s);
+
+/**
+ * Whether a string may be an access key id: the models' accessKeyIdType, `[\w]*` of 16 to 128 characters, with `\w`
+ * ASCII as in Java (no `u`/`i` flag here). Checked before a lookup or a token is opened for it.
+ */
+export const isAccessKeyId = (s: string): boolean => /^\w{16,128}$/.test(s);

@@ -136,7 +136,7 @@ export class SessionTokenCodec {
   }
 
   private async open(accessKeyId: string, token: string): Promise<SessionClaims | undefined> {
-    if (token.length < 16 || token.length > 16384) return undefined;
+    if (!isAsciiId(accessKeyId) || token.length < 16 || token.length > 16384) return undefined;
     const raw = Buffer.from(token, 'base64');
     // Buffer.from ignores characters outside base64; re-encoding catches a token that was altered that way.
     if (raw.length < HEADER || raw.toString('base64') !== token) return undefined;
@@ -156,9 +156,18 @@ export class SessionTokenCodec {
   }
 }
 
+/**
+ * Only an id of printable ASCII has bytes that are exactly its characters: anything else would have to be encoded,
+ * and a lossy encoding (latin1 keeps the low byte: `Œ`, U+0152, becomes `R`) would let a token open for an id it was
+ * never issued with. Such an id opens no token and is sealed into none.
+ */
+const isAsciiId = (accessKeyId: string) => /^[\x21-\x7e]+$/.test(accessKeyId);
+
+/** The associated data: the header, then the access key id's bytes. */
 function aad(header: Buffer, accessKeyId: string): Buffer {
+  if (!isAsciiId(accessKeyId)) throw new Error(`not an access key id: ${JSON.stringify(accessKeyId)}`);
   const out = Buffer.allocUnsafe(header.length + accessKeyId.length);
   header.copy(out, 0);
-  out.write(accessKeyId, header.length, 'latin1');
+  out.write(accessKeyId, header.length, 'ascii'); // one byte per character, checked above
   return out;
 }
