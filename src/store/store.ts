@@ -258,6 +258,13 @@ export interface Store {
    * Absent or true: reachable. /healthz reports it.
    */
   available?(): boolean;
+  /** A cheap query: resolves when the store answers (readiness probes). */
+  ping(): Promise<void>;
+
+  /** The master key check value (a known text sealed under the master key), if the store has one yet. */
+  getMasterKeyCheck(): Promise<string | undefined>;
+  /** Stores the check value unless one is there already (another node's); answers the one stored either way. */
+  claimMasterKeyCheck(sealed: string, now: number): Promise<string>;
 
   getAccount(): Promise<AccountRecord | undefined>;
   /** Creates the account unless one exists; answers the account that is stored either way. */
