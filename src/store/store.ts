@@ -255,7 +255,7 @@ export interface Store {
   revision(): number;
   /**
    * False while the store cannot be reached (a PostgreSQL node that lost its connection; it reconnects by itself).
-   * Absent or true: reachable. /healthz reports it.
+   * Absent or true: reachable. /readyz reports it.
    */
   available?(): boolean;
   /** A cheap query: resolves when the store answers (readiness probes). */

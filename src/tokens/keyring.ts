@@ -83,6 +83,11 @@ export class Keyring {
     return [...this.keys.values()].sort((a, b) => a.id - b.id).map(({ id, createdAt }) => ({ id, createdAt }));
   }
 
+  /** Whether a key to seal with is loaded (readiness). */
+  loaded(): boolean {
+    return this.newest !== undefined;
+  }
+
   /** The key that seals new tokens. A store that changed meanwhile is reloaded in the background. */
   active(): TokenKey {
     if (!this.newest) throw new Error('The keyring is not loaded');
