@@ -4,9 +4,9 @@
  * mode 0600 for a new store only (store-master-key.ts decides). A database dump without it reveals no secret.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE, tighten } from '../private-files.js';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tighten } from '../private-files.js';
 import { open, seal } from './aead.js';
 
 /** What the check value seals: a known text, so that opening it tells whether a key is the store's. */
@@ -33,6 +33,7 @@ export class MasterKey {
       throw new Error(`Cannot read the master key file ${file}: ${(err as Error).message}`);
     }
     tighten(file, PRIVATE_FILE_MODE);
+    tighten(dirname(file), PRIVATE_DIR_MODE);
     try {
       return MasterKey.fromText(text);
     } catch (err) {
@@ -47,21 +48,26 @@ export class MasterKey {
   static createFile(file: string): { key: MasterKey; created: boolean } {
     makePrivateDir(dirname(file));
     const key = randomBytes(32);
-    let fd;
-    try {
-      fd = openSync(file, 'wx', PRIVATE_FILE_MODE); // wx: never overwrite a key another process just wrote
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      return { key: MasterKey.readFile(file)!, created: false };
-    }
+    // Written whole under a name of its own, then linked into place: link never replaces a key another process
+    // just wrote, and no process ever reads a half-written one.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
     try {
       writeSync(fd, key.toString('hex') + '\n');
       fsyncSync(fd);
     } catch (err) {
-      unlinkSync(file); // a half-written key must not be found by the next start
+      unlinkSync(tmp);
       throw err;
     } finally {
       closeSync(fd);
+    }
+    try {
+      linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return { key: MasterKey.readFile(file)!, created: false };
+    } finally {
+      unlinkSync(tmp);
     }
     return { key: new MasterKey(key), created: true };
   }
