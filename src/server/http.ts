@@ -1,7 +1,7 @@
 /**
  * The HTTP front of the server: the probes /healthz and /readyz (readiness.ts), the outbound federation issuers'
- * discovery documents (discovery.ts), and everything else to the Query API dispatcher, over the strict HTTP/1.1 layer in http1.ts (limits on header and
- * body sizes and on slow clients live there).
+ * discovery documents (discovery.ts), and everything else to the Query API dispatcher, over the strict HTTP/1.1
+ * layer in http1.ts (limits on header and body sizes and on slow clients live there).
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -80,7 +80,7 @@ export interface HttpServerOptions {
 const alwaysReady = { check: async (): Promise<ReadinessReport> => ({ status: 'ready', store: 'ok', keys: 'loaded' }) };
 
 /** /healthz and /readyz: small JSON, no auth, no throttling, nothing from AWS. */
-export const probeReply = (status: number, body: object): Http1Response =>
+const probeReply = (status: number, body: object): Http1Response =>
   ({ status, headers: [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], body: JSON.stringify(body) });
 
 export function createHttpServer({ app, log, readiness = alwaysReady, metrics, audit, tls, trustedProxies }: HttpServerOptions): Http1Server {
