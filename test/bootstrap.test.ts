@@ -43,7 +43,7 @@ test('root credentials, account id and master key from the environment', async (
     await assert.rejects(startServer({ port: 0, dataDir: dir, env: { ...ENV, OPENSTS_ACCOUNT_ID: '999999999999' }, log: quiet }),
       /This data dir belongs to account 123456789012, not OPENSTS_ACCOUNT_ID=999999999999/);
     await assert.rejects(startServer({ port: 0, dataDir: dir, env: { ...ENV, OPENSTS_MASTER_KEY: 'cd'.repeat(32) }, log: quiet }),
-      /does not decrypt under this master key/);
+      /The master key from OPENSTS_MASTER_KEY does not open the secrets of sqlite:.*: it is not the key the store was created with/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

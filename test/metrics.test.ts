@@ -63,9 +63,11 @@ test('made-up actions and refused requests do not create labels of their own', a
   assert.equal(sample(text, 'opensts_requests_total{service="sts",operation="unknown",code="MethodNotAllowed"}'), 1);
 });
 
-test('the metrics listener serves /metrics only, and the STS port does not serve metrics', async () => {
+test('the metrics listener serves /metrics and the probes only, and the STS port does not serve metrics', async () => {
   const base = server.running.metricsUrl!.replace(/\/metrics$/, '');
   assert.equal((await fetch(base + '/')).status, 404);
+  const ready = await fetch(base + '/readyz');
+  assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready', store: 'ok', keys: 'loaded' }]);
   assert.equal((await fetch(base + '/metrics', { method: 'POST' })).status, 404);
   const onSts = await fetch(server.url + '/metrics');
   assert.equal(onSts.status, 400);
@@ -97,6 +99,9 @@ test('with two workers the primary serves the sum of both workers\' counts', asy
     assert.deepEqual(replies.map((r) => r.status), Array(20).fill(200));
     const text = await scrape(metricsUrl);
     assert.equal(sample(text, 'opensts_requests_total{service="sts",operation="GetCallerIdentity",code="OK"}'), 20);
+    // The primary's /readyz asks every worker.
+    const ready = await fetch(metricsUrl.replace(/\/metrics$/, '/readyz'));
+    assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready', store: 'ok', keys: 'loaded' }]);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

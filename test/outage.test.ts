@@ -1,8 +1,8 @@
 /**
  * A node that loses its database: it keeps verifying tokens (and the keys it has cached), reports not-ready on
- * /healthz, answers what needs the database with ServiceUnavailable, reconnects by itself, and then drops its
+ * /readyz (while /healthz, liveness, stays 200), answers what needs the database with ServiceUnavailable, reconnects by itself, and then drops its
  * caches because it may have missed other nodes' changes meanwhile. The database "goes away" behind a TCP proxy
- * that the test cuts and restores; the test waits by polling /healthz, never by sleeping a guessed time.
+ * that the test cuts and restores; the test waits by polling /readyz, never by sleeping a guessed time.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -37,7 +37,7 @@ describe('a node that loses its database', { skip: skipPostgres }, () => {
     await schemas.cleanup();
   });
 
-  const healthz = async () => (await fetch(`${node.url}/healthz`)).status;
+  const readyz = async () => (await fetch(`${node.url}/readyz`)).status;
   const who = (c: Credentials) => call(node, 'GetCallerIdentity', {}, c);
 
   test('keeps verifying tokens, reports not-ready, recovers by itself and drops its caches', async () => {
@@ -46,10 +46,13 @@ describe('a node that loses its database', { skip: skipPostgres }, () => {
     const session = await sessionFor(node, alice);
     // Warm the caches: alice's and bob's keys are known to the node.
     for (const c of [alice, bob, session]) assert.equal((await who(c)).status, 200);
-    assert.equal(await healthz(), 200);
+    assert.equal(await readyz(), 200);
 
     await proxy.cut();
-    await waitFor('/healthz to report 503', async () => (await healthz()) === 503);
+    await waitFor('/readyz to report 503', async () => (await readyz()) === 503);
+    const probe = await fetch(`${node.url}/readyz`);
+    assert.deepEqual([probe.status, await probe.json()], [503, { status: 'not-ready', store: 'unreachable', keys: 'loaded' }]);
+    assert.equal((await fetch(`${node.url}/healthz`)).status, 200, 'alive: no reason to restart it');
 
     // What needs only the token, or a key already cached, still works.
     for (const c of [session, alice, bob]) assert.equal((await who(c)).status, 200);
@@ -64,7 +67,7 @@ describe('a node that loses its database', { skip: skipPostgres }, () => {
     assert.equal(await direct.updateAccessKeyStatus(bob.accessKeyId, 'Inactive'), true);
 
     await proxy.restore();
-    await waitFor('/healthz to report 200 again', async () => (await healthz()) === 200);
+    await waitFor('/readyz to report 200 again', async () => (await readyz()) === 200);
 
     // Back: writes work, and the missed change applies (the caches were dropped on reconnecting).
     assert.equal((await call(node, 'CreateUser', { UserName: 'carol' }, ROOT, { service: 'iam' })).status, 200);

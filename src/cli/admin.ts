@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeStore, openStore } from '../store/open.js';
 import type { AccountRecord, Store } from '../store/store.js';
-import { MasterKey } from '../tokens/master-key.js';
+import type { MasterKey } from '../tokens/master-key.js';
+import { openStoreMasterKey } from '../tokens/store-master-key.js';
 
 export const storeOptionsUsage = `  --data-dir DIR   the server's data dir (SQLite database, master.key) (default ./data)
   --store URL      the server's PostgreSQL store instead (default: OPENSTS_DATABASE_URL if set)`;
@@ -49,15 +50,14 @@ export async function openAdminStore(
   const url = values.store ?? (env.OPENSTS_DATABASE_URL || undefined);
   const name = describeStore({ dataDir, url });
   if (url === undefined && !existsSync(join(dataDir, 'opensts.db'))) throw new Error(`No OpenSTS store in ${dataDir} (start the server once, or give --data-dir / --store)`);
-  if (needsMasterKey && !env.OPENSTS_MASTER_KEY && !existsSync(join(dataDir, 'master.key'))) {
-    throw new Error(`No master key: set OPENSTS_MASTER_KEY or give the --data-dir that holds master.key`);
-  }
-  const master = needsMasterKey ? MasterKey.load(dataDir, env) : undefined;
   const store = await openStore({ dataDir, url });
   try {
     await store.migrate();
     const account = await store.getAccount();
     if (!account) throw new Error(`${name} has no account yet (start the server once)`);
+    const master = needsMasterKey
+      ? await openStoreMasterKey({ store, dataDir, env, storeName: name, now: Date.now(), mayCreate: false })
+      : undefined;
     return { store, master, account, name };
   } catch (err) {
     await store.close();

@@ -11,10 +11,11 @@ import { LastUses, type KeyUses, type RoleUses } from '../iam/last-use.js';
 import { issuerOf, OutboundFederation } from '../iam/outbound-federation.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
-import { openStore } from '../store/open.js';
+import { describeStore, openStore } from '../store/open.js';
 import { isAccountId, newAccessKeyId, newAccountId, newSecretAccessKey } from '../tokens/ids.js';
 import { Keyring } from '../tokens/keyring.js';
-import { MasterKey } from '../tokens/master-key.js';
+import type { MasterKey } from '../tokens/master-key.js';
+import { openStoreMasterKey } from '../tokens/store-master-key.js';
 import { SessionTokenCodec } from '../tokens/session-token.js';
 import { AccountSettings } from './account-settings.js';
 import type { NodeRegion } from './regions.js';
@@ -119,11 +120,14 @@ export class App {
       { feed: options.feed, postgres: { onStateChange: options.onStoreStateChange } },
     );
     try {
-      await store.migrate();
-      const master = MasterKey.load(options.dataDir === ':memory:' ? undefined : options.dataDir, env);
       const wanted = env.OPENSTS_ACCOUNT_ID;
       if (wanted !== undefined && !isAccountId(wanted)) throw new Error('OPENSTS_ACCOUNT_ID must be 12 digits');
+      await store.migrate();
       const now = options.clock.now();
+      const master = await openStoreMasterKey({
+        store, dataDir: options.dataDir === ':memory:' ? undefined : options.dataDir, env, now,
+        storeName: describeStore({ dataDir: options.dataDir, url: options.storeUrl }),
+      });
       const account = await store.ensureAccount({ accountId: wanted ?? newAccountId(), createdAt: now, globalEndpointTokenVersion: 1 });
       if (wanted !== undefined && wanted !== account.accountId) {
         throw new Error(`This data dir belongs to account ${account.accountId}, not OPENSTS_ACCOUNT_ID=${wanted}`);

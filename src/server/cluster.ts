@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { loadTls, reopensOnHangup, startServer, type ServeOptions } from './serve.js';
 import { ClusterWorkerFeed, relayChanges } from '../store/change-feed.js';
 import { clusterMetrics, serveMetrics } from './metrics.js';
+import type { ReadinessReport } from './readiness.js';
 
 export interface ClusterReady {
   url: string;
@@ -19,7 +20,42 @@ export interface ClusterReady {
   stop(): Promise<void>;
 }
 
-type WorkerMessage = { type: 'listening'; url: string };
+type WorkerMessage = { type: 'listening'; url: string } | { type: 'readyz'; id: number; report: ReadinessReport };
+
+/**
+ * The primary's /readyz (on the metrics port): ready when every worker is, since the load balancer cannot pick a
+ * worker. Each worker answers from its own Readiness (its own store connection and keys) over the IPC channel.
+ */
+function workersReadiness(): () => Promise<{ status: string }> {
+  let next = 0;
+  const waiting = new Map<number, (report: ReadinessReport) => void>();
+  cluster.on('message', (_worker: Worker, msg: WorkerMessage) => {
+    if (msg?.type === 'readyz') waiting.get(msg.id)?.(msg.report);
+  });
+  const ask = (worker: Worker) => new Promise<ReadinessReport | undefined>((resolve) => {
+    const id = next++;
+    const done = (report: ReadinessReport | undefined) => {
+      clearTimeout(timer);
+      waiting.delete(id);
+      resolve(report);
+    };
+    const timer = setTimeout(() => done(undefined), 2000);
+    waiting.set(id, done);
+    try {
+      worker.send({ type: 'readyz', id });
+    } catch {
+      done(undefined);
+    }
+  });
+  return async () => {
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true);
+    if (!workers.length) return { status: 'not-ready', workers: 'none' };
+    const reports = await Promise.all(workers.map(ask));
+    const i = reports.findIndex((r) => r?.status !== 'ready');
+    if (i < 0) return reports[0]!;
+    return reports[i] ?? { status: 'not-ready', workers: 'a worker did not answer' };
+  };
+}
 
 /** In the primary: bootstraps, forks `workers` processes and resolves when all listen. */
 export async function startCluster(options: ServeOptions & { workers: number; log: Logger }): Promise<ClusterReady> {
@@ -65,7 +101,7 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
   // Port 0: the first worker's listen picks the port and cluster hands the same socket to the others.
   for (let i = 0; i < options.workers; i++) fork();
   await ready;
-  const metrics = sharing ? await serveMetrics(clusterMetrics(), options.metricsPort!, options.host ?? '127.0.0.1') : undefined;
+  const metrics = sharing ? await serveMetrics(clusterMetrics(), options.metricsPort!, options.host ?? '127.0.0.1', workersReadiness()) : undefined;
   return {
     url,
     accountId,
@@ -93,6 +129,10 @@ export async function runWorker(): Promise<void> {
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
   process.on('SIGINT', () => {}); // the primary coordinates shutdown
+  process.on('message', (msg: { type?: string; id?: number }) => {
+    if (msg?.type !== 'readyz') return;
+    void server.readiness.check().then((report) => process.send?.({ type: 'readyz', id: msg.id!, report } satisfies WorkerMessage));
+  });
   if (reopensOnHangup(options)) process.on('SIGHUP', () => void server.reopen());
   // Last: once the primary hears of it, any of the signals above may come.
   process.send!({ type: 'listening', url: server.url } satisfies WorkerMessage);

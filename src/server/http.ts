@@ -1,7 +1,7 @@
 /**
- * The HTTP front of the server: /healthz, the outbound federation issuers' discovery documents (discovery.ts), and
- * everything else to the Query API dispatcher, over the strict HTTP/1.1 layer in http1.ts (limits on header and
- * body sizes and on slow clients live there).
+ * The HTTP front of the server: the probes /healthz and /readyz (readiness.ts), the outbound federation issuers'
+ * discovery documents (discovery.ts), and everything else to the Query API dispatcher, over the strict HTTP/1.1
+ * layer in http1.ts (limits on header and body sizes and on slow clients live there).
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { discovery } from './discovery.js';
 import { dispatch, type QueryRequest } from './dispatch.js';
 import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
+import type { Readiness, ReadinessReport } from './readiness.js';
 import { createHttp1Server, DEFAULT_LIMITS, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
 
 export const MAX_BODY_BYTES = DEFAULT_LIMITS.maxBodyBytes;
@@ -65,8 +66,8 @@ function refusal(status: number, reason: string): AwsError {
 export interface HttpServerOptions {
   app: App;
   log: Logger;
-  /** Whether the app is ready to serve (false while shutting down). */
-  ready?: () => boolean;
+  /** Answers /readyz (default: always ready). */
+  readiness?: Pick<Readiness, 'check'>;
   metrics?: Metrics;
   /** Records every request that reaches the Query API dispatcher. */
   audit?: AuditLog;
@@ -76,7 +77,13 @@ export interface HttpServerOptions {
   trustedProxies?: TrustedProxies;
 }
 
-export function createHttpServer({ app, log, ready = () => true, metrics, audit, tls, trustedProxies }: HttpServerOptions): Http1Server {
+const alwaysReady = { check: async (): Promise<ReadinessReport> => ({ status: 'ready', store: 'ok', keys: 'loaded' }) };
+
+/** /healthz and /readyz: small JSON, no auth, no throttling, nothing from AWS. */
+const probeReply = (status: number, body: object): Http1Response =>
+  ({ status, headers: [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], body: JSON.stringify(body) });
+
+export function createHttpServer({ app, log, readiness = alwaysReady, metrics, audit, tls, trustedProxies }: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
   /** A request refused before it reached the Query API. */
@@ -86,9 +93,11 @@ export function createHttpServer({ app, log, ready = () => true, metrics, audit,
   };
 
   const handle = async (req: Http1Request): Promise<Http1Response> => {
-    if (req.url === '/healthz') {
-      const ok = ready();
-      return { status: ok ? 200 : 503, headers: [['Content-Type', 'application/json']], body: ok ? '{"status":"ok"}' : '{"status":"unavailable"}' };
+    // Liveness: the process serves. Whether it should get traffic is /readyz's question.
+    if (req.url === '/healthz') return probeReply(200, { status: 'ok' });
+    if (req.url === '/readyz') {
+      const report = await readiness.check();
+      return probeReply(report.status === 'ready' ? 200 : 503, report);
     }
     if (req.method === 'GET' && req.url.includes('/.well-known/')) {
       const found = await discovery(app, req.url);

@@ -59,11 +59,19 @@ export class Metrics {
   }
 }
 
-/** The metrics listener: `GET /metrics` and nothing else. */
+/** The metrics listener: `GET /metrics`, and the probes /healthz and /readyz when `readiness` is given. */
 export function serveMetrics(
   collect: () => Promise<{ contentType: string; text: string }>, port: number, host: string,
+  readiness?: () => Promise<{ status: string }>,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
+    if (readiness && (req.url === '/healthz' || req.url === '/readyz')) {
+      const probe = (status: number, body: object) =>
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+      if (req.url === '/healthz') probe(200, { status: 'ok' });
+      else readiness().then((r) => probe(r.status === 'ready' ? 200 : 503, r), () => probe(503, { status: 'not-ready' }));
+      return;
+    }
     if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found: metrics are at /metrics\n');
       return;

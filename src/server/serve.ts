@@ -12,6 +12,7 @@ import { TrustedProxies } from './forwarded.js';
 import { createHttpServer, listen } from './http.js';
 import type { Http1Server } from './http1.js';
 import { Metrics, ownMetrics, serveMetrics } from './metrics.js';
+import { Readiness } from './readiness.js';
 
 export interface ServeOptions {
   host?: string;
@@ -60,6 +61,8 @@ export interface RunningServer {
   /** Where the metrics are served, with --metrics-port. */
   metricsUrl?: string;
   audit?: AuditLog;
+  /** What /readyz answers. */
+  readiness: Readiness;
   /** After log rotation or certificate renewal (SIGHUP): reopens the audit log file and reads the TLS files again. */
   reopen(): Promise<void>;
   close(): Promise<void>;
@@ -124,17 +127,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await audit?.close();
     throw err;
   });
-  let closing = false;
+  const readiness = new Readiness(app.store, () => app.keyring.loaded());
   const metrics = options.metricsPort !== undefined || options.shareMetrics ? new Metrics() : undefined;
   if (options.shareMetrics) metrics!.shareWithPrimary();
-  // Not ready while shutting down, or while the store cannot be reached (PostgreSQL): a load balancer sends
-  // requests elsewhere; requests that still come are answered from the caches where they can be.
-  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit, tls, trustedProxies });
+  // Not ready while shutting down, or while the store cannot be reached: a load balancer sends requests elsewhere;
+  // requests that still come are answered from the caches where they can be.
+  const http = createHttpServer({ app, log, readiness, metrics, audit, tls, trustedProxies });
   let address;
   let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
     address = await listen(http, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
-    if (options.metricsPort !== undefined) metricsListener = await serveMetrics(ownMetrics(metrics!), options.metricsPort, options.host ?? '127.0.0.1');
+    if (options.metricsPort !== undefined) {
+      metricsListener = await serveMetrics(ownMetrics(metrics!), options.metricsPort, options.host ?? '127.0.0.1', () => readiness.check());
+    }
   } catch (err) {
     http.server.close();
     await app.close();
@@ -152,6 +157,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     rootCredentials,
     metricsUrl: metricsListener?.url,
     audit,
+    readiness,
     async reopen() {
       await audit?.reopen();
       if (!options.tls) return;
@@ -162,10 +168,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
     },
     async close() {
-      closing = true;
-      metricsListener?.server.close();
-      // Requests in flight get a moment to finish; connections still open after it are cut.
+      readiness.drain();
+      // Requests in flight get a moment to finish; connections still open after it are cut. The metrics port stays
+      // meanwhile: the last scrape sees them, and its /readyz says "draining".
       await http.close(2000);
+      metricsListener?.server.close();
       await app.close();
       // Last: the requests that finished above are in the log before the process may exit.
       await audit?.close().catch((err) => log.error({ err }, 'audit log: could not write the last events'));

@@ -123,6 +123,11 @@ export interface Database {
     public_jwk: string;
     created_at: number;
   };
+  /**
+   * One row (id 1), written when the store is created: a known text sealed under the master key, so that a start
+   * with another key is refused before it reads, or writes, anything sealed (see tokens/store-master-key.ts).
+   */
+  master_key_check: { id: number; sealed: string; created_at: number };
 }
 
 export interface Migration {
@@ -338,6 +343,16 @@ export const migrations: Migration[] = [
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('outbound_signing_keys_account').ifNotExists().on('outbound_signing_keys').columns(['account_id']).execute();
+    },
+  },
+  {
+    name: '0009-master-key-check',
+    async up(db) {
+      await db.schema.createTable('master_key_check').ifNotExists()
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
     },
   },
 ];

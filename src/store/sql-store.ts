@@ -98,6 +98,25 @@ export abstract class SqlStore implements Store {
     return Number(row?.n ?? 0);
   }
 
+  async ping(): Promise<void> {
+    await this.readRevisionCounter();
+  }
+
+  async getMasterKeyCheck(): Promise<string | undefined> {
+    const r = await this.db.selectFrom('master_key_check').select('sealed').where('id', '=', 1).executeTakeFirst();
+    return r?.sealed;
+  }
+
+  claimMasterKeyCheck(sealed: string, now: number): Promise<string> {
+    // Under the write lock: of nodes creating a store at once, the first one's key is the store's.
+    return this.change(async (trx) => {
+      const r = await trx.selectFrom('master_key_check').select('sealed').where('id', '=', 1).executeTakeFirst();
+      if (r) return r.sealed;
+      await trx.insertInto('master_key_check').values({ id: 1, sealed, created_at: now }).execute();
+      return sealed;
+    });
+  }
+
   async getAccount(): Promise<AccountRecord | undefined> {
     const r = await this.db.selectFrom('accounts').selectAll().orderBy('created_at').limit(1).executeTakeFirst();
     return r && {

@@ -255,9 +255,16 @@ export interface Store {
   revision(): number;
   /**
    * False while the store cannot be reached (a PostgreSQL node that lost its connection; it reconnects by itself).
-   * Absent or true: reachable. /healthz reports it.
+   * Absent or true: reachable. /readyz reports it.
    */
   available?(): boolean;
+  /** A cheap query: resolves when the store answers (readiness probes). */
+  ping(): Promise<void>;
+
+  /** The master key check value (a known text sealed under the master key), if the store has one yet. */
+  getMasterKeyCheck(): Promise<string | undefined>;
+  /** Stores the check value unless one is there already (another node's); answers the one stored either way. */
+  claimMasterKeyCheck(sealed: string, now: number): Promise<string>;
 
   getAccount(): Promise<AccountRecord | undefined>;
   /** Creates the account unless one exists; answers the account that is stored either way. */

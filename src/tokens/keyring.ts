@@ -25,7 +25,8 @@ export const ROTATION_MARGIN_MS = 10 * 60_000;
 
 const MISS_RELOAD_INTERVAL_MS = 100;
 
-const context = (id: number) => `token-key:${id}`;
+/** What a token key is bound to when sealed under the master key. */
+export const tokenKeyContext = (id: number) => `token-key:${id}`;
 
 export class Keyring {
   private keys = new Map<number, TokenKey>();
@@ -54,7 +55,7 @@ export class Keyring {
 
   private async add(id: number, now: number): Promise<TokenKey> {
     const key = randomBytes(32);
-    await this.store.addTokenKey({ keyId: id, keyEncrypted: this.master.encrypt(key.toString('base64'), context(id)), createdAt: now });
+    await this.store.addTokenKey({ keyId: id, keyEncrypted: this.master.encrypt(key.toString('base64'), tokenKeyContext(id)), createdAt: now });
     await this.reload();
     return this.newest!;
   }
@@ -80,6 +81,11 @@ export class Keyring {
   /** The keys known here, oldest first (ids and creation times; for `opensts keys list`). */
   list(): Array<{ id: number; createdAt: number }> {
     return [...this.keys.values()].sort((a, b) => a.id - b.id).map(({ id, createdAt }) => ({ id, createdAt }));
+  }
+
+  /** Whether a key to seal with is loaded (readiness). */
+  loaded(): boolean {
+    return this.newest !== undefined;
   }
 
   /** The key that seals new tokens. A store that changed meanwhile is reloaded in the background. */
@@ -126,7 +132,7 @@ export class Keyring {
         const keys = new Map<number, TokenKey>();
         for (const r of await this.store.listTokenKeys()) {
           const known = this.keys.get(r.keyId);
-          keys.set(r.keyId, known ?? { id: r.keyId, key: Buffer.from(this.master.decrypt(r.keyEncrypted, context(r.keyId)), 'base64'), createdAt: r.createdAt });
+          keys.set(r.keyId, known ?? { id: r.keyId, key: Buffer.from(this.master.decrypt(r.keyEncrypted, tokenKeyContext(r.keyId)), 'base64'), createdAt: r.createdAt });
         }
         this.keys = keys;
         this.newest = [...keys.values()].reduce<TokenKey | undefined>((a, b) => (!a || b.id > a.id ? b : a), undefined);

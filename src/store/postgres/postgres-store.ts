@@ -102,7 +102,7 @@ export class PostgresStore extends SqlStore {
     return new PostgresStore(db, feed, schema);
   }
 
-  /** False while the database cannot be reached: /healthz answers 503, token-only requests keep working. */
+  /** False while the database cannot be reached: /readyz answers 503, token-only requests keep working. */
   available(): boolean {
     return this.pgFeed.available();
   }

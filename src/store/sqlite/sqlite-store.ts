@@ -5,14 +5,25 @@
  * on every request would cost more than the request itself.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
+import { makePrivateDir, PRIVATE_FILE_MODE, tighten } from '../../private-files.js';
 import { LocalFeed, type ChangeFeed } from '../change-feed.js';
 import type { Database as Schema } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
 
 const POLL_MS = 500;
+
+/**
+ * SQLite creates a database 0644 whatever the umask, and its -wal and -shm files with the database's mode: so the
+ * database is created here first, 0600, and files left more open by an older version are tightened.
+ */
+function privateDatabaseFiles(file: string): void {
+  // 'a': creates an empty file (which SQLite takes for a new database) and never truncates one another process made.
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, PRIVATE_FILE_MODE);
+}
 
 export class SqliteStore extends SqlStore {
   private readonly dataVersion: Database.Statement;
@@ -28,12 +39,16 @@ export class SqliteStore extends SqlStore {
     this.poll = setInterval(() => this.checkExternalChanges(), POLL_MS).unref();
   }
 
-  /** Opens (creating if needed) `<dataDir>/opensts.db`, or an in-memory database for ':memory:'. */
+  /**
+   * Opens (creating if needed) `<dataDir>/opensts.db`, or an in-memory database for ':memory:'. The data dir is
+   * made 0700 and the database files 0600.
+   */
   static open(dataDir: string | ':memory:', feed: ChangeFeed = new LocalFeed()): SqliteStore {
     let file = ':memory:';
     if (dataDir !== ':memory:') {
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      makePrivateDir(dataDir);
       file = join(dataDir, 'opensts.db');
+      privateDatabaseFiles(file);
     }
     const sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
