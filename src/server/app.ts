@@ -18,6 +18,7 @@ import { MasterKey } from '../tokens/master-key.js';
 import { SessionTokenCodec } from '../tokens/session-token.js';
 import { AccountSettings } from './account-settings.js';
 import type { NodeRegion } from './regions.js';
+import { DEFAULT_LIMITS, NO_THROTTLE, Throttle, type RequestThrottle, type ThrottleLimits } from './throttle.js';
 
 export interface AppOptions {
   /** Where the SQLite database and master key live; ':memory:' for a throwaway store (tests). */
@@ -48,6 +49,8 @@ export interface AppOptions {
    * `<issuerUrl>/outbound/<account id>`. Default: the server's own URL, set by startServer once it listens.
    */
   issuerUrl?: string;
+  /** Request rate limits (throttle.ts), or false for none (`--throttle off`). Default: throttle.ts DEFAULT_LIMITS. */
+  throttle?: ThrottleLimits | false;
 }
 
 export interface RootCredentials {
@@ -64,6 +67,8 @@ export class App {
   readonly settings: AccountSettings;
   readonly issuerKeys: IssuerKeys;
   readonly outbound: OutboundFederation;
+  /** The throttle stage's buckets (per process). */
+  readonly throttle: RequestThrottle;
   /** See AppOptions.issuerUrl; startServer sets the default. */
   issuerBaseUrl: string | undefined;
 
@@ -83,6 +88,7 @@ export class App {
     this.settings = new AccountSettings(store);
     this.issuerKeys = new IssuerKeys(options.clock, oidcCa);
     this.outbound = new OutboundFederation(store, master);
+    this.throttle = options.throttle === false ? NO_THROTTLE : new Throttle(options.throttle ?? DEFAULT_LIMITS);
     this.issuerBaseUrl = options.issuerUrl;
   }
 
