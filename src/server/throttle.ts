@@ -43,10 +43,10 @@ export interface ThrottleLimits {
  * gr/sts.html; UNCONFIRMED: the stored copies searched here end before that page's quota table). AWS describes its
  * IAM and STS throttling as token buckets refilled every second, answered `Throttling: Rate exceeded` with status 400
  * (AWS Security Blog, "How to monitor and query IAM resources at scale – Part 2"; AWS re:Post knowledge center,
- * "iam-sts-throttling-error"), so the burst is one second's worth. Other
- * operations (GetCallerIdentity, IAM) get twice that: they cost less and AWS publishes no figure for them. Failed
- * authentications are cut off far sooner: a working client fails to authenticate rarely (a skewed clock, an expired
- * session, both retried once), so 10 a second after a burst of 100 leaves them room and stops a flood of made-up keys.
+ * "iam-sts-throttling-error"), so the burst is one second's worth. Other operations (GetCallerIdentity, IAM) get
+ * twice that: they cost less and AWS publishes no figure for them. Failed authentications are cut off far sooner: a
+ * working client fails to authenticate rarely (a skewed clock, an expired session, each retried once), so 10 a second
+ * after a burst of 100 leaves it room and stops a flood of made-up keys.
  */
 export const DEFAULT_LIMITS: ThrottleLimits = {
   issue: { perSecond: 600, burst: 600 },
@@ -54,8 +54,8 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   failedAuth: { perSecond: 10, burst: 100 },
 };
 
-/** Buckets kept per family: a few MB at most, whatever an attacker sends (BucketMap). */
-export const MAX_TRACKED = 50_000;
+/** Buckets kept per family, whatever an attacker sends: 13.5 MB of heap for all four full (README, "Throttling"). */
+export const MAX_TRACKED = 20_000;
 
 /** Why a request was throttled: the metrics label. */
 export type ThrottleReason = 'caller' | 'caller_issue' | 'address_issue' | 'failed_auth';
@@ -192,15 +192,16 @@ export class Throttle {
   }
 }
 
+/** What the request path calls. */
+export type RequestThrottle = Pick<Throttle, 'beforeAuthentication' | 'authenticationFailed' | 'afterAuthentication' | 'unsignedCall'>;
+
 /** No throttling (`--throttle off`). */
-export const NO_THROTTLE = {
+export const NO_THROTTLE: RequestThrottle = {
   beforeAuthentication: () => undefined,
   authenticationFailed: () => {},
   afterAuthentication: () => undefined,
   unsignedCall: () => undefined,
-} satisfies Pick<Throttle, 'beforeAuthentication' | 'authenticationFailed' | 'afterAuthentication' | 'unsignedCall'>;
-
-export type RequestThrottle = Pick<Throttle, 'beforeAuthentication' | 'authenticationFailed' | 'afterAuthentication' | 'unsignedCall'>;
+};
 
 /** `RATE[/BURST]` (requests per second; the burst defaults to one second's worth), as the serve flags take it. */
 export function parseRate(text: string, flag: string): Rate {
