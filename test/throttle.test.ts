@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { throttleLimits } from '../src/cli/serve.js';
 import type { AuditEvent } from '../src/server/audit-event.js';
-import { BucketMap, DEFAULT_LIMITS, parseRate, Throttle, type ThrottleLimits } from '../src/server/throttle.js';
+import { addressKey, BucketMap, DEFAULT_LIMITS, parseRate, Throttle, type ThrottleLimits } from '../src/server/throttle.js';
 import type { Credentials } from '../src/sigv4/index.js';
 import { call, createUserWithKey, errorCode, sessionFor, type RawReply } from './helpers/query.js';
 import { iam, ok } from './helpers/iam.js';
@@ -94,6 +94,17 @@ test('the maps stay bounded: full buckets are swept first, then the oldest go', 
   assert.ok(sizes.unsigned <= 1000 && sizes.unsigned > 0, `unsigned: ${sizes.unsigned}`);
 });
 
+test('an IPv6 address is counted by its /64; IPv4 and IPv4-mapped addresses by themselves', () => {
+  assert.equal(addressKey('192.0.2.7'), '192.0.2.7');
+  assert.equal(addressKey('::ffff:192.0.2.7'), '::ffff:192.0.2.7');
+  for (const a of ['2001:db8:0:1::1', '2001:DB8:0:1:ffff:ffff:ffff:ffff', '2001:0db8:0000:0001:0:0:0:9', '2001:db8:0:1::1%eth0']) {
+    assert.equal(addressKey(a), '2001:db8:0:1::/64', a);
+  }
+  assert.equal(addressKey('2001:db8::'), '2001:db8:0:0::/64');
+  assert.equal(addressKey('::1'), '0:0:0:0::/64');
+  assert.equal(addressKey('2001:db8:0:2::1'), '2001:db8:0:2::/64');
+});
+
 test('rates as the flags take them: RATE[/BURST]', () => {
   assert.deepEqual(parseRate('600', 'f'), { perSecond: 600, burst: 600 });
   assert.deepEqual(parseRate('0.5/3', 'f'), { perSecond: 0.5, burst: 3 });
@@ -167,6 +178,19 @@ test('per source address: failed authentications cut the address off before any 
   const text = await scrape(s);
   assert.equal(sample(text, 'opensts_throttled_requests_total{service="sts",operation="GetCallerIdentity",reason="failed_auth"}'), 3);
   assert.equal(sample(text, 'opensts_requests_total{service="sts",operation="GetCallerIdentity",code="Throttling"}'), 3);
+});
+
+test('behind a trusted proxy, the client named by X-Forwarded-For is the address, an IPv6 one by its /64', async () => {
+  const s = await startTestServer({ trustedProxies: ['127.0.0.1'], throttle: { ...roomy, failedAuth: { perSecond: 1, burst: 2 } } });
+  after(() => s.close());
+  s.clock.freeze(NOON);
+  const from = (address: string, creds: Credentials) => call(s, 'GetCallerIdentity', {}, creds, { extraHeaders: { 'x-forwarded-for': address } });
+  assert.equal(errorCode(await from('2001:db8:0:1::a', unknownKey)), 'InvalidClientTokenId');
+  assert.equal(errorCode(await from('2001:db8:0:1::b', unknownKey)), 'InvalidClientTokenId');
+  assertThrottled(await from('2001:db8:0:1::c', s.root)); // another address of the same /64
+  assert.equal((await from('2001:db8:0:2::a', s.root)).status, 200);
+  assert.equal((await from('198.51.100.7', s.root)).status, 200);
+  assert.equal((await gci(s, s.root)).status, 200); // the proxy itself is not cut off
 });
 
 test('refusals after authentication (AccessDenied) are not failed authentications', async () => {
