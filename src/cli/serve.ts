@@ -9,22 +9,7 @@ import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/
 import { describeStore } from '../store/open.js';
 import { TrustedProxies } from '../server/forwarded.js';
 import { parseIssuerBaseUrl } from '../iam/outbound-federation.js';
-import { DEFAULT_LIMITS, parseRate, type Rate, type ThrottleLimits } from '../server/throttle.js';
-
-const rateText = (r: Rate) => `${r.perSecond}/${r.burst}`;
-
-/** The limits the --throttle flags ask for: false for off, else the defaults with the given rates. */
-export function throttleLimits(values: { throttle?: string; issue?: string; requests?: string; failedAuth?: string }): ThrottleLimits | false {
-  const mode = values.throttle ?? 'on';
-  if (mode !== 'on' && mode !== 'off') throw new Error(`--throttle must be on or off, not ${mode}`);
-  const limits: ThrottleLimits = {
-    issue: values.issue === undefined ? DEFAULT_LIMITS.issue : parseRate(values.issue, '--throttle-issue'),
-    requests: values.requests === undefined ? DEFAULT_LIMITS.requests : parseRate(values.requests, '--throttle-requests'),
-    failedAuth: values.failedAuth === undefined ? DEFAULT_LIMITS.failedAuth : parseRate(values.failedAuth, '--throttle-failed-auth'),
-  };
-  // Checked even when off, so that a typo is said at once rather than when throttling is turned on.
-  return mode === 'off' ? false : limits;
-}
+import { DEFAULT_LIMITS, rateText, throttleLimits } from '../server/throttle.js';
 
 export const serveUsage = `Usage: opensts serve [options]
 

@@ -223,6 +223,21 @@ export const NO_THROTTLE: RequestThrottle = {
   unsignedCall: () => undefined,
 };
 
+/** The limits the --throttle flags ask for: false for off, else the defaults with the given rates. */
+export function throttleLimits(flags: { throttle?: string; issue?: string; requests?: string; failedAuth?: string }): ThrottleLimits | false {
+  const mode = flags.throttle ?? 'on';
+  if (mode !== 'on' && mode !== 'off') throw new Error(`--throttle must be on or off, not ${mode}`);
+  // Parsed even when off, so that a typo is said at once rather than when throttling is turned back on.
+  const limits: ThrottleLimits = {
+    issue: flags.issue === undefined ? DEFAULT_LIMITS.issue : parseRate(flags.issue, '--throttle-issue'),
+    requests: flags.requests === undefined ? DEFAULT_LIMITS.requests : parseRate(flags.requests, '--throttle-requests'),
+    failedAuth: flags.failedAuth === undefined ? DEFAULT_LIMITS.failedAuth : parseRate(flags.failedAuth, '--throttle-failed-auth'),
+  };
+  return mode === 'off' ? false : limits;
+}
+
+export const rateText = (r: Rate) => `${r.perSecond}/${r.burst}`;
+
 /** `RATE[/BURST]` (requests per second; the burst defaults to one second's worth), as the serve flags take it. */
 export function parseRate(text: string, flag: string): Rate {
   const m = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(text.trim());
