@@ -14,6 +14,9 @@
  *   npm run bench -- --wrk-threads 1    wrk's threads (default 2; on 2 cores, 1 leaves more to the server)
  *   npm run bench -- --policy-seconds 3 the policy engine's micro-benchmark first, with its adversarial patterns
  *                                        (bench/policy.ts; default 1 s per scenario, 0 skips it)
+ *   npm run bench -- --server-args="--throttle on --throttle-requests 1000000 --throttle-issue 1000000"
+ *                                       the servers run with --throttle off (one key far past its limits); this
+ *                                       measures the throttle stage's cost with limits no run reaches
  *
  * The last column is the CPU time of the server processes per request (user + system, from /proc): steadier than
  * req/s on a machine whose cores wrk and other work share.
@@ -96,7 +99,12 @@ const which = (cmd: string) => new Promise<boolean>((resolve) => execFile('sh', 
 async function startServer(
   port: number, dataDir: string, workers: number, shared: { storeUrl?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ child: ChildProcess; root?: Credentials }> {
-  const argv = [...(args['node-flags'] ? args['node-flags'].split(' ') : []), 'bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers), '--log-level', 'warn'];
+  // --throttle off: the bench hammers with one key, far past the per-key limits it would otherwise measure. Throttling's
+  // own cost is measured with --server-args="--throttle on --throttle-requests 1000000 --throttle-issue 1000000".
+  const argv = [
+    ...(args['node-flags'] ? args['node-flags'].split(' ') : []), 'bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir,
+    '--workers', String(workers), '--log-level', 'warn', '--throttle', 'off',
+  ];
   if (shared.storeUrl) argv.push('--store', shared.storeUrl);
   if (args['server-args']) argv.push(...args['server-args'].split(' '));
   if (tls) argv.push('--tls-cert', tls.certFile, '--tls-key', tls.keyFile);

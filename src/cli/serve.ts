@@ -9,6 +9,7 @@ import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/
 import { describeStore } from '../store/open.js';
 import { TrustedProxies } from '../server/forwarded.js';
 import { parseIssuerBaseUrl } from '../iam/outbound-federation.js';
+import { DEFAULT_LIMITS, rateText, throttleLimits } from '../server/throttle.js';
 
 export const serveUsage = `Usage: opensts serve [options]
 
@@ -35,6 +36,18 @@ export const serveUsage = `Usage: opensts serve [options]
                      an account's issuer is URL/outbound/ACCOUNT, its discovery document and JWKS under
                      ISSUER/.well-known/. External services fetch them, so in production this is an https://
                      URL they can reach (default: OPENSTS_ISSUER_URL, else the server's own URL)
+  --throttle on|off  request rate limits, answered as AWS does (400 Throttling "Rate exceeded", which the SDKs
+                     and the aws CLI retry with backoff); per process, so per worker (default on)
+  --throttle-issue RATE[/BURST]
+                     credential-issuing calls (GetSessionToken, AssumeRole*, GetFederationToken,
+                     GetWebIdentityToken, CreateAccessKey) per second per caller, and the unsigned ones per
+                     source address (default ${rateText(DEFAULT_LIMITS.issue)}, after AWS's STS quota)
+  --throttle-requests RATE[/BURST]
+                     every other call per second per caller (default ${rateText(DEFAULT_LIMITS.requests)})
+  --throttle-failed-auth RATE[/BURST]
+                     failed authentications per second per source address; past the burst, the address's
+                     signed requests are refused unchecked until it refills (default ${rateText(DEFAULT_LIMITS.failedAuth)}).
+                     Behind a proxy, give --trusted-proxies: otherwise every client has the proxy's address
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
@@ -108,6 +121,10 @@ export async function serve(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'trusted-proxies': { type: 'string' },
       'issuer-url': { type: 'string' },
+      throttle: { type: 'string' },
+      'throttle-issue': { type: 'string' },
+      'throttle-requests': { type: 'string' },
+      'throttle-failed-auth': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -140,6 +157,9 @@ export async function serve(argv: string[]): Promise<number> {
     tls: certFile === undefined ? undefined : { certFile: resolve(certFile), keyFile: resolve(keyFile!) },
     trustedProxies: trustedProxies?.split(',').map((r) => r.trim()).filter((r) => r !== ''),
     issuerUrl: issuerUrl === undefined ? undefined : parseIssuerBaseUrl(issuerUrl),
+    throttle: throttleLimits({
+      throttle: values.throttle, issue: values['throttle-issue'], requests: values['throttle-requests'], failedAuth: values['throttle-failed-auth'],
+    }),
   };
   // Checked here, so that a typo stops the start with its message rather than failing every worker.
   if (options.trustedProxies) new TrustedProxies(options.trustedProxies);

@@ -88,6 +88,9 @@ export const errors = {
   jwtPayloadSizeExceeded: (limit: number) => new AwsError('JWTPayloadSizeExceededException',
     `The token payload exceeds the maximum size of ${limit} bytes. Pass fewer or shorter tags or audiences.`, 400),
 
+  // Throttling (throttle.ts): botocore and the AWS SDKs retry this code with backoff
+  throttling: () => new AwsError('Throttling', 'Rate exceeded', 400),
+
   // Faults
   internalFailure: () => new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500),
   serviceUnavailable: () => new AwsError('ServiceUnavailable', 'Service is unavailable. Please try again later.', 503),

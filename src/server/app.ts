@@ -19,6 +19,7 @@ import { openStoreMasterKey } from '../tokens/store-master-key.js';
 import { SessionTokenCodec } from '../tokens/session-token.js';
 import { AccountSettings } from './account-settings.js';
 import type { NodeRegion } from './regions.js';
+import { DEFAULT_LIMITS, NO_THROTTLE, Throttle, type RequestThrottle, type ThrottleLimits } from './throttle.js';
 
 export interface AppOptions {
   /** Where the SQLite database and master key live; ':memory:' for a throwaway store (tests). */
@@ -49,6 +50,8 @@ export interface AppOptions {
    * `<issuerUrl>/outbound/<account id>`. Default: the server's own URL, set by startServer once it listens.
    */
   issuerUrl?: string;
+  /** Request rate limits (throttle.ts), or false for none (`--throttle off`). Default: throttle.ts DEFAULT_LIMITS. */
+  throttle?: ThrottleLimits | false;
 }
 
 export interface RootCredentials {
@@ -65,6 +68,8 @@ export class App {
   readonly settings: AccountSettings;
   readonly issuerKeys: IssuerKeys;
   readonly outbound: OutboundFederation;
+  /** The throttle stage's buckets (per process). */
+  readonly throttle: RequestThrottle;
   /** See AppOptions.issuerUrl; startServer sets the default. */
   issuerBaseUrl: string | undefined;
 
@@ -84,6 +89,7 @@ export class App {
     this.settings = new AccountSettings(store);
     this.issuerKeys = new IssuerKeys(options.clock, oidcCa);
     this.outbound = new OutboundFederation(store, master);
+    this.throttle = options.throttle === false ? NO_THROTTLE : new Throttle(options.throttle ?? DEFAULT_LIMITS);
     this.issuerBaseUrl = options.issuerUrl;
   }
 

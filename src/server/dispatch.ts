@@ -1,8 +1,8 @@
 /**
  * The one request path of the Query API, for every operation:
- * parameters -> service and operation -> SigV4 authentication -> input validation -> authorization -> handler ->
- * XML. Every failure leaves as AWS error XML; anything unexpected is logged and answered as InternalFailure, never
- * with a stack trace.
+ * parameters -> service and operation -> SigV4 authentication, throttled around it (throttle.ts) -> input
+ * validation -> authorization -> handler -> XML. Every failure leaves as AWS error XML; anything unexpected is logged
+ * and answered as InternalFailure, never with a stack trace.
  */
 import { randomUUID } from 'node:crypto';
 import { authorize } from '../iam/authorize.js';
@@ -17,6 +17,7 @@ import type { App } from './app.js';
 import { authenticate } from './authenticate.js';
 import { endpointOf, isRegionActive, issuedTokenVersion, regionDisabled } from './regions.js';
 import { findOperation } from './operations.js';
+import { isAuthenticationFailure, type ThrottleReason } from './throttle.js';
 
 export interface QueryRequest extends HttpRequestLike {
   sourceIp: string;
@@ -44,6 +45,8 @@ export interface Reply {
   input?: Record<string, unknown>;
   output?: Record<string, unknown>;
   error?: AwsError;
+  /** Which bucket refused the request, when it was throttled. */
+  throttled?: ThrottleReason;
 }
 
 export type ErrorLogger = (err: unknown, context: { requestId: string; action?: string }) => void;
@@ -68,6 +71,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
   let caller: Caller | undefined;
   let info: ReturnType<typeof parseAuthentication> | undefined;
   let input: Record<string, unknown> | undefined;
+  let throttled: ThrottleReason | undefined;
   try {
     const params = readParams(req);
     action = params.get('Action');
@@ -90,15 +94,30 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     region = endpoint?.region ?? app.options.region;
     let tokenVersion: 1 | 2 = 2;
     if (op?.signed !== false) {
-      if (authError) throw authError;
-      ({ caller } = await authenticate(app, req, info, service, now, endpoint));
+      // An address that keeps failing to authenticate is refused before any key lookup or signature check.
+      throttled = app.throttle.beforeAuthentication(req.sourceIp, now);
+      if (throttled) throw errors.throttling();
+      try {
+        if (authError) throw authError;
+        ({ caller } = await authenticate(app, req, info, service, now, endpoint));
+      } catch (err) {
+        if (err instanceof AwsError && isAuthenticationFailure(err.code)) app.throttle.authenticationFailed(req.sourceIp, now);
+        throw err;
+      }
       region = endpoint?.region ?? info!.scope.region;
+      throttled = app.throttle.afterAuthentication(caller, op?.name, now);
+      if (throttled) throw errors.throttling();
       if (endpoint?.global) tokenVersion = issuedTokenVersion(endpoint, (await app.settings.get(caller.principal.accountId)).globalEndpointTokenVersion);
-    } else if (endpoint) {
-      // An unsigned STS call (AssumeRoleWithWebIdentity) acts for the server's account: its region and token settings apply.
-      const settings = await app.settings.get(app.accountId);
-      if (!isRegionActive(region, settings.regions)) throw regionDisabled(app.accountId);
-      tokenVersion = issuedTokenVersion(endpoint, settings.globalEndpointTokenVersion);
+    } else {
+      // Unsigned operations issue credentials for a verified token: counted per source address, before that work.
+      throttled = app.throttle.unsignedCall(req.sourceIp, now);
+      if (throttled) throw errors.throttling();
+      if (endpoint) {
+        // An unsigned STS call (AssumeRoleWithWebIdentity) acts for the server's account: its region and token settings apply.
+        const settings = await app.settings.get(app.accountId);
+        if (!isRegionActive(region, settings.regions)) throw regionDisabled(app.accountId);
+        tokenVersion = issuedTokenVersion(endpoint, settings.globalEndpointTokenVersion);
+      }
     }
     if (!op) throw errors.invalidAction(action, version ?? models()[service].metadata.apiVersion);
 
@@ -135,7 +154,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     }
     return {
       status: error.status, body: renderError(models()[service].metadata.xmlNamespace, error, requestId), requestId, service, operation,
-      code: error.code, time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, error,
+      code: error.code, time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, error, throttled,
     };
   }
 }

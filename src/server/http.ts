@@ -118,6 +118,7 @@ export function createHttpServer({ app, log, readiness = alwaysReady, metrics, a
     const started = metrics ? performance.now() : 0;
     const reply = await dispatch(app, request, logError);
     metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', (performance.now() - started) / 1000);
+    if (reply.throttled) metrics?.throttled(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.throttled);
     audit?.record(auditEvent(reply, { sourceIp: request.sourceIp, userAgent: req.header('user-agent') }));
     return xmlReply(date, reply.status, reply.body, reply.requestId);
   };

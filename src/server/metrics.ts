@@ -21,8 +21,10 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'service' | 'operation' | 'code'>;
   private readonly seconds: Histogram<'service' | 'operation'>;
+  private readonly throttles: Counter<'service' | 'operation' | 'reason'>;
   /** Label children by `service operation code`: the labels are hashed once, not on every request. */
   private readonly series = new Map<string, Series>();
+  private readonly throttleSeries = new Map<string, Counter.Internal>();
 
   constructor() {
     this.requests = new Counter({
@@ -38,6 +40,12 @@ export class Metrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
       registers: [this.registry],
     });
+    this.throttles = new Counter({
+      name: 'opensts_throttled_requests_total',
+      help: 'Requests refused with Throttling, by service, operation and the bucket that refused them (throttle.ts)',
+      labelNames: ['service', 'operation', 'reason'],
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'opensts_' });
   }
 
@@ -50,6 +58,17 @@ export class Metrics {
     }
     s.requests.inc();
     s.seconds.observe(seconds);
+  }
+
+  /** A throttled request, by the bucket that refused it (record() counts it too, with code Throttling). */
+  throttled(service: string, operation: string, reason: string): void {
+    const key = service + ' ' + operation + ' ' + reason;
+    let c = this.throttleSeries.get(key);
+    if (!c) {
+      c = this.throttles.labels(service, operation, reason);
+      this.throttleSeries.set(key, c);
+    }
+    c.inc();
   }
 
   /** In a cluster worker: answer the primary's requests for this process's metrics. */

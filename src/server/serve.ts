@@ -13,6 +13,7 @@ import { createHttpServer, listen } from './http.js';
 import type { Http1Server } from './http1.js';
 import { Metrics, ownMetrics, serveMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
+import type { ThrottleLimits } from './throttle.js';
 
 export interface ServeOptions {
   host?: string;
@@ -44,6 +45,8 @@ export interface ServeOptions {
   trustedProxies?: string[];
   /** The public base URL of outbound federation issuers (see AppOptions.issuerUrl); default: the server's URL. */
   issuerUrl?: string;
+  /** See AppOptions.throttle: per-process request rate limits, false for none. */
+  throttle?: ThrottleLimits | false;
 }
 
 export interface TlsFiles {
@@ -119,6 +122,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     feed: options.feed,
     oidcCaFile: options.oidcCaFile,
     issuerUrl: options.issuerUrl,
+    throttle: options.throttle,
     onStoreStateChange: (state, err) => {
       if (state === 'down') log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
       else log.warn('database connection is back; caches dropped');

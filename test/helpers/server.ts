@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
+import type { ThrottleLimits } from '../../src/server/throttle.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { selfSignedCertificate } from './oidc-issuer.js';
 import { dropSchema, newSchema } from './postgres.js';
@@ -41,6 +42,8 @@ export async function startTestServer(
     tls?: boolean;
     /** --trusted-proxies. */
     trustedProxies?: string[];
+    /** Rate limits (default: the server's defaults); false turns throttling off. */
+    throttle?: ThrottleLimits | false;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
@@ -53,6 +56,7 @@ export async function startTestServer(
     auditLog: options.auditLog,
     tls: certificate && { certFile: certificate.certFile, keyFile: certificate.keyFile },
     trustedProxies: options.trustedProxies,
+    throttle: options.throttle,
   });
   if (!running.rootCredentials) throw new Error('expected a new data dir');
   return {
