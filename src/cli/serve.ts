@@ -89,6 +89,23 @@ export function banner(s: Started, node: NodeRegion, store: string, workers: num
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Started by an npm script (`npm start`): end with npm. Its script runs `exec node ...`, so npm's SIGINT and SIGTERM
+ * reach the server itself; but npm ended any other way (SIGKILL, SIGHUP, a script shell that forks) would leave the
+ * server orphaned, still holding the port. Polled: Node has no parent-death signal.
+ */
+function stopWhenOrphaned(stop: () => void): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.stderr.write(`opensts: npm (pid ${parent}) is gone; stopping\n`);
+    stop();
+  }, 500);
+  timer.unref();
+}
+
 export async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -159,13 +176,17 @@ export async function serve(argv: string[]): Promise<number> {
     started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
   }
   const stopped = new Promise<void>((done) => {
+    let stopping = false;
     const stop = () => {
+      if (stopping) return;
+      stopping = true;
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       void started.stop().then(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    stopWhenOrphaned(stop);
   });
   // Only once the signals are handled: a supervisor may send SIGTERM the moment it reads that the server is up.
   process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers, { auditLog: options.auditLog, tls: options.tls, host: options.host }));
