@@ -60,6 +60,8 @@ export interface RunningServer {
   /** Where the metrics are served, with --metrics-port. */
   metricsUrl?: string;
   audit?: AuditLog;
+  /** Its logger; a SIGHUP with a config file sets its level. */
+  log: Logger;
   /** After log rotation or certificate renewal (SIGHUP): reopens the audit log file and reads the TLS files again. */
   reopen(): Promise<void>;
   close(): Promise<void>;
@@ -152,6 +154,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     rootCredentials,
     metricsUrl: metricsListener?.url,
     audit,
+    log,
     async reopen() {
       await audit?.reopen();
       if (!options.tls) return;
