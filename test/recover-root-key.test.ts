@@ -10,6 +10,10 @@ import { after, test } from 'node:test';
 import type { AdminIo } from '../src/cli/admin.js';
 import { recoverRootKey } from '../src/cli/recover-root-key.js';
 import type { Credentials } from '../src/sigv4/index.js';
+import pino from 'pino';
+import { ManualClock } from '../src/clock.js';
+import { startServer } from '../src/server/serve.js';
+import { dropSchema, newSchema, skipPostgres } from './helpers/postgres.js';
 import { call, errorCode, xmlText } from './helpers/query.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -77,4 +81,30 @@ test('a new root key while the server runs; at two keys, only with --delete-key;
 
 test('without the store or its master key there is nothing to recover', async () => {
   await assert.rejects(recoverRootKey(['--data-dir', join(dir, 'none')], io()), /No OpenSTS store in .*none/);
+});
+
+test('PostgreSQL: recovered on the shared store, the new key works on every node at once, the deleted one nowhere', { skip: skipPostgres }, async () => {
+  const { schema, url } = newSchema();
+  const env = { OPENSTS_MASTER_KEY: 'cd'.repeat(32) };
+  const clock = new ManualClock();
+  const node = () => startServer({ port: 0, dataDir: join(dir, 'pg-unused'), storeUrl: url, env, clock, log: pino({ level: 'silent' }) });
+  const a = await node();
+  const b = await node();
+  const view = (n: typeof a) => ({ url: n.url, host: `127.0.0.1:${n.port}`, clock, running: n }) as unknown as TestServer;
+  try {
+    const lost = a.rootCredentials!;
+    const out = io(env);
+    assert.equal(await recoverRootKey(['--store', url, '--delete-key', lost.accessKeyId], out), 0);
+    assert.match(out.text(), /Not written to an audit log \(no --audit-log or OPENSTS_AUDIT_LOG\)\.\n$/);
+    const recovered = keyIn(out.text());
+    // The command's write was acknowledged once every node listening had heard of it: no polling here.
+    for (const n of [a, b]) {
+      assert.match((await callerArn(view(n), recovered))!, /:root$/);
+      assert.equal(await callerArn(view(n), lost), 'InvalidClientTokenId');
+    }
+  } finally {
+    await a.close();
+    await b.close();
+    await dropSchema(schema);
+  }
 });
