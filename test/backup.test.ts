@@ -121,8 +121,11 @@ test('backup of a PostgreSQL store prints the pg_dump and pg_restore commands, a
 test('restore: only into a new or empty dir, only a snapshot, only with the right key; a refusal changes nothing', async () => {
   const s = await startTestServer({ store: 'sqlite' });
   const snapshot = join(dir, 'refusals.snapshot');
+  const keyDir = join(dir, 'refusals-key');
+  mkdirSync(keyDir);
   try {
     assert.equal(await backup(['--data-dir', s.dataDir, '--out', snapshot], io()), 0);
+    writeFileSync(join(keyDir, 'master.key'), readFileSync(join(s.dataDir, 'master.key')));
   } finally {
     await s.close();
   }
@@ -143,6 +146,14 @@ test('restore: only into a new or empty dir, only a snapshot, only with the righ
   mkdirSync(empty);
   await assert.rejects(restore(['--from', snapshot, '--data-dir', empty, '--master-key', wrongKey], io()), /The master key given does not open this snapshot's secrets/);
   assert.deepEqual(readdirSync(empty), []);
+
+  // OPENSTS_MASTER_KEY is checked too (and written nowhere).
+  await assert.rejects(restore(['--from', snapshot, '--data-dir', empty], io({ OPENSTS_MASTER_KEY: 'ef'.repeat(32) })), /The master key given does not open/);
+  assert.deepEqual(readdirSync(empty), []);
+  const byEnv = io({ OPENSTS_MASTER_KEY: readFileSync(join(keyDir, 'master.key'), 'utf8') });
+  assert.equal(await restore(['--from', snapshot, '--data-dir', join(dir, 'by-env')], byEnv), 0);
+  assert.match(byEnv.text(), /OPENSTS_MASTER_KEY was checked against it: start the server with it set\.\n$/);
+  assert.deepEqual(readdirSync(join(dir, 'by-env')), ['opensts.db']);
 
   // Without a key: restored, and told what to do before starting the server.
   const noKey = io();

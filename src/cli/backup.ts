@@ -29,8 +29,9 @@ export const restoreUsage = `Usage: opensts restore --from FILE --data-dir DIR [
   --from FILE        a snapshot made by opensts backup
   --data-dir DIR     a new data dir: it must not exist or be empty (created with mode 0700)
   --master-key FILE  the master.key of the backed-up store: checked against the snapshot and copied into DIR
-                     (mode 0600). Without it, give the server the key before it starts (DIR/master.key or
-                     OPENSTS_MASTER_KEY): a server started with another key cannot open the store's secrets
+                     (mode 0600). Without it, OPENSTS_MASTER_KEY is checked if set; either way the server needs the
+                     key when it starts (DIR/master.key or OPENSTS_MASTER_KEY): with another key it cannot open
+                     the store's secrets
 `;
 
 const DB_FILE = 'opensts.db';
@@ -138,7 +139,9 @@ export async function restore(argv: string[], io: AdminIo = processIo()): Promis
   const started = Date.now();
   checkSnapshot(from);
   const key = values['master-key'] === undefined ? undefined : readFileSync(resolve(values['master-key']), 'utf8');
-  const master = key === undefined ? undefined : MasterKey.fromText(key);
+  // OPENSTS_MASTER_KEY, when the server will be given the key that way: checked, not written anywhere.
+  const keyText = key ?? (io.env.OPENSTS_MASTER_KEY || undefined);
+  const master = keyText === undefined ? undefined : MasterKey.fromText(keyText);
   const createdDir = !existsSync(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
@@ -147,10 +150,8 @@ export async function restore(argv: string[], io: AdminIo = processIo()): Promis
     copyFileSync(from, `${target}.partial`);
     chmodSync(`${target}.partial`, 0o600);
     renameSync(`${target}.partial`, target);
-    if (master) {
-      await checkMasterKey(dataDir, master);
-      writeFileSync(join(dataDir, 'master.key'), key!.trim() + '\n', { mode: 0o600, flag: 'wx' });
-    }
+    if (master) await checkMasterKey(dataDir, master);
+    if (key !== undefined) writeFileSync(join(dataDir, 'master.key'), key.trim() + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {
     // Leave the data dir as it was found: empty, or absent.
     for (const f of readdirSync(dataDir)) rmSync(join(dataDir, f), { force: true });
@@ -158,8 +159,10 @@ export async function restore(argv: string[], io: AdminIo = processIo()): Promis
     throw err;
   }
   io.out(`Restored ${from} into ${dataDir} in ${seconds(Date.now() - started)}.\n`);
-  io.out(master
+  io.out(key !== undefined
     ? 'The master key was checked against it and copied into the data dir (master.key, mode 0600).\n'
+    : master
+    ? 'OPENSTS_MASTER_KEY was checked against it: start the server with it set.\n'
     : `No master key was restored. Before starting the server, put the backed-up store's master.key in ${dataDir} (mode 0600)\nor set OPENSTS_MASTER_KEY to it: a server given another key cannot open the store's secrets.\n`);
   return 0;
 }
