@@ -4,6 +4,9 @@ const usage = `Usage: opensts <command> [options]
 Commands:
   serve                       run the OpenSTS server (opensts serve --help)
   keys rotate|list            rotate the keys that seal session tokens (opensts keys help)
+  backup --out FILE           a consistent snapshot of the SQLite store, while the server runs (opensts backup --help)
+  restore --from FILE         restore a snapshot into a new data dir (opensts restore --help)
+  recover-root-key            a new root access key when the root's are lost (opensts recover-root-key --help)
   regions list|enable|disable where STS is active for the account (opensts regions help)
   sts <operation>             call STS like \`aws sts ...\` (opensts sts help)
   exec PROFILE -- COMMAND     run COMMAND with the profile's temporary credentials
@@ -24,6 +27,12 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./serve.js')).serve(rest);
     case 'keys':
       return (await import('./keys.js')).keys(rest);
+    case 'backup':
+      return (await import('./backup.js')).backup(rest);
+    case 'restore':
+      return (await import('./backup.js')).restore(rest);
+    case 'recover-root-key':
+      return (await import('./recover-root-key.js')).recoverRootKey(rest);
     case 'regions':
       return (await import('./regions.js')).regions(rest);
     case 'sts':

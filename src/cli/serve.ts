@@ -1,5 +1,5 @@
 /** `opensts serve`: runs the server and tells the user how to connect. */
-import { parseArgs } from 'node:util';
+import { blameConfig, parseServeSettings, reloadServeConfig, type ServeSettings } from './serve-config.js';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { RootCredentials } from '../server/app.js';
@@ -13,6 +13,10 @@ import { DEFAULT_LIMITS, rateText, throttleLimits } from '../server/throttle.js'
 
 export const serveUsage = `Usage: opensts serve [options]
 
+  --config FILE      read settings from a JSON object whose keys are the long names of these options, e.g.
+                     {"host": "0.0.0.0", "port": 7750, "audit-log": "/var/log/opensts/audit.log"} (default:
+                     OPENSTS_CONFIG). Flags and environment variables win over it. SIGHUP applies a new
+                     log-level; the other keys at the next start
   --host HOST        address to listen on (default 127.0.0.1)
   --port PORT        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --data-dir DIR     where the SQLite database and master key live (default ./data)
@@ -52,6 +56,8 @@ export const serveUsage = `Usage: opensts serve [options]
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
 
+Every option can be set by an environment variable too, OPENSTS_ and its name: OPENSTS_DATA_DIR, OPENSTS_PORT...
+(except --store: OPENSTS_DATABASE_URL, --tls-cert and --tls-key: OPENSTS_TLS_CERT_FILE and OPENSTS_TLS_KEY_FILE).
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
 OPENSTS_OIDC_CA_FILE, OPENSTS_ISSUER_URL, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_TRUSTED_PROXIES, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
 
@@ -61,6 +67,27 @@ interface Started {
   rootCredentials?: RootCredentials;
   metricsUrl?: string;
   stop(): Promise<void>;
+}
+
+interface Running extends Started {
+  setLogLevel(level: string): void;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** SIGHUP with a config file: its live settings applied, the others said to wait for a restart. */
+function reloadConfig(settings: ServeSettings<Record<string, unknown>>, started: Running): void {
+  const say = (text: string) => process.stderr.write(`opensts: ${text}\n`);
+  try {
+    const { live, needRestart } = reloadServeConfig(settings);
+    const level = live['log-level'];
+    if (level !== undefined && !LOG_LEVELS.includes(level)) throw new Error(`"log-level" must be one of ${LOG_LEVELS.join(', ')}, not ${level}`);
+    if (level !== undefined) started.setLogLevel(level);
+    say(`reloaded ${settings.configFile}${level === undefined ? '' : ` (log-level ${level})`}`);
+    if (needRestart.length) say(`${needRestart.join(', ')} changed in ${settings.configFile}: applied at the next restart`);
+  } catch (err) {
+    say(`SIGHUP: ${(err as Error).message}; the running settings stay`);
+  }
 }
 
 export interface BannerOptions {
@@ -102,8 +129,34 @@ export function banner(s: Started, node: NodeRegion, store: string, workers: num
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Started by an npm script (`npm start`): end with npm. Its script runs `exec node ...`, so npm's SIGINT and SIGTERM
+ * reach the server itself; but npm ended any other way (SIGKILL, SIGHUP, a script shell that forks) would leave the
+ * server orphaned, still holding the port. Polled: Node has no parent-death signal.
+ */
+function stopWhenOrphaned(stop: () => void): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.stderr.write(`opensts: npm (pid ${parent}) is gone; stopping\n`);
+    stop();
+  }, 500);
+  timer.unref();
+}
+
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  let settings: ServeSettings<unknown> | undefined;
+  try {
+    return await run(argv, (s) => (settings = s));
+  } catch (err) {
+    throw settings ? blameConfig(err, settings) : err;
+  }
+}
+
+async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => void): Promise<number> {
+  const settings = parseServeSettings({
     args: argv,
     options: {
       host: { type: 'string', default: '127.0.0.1' },
@@ -129,10 +182,13 @@ export async function serve(argv: string[]): Promise<number> {
     },
     strict: true,
   });
+  onSettings(settings);
+  const { values } = settings;
   if (values.help) {
     process.stdout.write(serveUsage + '\n');
     return 0;
   }
+  if (!LOG_LEVELS.includes(values['log-level']!)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${values['log-level']}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
   const node = parseNodeRegion(values.region);
@@ -163,13 +219,14 @@ export async function serve(argv: string[]): Promise<number> {
   };
   // Checked here, so that a typo stops the start with its message rather than failing every worker.
   if (options.trustedProxies) new TrustedProxies(options.trustedProxies);
-  let started: Started;
+  let started: Running;
   if (workers === 1) {
     const s = await startServer(options);
     const reopen = () => void s.reopen();
     if (reopensOnHangup(options)) process.on('SIGHUP', reopen);
     started = {
       url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, metricsUrl: s.metricsUrl,
+      setLogLevel: (level) => void (s.log.level = level),
       stop: () => {
         process.off('SIGHUP', reopen);
         return s.close();
@@ -178,14 +235,21 @@ export async function serve(argv: string[]): Promise<number> {
   } else {
     started = await startCluster({ ...options, workers, log: createLogger(options.logLevel) });
   }
+  const reload = settings.configFile === undefined ? undefined : () => reloadConfig(settings, started);
+  if (reload) process.on('SIGHUP', reload);
   const stopped = new Promise<void>((done) => {
+    let stopping = false;
     const stop = () => {
+      if (stopping) return;
+      stopping = true;
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      if (reload) process.off('SIGHUP', reload);
       void started.stop().then(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    stopWhenOrphaned(stop);
   });
   // Only once the signals are handled: a supervisor may send SIGTERM the moment it reads that the server is up.
   process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers, { auditLog: options.auditLog, tls: options.tls, host: options.host }));

@@ -17,6 +17,8 @@ export interface ClusterReady {
   accountId: string;
   rootCredentials?: RootCredentials;
   metricsUrl?: string;
+  /** The primary's and every worker's log level (SIGHUP with a config file). */
+  setLogLevel(level: string): void;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ function workersReadiness(): () => Promise<{ status: string }> {
     return reports[i] ?? { status: 'not-ready', workers: 'a worker did not answer' };
   };
 }
+type PrimaryMessage = { type: 'log-level'; level: string };
 
 /** In the primary: bootstraps, forks `workers` processes and resolves when all listen. */
 export async function startCluster(options: ServeOptions & { workers: number; log: Logger }): Promise<ClusterReady> {
@@ -72,8 +75,10 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
   let url = '';
   // Workers keep metrics; the primary serves them, gathered from all of them.
   const sharing = options.metricsPort !== undefined;
-  const workerArgs = JSON.stringify({ ...options, log: undefined, port: options.port, metricsPort: undefined, shareMetrics: sharing });
-  const fork = () => cluster.fork({ OPENSTS_WORKER_OPTIONS: workerArgs });
+  let logLevel = options.logLevel;
+  // Read at each fork: a replaced worker starts at the level set last.
+  const workerArgs = () => JSON.stringify({ ...options, log: undefined, logLevel, port: options.port, metricsPort: undefined, shareMetrics: sharing });
+  const fork = () => cluster.fork({ OPENSTS_WORKER_OPTIONS: workerArgs() });
   const ready = new Promise<void>((resolve, reject) => {
     let listening = 0;
     cluster.on('message', (_worker: Worker, msg: WorkerMessage) => {
@@ -107,6 +112,11 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
     accountId,
     rootCredentials,
     metricsUrl: metrics?.url,
+    setLogLevel(level) {
+      logLevel = level;
+      options.log.level = level;
+      for (const w of Object.values(cluster.workers ?? {})) w?.send({ type: 'log-level', level } satisfies PrimaryMessage);
+    },
     async stop() {
       stopping = true;
       process.off('SIGHUP', reopenFiles);
@@ -134,6 +144,9 @@ export async function runWorker(): Promise<void> {
     void server.readiness.check().then((report) => process.send?.({ type: 'readyz', id: msg.id!, report } satisfies WorkerMessage));
   });
   if (reopensOnHangup(options)) process.on('SIGHUP', () => void server.reopen());
+  process.on('message', (msg: PrimaryMessage) => {
+    if (msg?.type === 'log-level') server.log.level = msg.level;
+  });
   // Last: once the primary hears of it, any of the signals above may come.
   process.send!({ type: 'listening', url: server.url } satisfies WorkerMessage);
 }

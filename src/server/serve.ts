@@ -66,6 +66,8 @@ export interface RunningServer {
   audit?: AuditLog;
   /** What /readyz answers. */
   readiness: Readiness;
+  /** Its logger; a SIGHUP with a config file sets its level. */
+  log: Logger;
   /** After log rotation or certificate renewal (SIGHUP): reopens the audit log file and reads the TLS files again. */
   reopen(): Promise<void>;
   close(): Promise<void>;
@@ -162,6 +164,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     metricsUrl: metricsListener?.url,
     audit,
     readiness,
+    log,
     async reopen() {
       await audit?.reopen();
       if (!options.tls) return;
