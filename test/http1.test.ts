@@ -92,20 +92,20 @@ describe('refusals (each closes the connection)', () => {
   };
 
   test('Content-Length and Transfer-Encoding together (request smuggling)', () =>
-    refused('POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400, /both Transfer-Encoding and Content-Length/));
+    refused('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400, /both Transfer-Encoding and Content-Length/));
   test('conflicting Content-Length headers', () =>
-    refused('POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', 400, /conflicting Content-Length/));
-  test('non-numeric Content-Length', () => refused('POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n', 400, /invalid Content-Length/));
-  test('unsupported transfer coding', () => refused('POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501, /unsupported Transfer-Encoding/));
-  test('obsolete line folding', () => refused('GET / HTTP/1.1\r\nX-A: 1\r\n  folded: x\r\n\r\n', 400, /invalid header name/));
+    refused('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', 400, /conflicting Content-Length/));
+  test('non-numeric Content-Length', () => refused('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\n', 400, /invalid Content-Length/));
+  test('unsupported transfer coding', () => refused('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501, /unsupported Transfer-Encoding/));
+  test('obsolete line folding', () => refused('GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  folded: x\r\n\r\n', 400, /invalid header name/));
   test('space before the colon', () => refused('GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400, /invalid header name/));
-  test('control characters in a value', () => refused('GET / HTTP/1.1\r\nX-A: a\x00b\r\n\r\n', 400, /invalid header value/));
+  test('control characters in a value', () => refused('GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n', 400, /invalid header value/));
   test('malformed request line', () => refused('GET /  HTTP/1.1\r\n\r\n', 400, /malformed request line/));
   test('HTTP/2 preface', () => refused('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400, /malformed request line/));
   test('repeated Host', () => refused('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, /repeated Host/));
-  test('body over the limit, declared', () => refused('POST / HTTP/1.1\r\nContent-Length: 5000\r\n\r\n', 413, /body too large/));
-  test('body over the limit, chunked', () => refused(`POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n${'a'.repeat(4096)}\r\n1\r\na\r\n0\r\n\r\n`, 413, /body too large/));
-  test('malformed chunk size', () => refused('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, /malformed chunk size/));
+  test('body over the limit, declared', () => refused('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n', 413, /body too large/));
+  test('body over the limit, chunked', () => refused(`POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n${'a'.repeat(4096)}\r\n1\r\na\r\n0\r\n\r\n`, 413, /body too large/));
+  test('malformed chunk size', () => refused('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, /malformed chunk size/));
   test('header block over the limit', () => refused(`GET / HTTP/1.1\r\nX-A: ${'a'.repeat(2000)}\r\n\r\n`, 431, /headers too large/));
   test('header block over the limit without an end', () => refused(`GET / HTTP/1.1\r\nX-A: ${'a'.repeat(2000)}`, 431, /headers too large/));
 });
@@ -117,13 +117,13 @@ describe('slow clients', () => {
   });
 
   test('body not finished in time: 408', async () => {
-    const out = await exchange(['POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc'], 2000);
+    const out = await exchange(['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc'], 2000);
     assert.deepEqual(statuses(out), [408]);
   });
 
   test('an idle keep-alive connection is closed', async () => {
     const t = Date.now();
-    const out = await exchange(['GET / HTTP/1.1\r\n\r\n'], 3000);
+    const out = await exchange(['GET / HTTP/1.1\r\nHost: x\r\n\r\n'], 3000);
     assert.deepEqual(statuses(out), [200]);
     assert.ok(Date.now() - t < 2500, 'closed by the server, not by the test');
   });
