@@ -35,6 +35,13 @@ export const serveUsage = `Usage: opensts serve [options]
                      an account's issuer is URL/outbound/ACCOUNT, its discovery document and JWKS under
                      ISSUER/.well-known/. External services fetch them, so in production this is an https://
                      URL they can reach (default: OPENSTS_ISSUER_URL, else the server's own URL)
+  --max-connections N
+                     open connections served at once (default 4096, or the descriptor limit less 64 if lower;
+                     0: no cap). Past it a new connection gets a 503 ServiceUnavailable and is closed (over
+                     TLS: closed before the handshake). With --workers, each process takes an equal share
+  --max-connections-per-address N
+                     open connections from one peer address (the socket's, never X-Forwarded-For) (default
+                     256; 0: no cap). Raise it, or set 0, when many clients share one address (a NAT, a proxy)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
@@ -108,6 +115,8 @@ export async function serve(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'trusted-proxies': { type: 'string' },
       'issuer-url': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -126,6 +135,15 @@ export async function serve(argv: string[]): Promise<number> {
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     throw new Error(`--metrics-port must be 0..65535, not ${values['metrics-port']}`);
   }
+  const count = (flag: 'max-connections' | 'max-connections-per-address') => {
+    const v = values[flag];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n > 1_000_000) throw new Error(`--${flag} must be 0..1000000, not ${v}`);
+    return n;
+  };
+  const maxConnections = count('max-connections');
+  const maxConnectionsPerAddress = count('max-connections-per-address');
   const dataDir = resolve(values['data-dir']!);
   const auditLog = values['audit-log'] ?? (process.env.OPENSTS_AUDIT_LOG || undefined);
   const certFile = values['tls-cert'] ?? (process.env.OPENSTS_TLS_CERT_FILE || undefined);
@@ -140,6 +158,7 @@ export async function serve(argv: string[]): Promise<number> {
     tls: certFile === undefined ? undefined : { certFile: resolve(certFile), keyFile: resolve(keyFile!) },
     trustedProxies: trustedProxies?.split(',').map((r) => r.trim()).filter((r) => r !== ''),
     issuerUrl: issuerUrl === undefined ? undefined : parseIssuerBaseUrl(issuerUrl),
+    maxConnections, maxConnectionsPerAddress,
   };
   // Checked here, so that a typo stops the start with its message rather than failing every worker.
   if (options.trustedProxies) new TrustedProxies(options.trustedProxies);

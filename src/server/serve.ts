@@ -43,6 +43,10 @@ export interface ServeOptions {
   trustedProxies?: string[];
   /** The public base URL of outbound federation issuers (see AppOptions.issuerUrl); default: the server's URL. */
   issuerUrl?: string;
+  /** Open connections this process serves at once (0: no cap); default DEFAULT_LIMITS.maxConnections. */
+  maxConnections?: number;
+  /** Open connections this process serves at once from one peer address (0: no cap); default 256. */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface TlsFiles {
@@ -129,7 +133,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.shareMetrics) metrics!.shareWithPrimary();
   // Not ready while shutting down, or while the store cannot be reached (PostgreSQL): a load balancer sends
   // requests elsewhere; requests that still come are answered from the caches where they can be.
-  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit, tls, trustedProxies });
+  const limits = { maxConnections: options.maxConnections, maxConnectionsPerAddress: options.maxConnectionsPerAddress };
+  for (const [k, v] of Object.entries(limits)) if (v === undefined) delete limits[k as keyof typeof limits];
+  const http = createHttpServer({ app, log, ready: () => !closing && app.store.available?.() !== false, metrics, audit, tls, trustedProxies, limits });
   let address;
   let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
