@@ -42,7 +42,7 @@ function exchange(pieces: Array<string | Buffer | number>, waitMs = 1000, to = p
       const p = pieces[i++]!;
       if (typeof p === 'number') setTimeout(next, p);
       else {
-        socket.write(p);
+        socket.write(typeof p === 'string' ? Buffer.from(p, 'latin1') : p); // one byte per character, as on the wire
         setImmediate(next);
       }
     };
