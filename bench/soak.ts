@@ -213,6 +213,15 @@ const processTree = (pid: number): number[] => {
     return [pid];
   }
 };
+/** User + system CPU seconds of the server processes, from /proc (clock ticks of 1/100 s). */
+const cpuSeconds = (pid: number) => processTree(pid).reduce((sum, p) => {
+  try {
+    const f = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return sum + (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return sum;
+  }
+}, 0);
 const rssMb = (pid: number) => processTree(pid).reduce((sum, p) => {
   try {
     return sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
@@ -242,23 +251,27 @@ async function main() {
       { body: new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: `arn:aws:iam::${account}:role/soak`, RoleSessionName: 'soak', DurationSeconds: '900' }).toString(), credentials: user },
       { body: 'Action=GetCallerIdentity&Version=2011-06-15', credentials: session },
     ];
+    // Warm-up (not reported): a cold server's JIT would show as the first minute's latency.
+    await wrkSegment(port, bodies, 5);
     const end = Date.now() + duration * 1000;
     const over = () => Date.now() >= end;
     const slow = slowClients(port, Number(args.slow), over);
     const malformed = malformedClients(port, Number(args['malformed-rate']), over);
     console.log(`# OpenSTS soak: ${duration} s, ${args.connections} good connections (wrk, GetSessionToken/AssumeRole/GetCallerIdentity), ` +
       `${args.slow} slow from ${SLOW_FROM}, ${args['malformed-rate']}/s malformed from ${MALFORMED_FROM}; ${args.workers} worker(s), node ${process.version}`);
-    console.log(`| t (s) | good req/s | p50 ms | p99 ms | good-client errors | slow open / 408 / 503 | malformed sent / refused / cut / 2xx | server RSS MB |`);
-    console.log('|---:|---:|---:|---:|---:|---|---|---:|');
+    console.log(`| t (s) | good req/s | p50 ms | p99 ms | good-client errors | slow open / 408 / 503 | malformed sent / refused / cut / 2xx | server CPU % | server RSS MB |`);
+    console.log('|---:|---:|---:|---:|---:|---|---|---:|---:|');
     let t = 0;
     let errors = 0;
     while (t < duration) {
       const seconds = Math.min(interval, duration - t);
+      const cpuBefore = cpuSeconds(child.pid!);
       const m = await wrkSegment(port, bodies, seconds);
+      const cpu = ((cpuSeconds(child.pid!) - cpuBefore) / seconds) * 100;
       t += seconds;
       errors += m.errors;
       console.log(`| ${t} | ${Math.round(m.requests / seconds)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors}${m.detail ? ` (${m.detail})` : ''} | ` +
-        `${slow.open} / ${slow.timedOut} / ${slow.refused} | ${malformed.sent} / ${malformed.refused} / ${malformed.cut} / ${malformed.accepted} | ${rssMb(child.pid!).toFixed(1)} |`);
+        `${slow.open} / ${slow.timedOut} / ${slow.refused} | ${malformed.sent} / ${malformed.refused} / ${malformed.cut} / ${malformed.accepted} | ${cpu.toFixed(0)} | ${rssMb(child.pid!).toFixed(1)} |`);
     }
     failed = errors > 0 || malformed.accepted > 0;
     console.log(failed
