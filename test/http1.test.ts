@@ -277,7 +277,7 @@ describe('connection caps', () => {
     const file = join(dir, 'limits');
     const write = (soft: string) => import('node:fs').then((fs) => fs.writeFileSync(file, `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 1048576              files\n`));
     return write('512').then(() => {
-      assert.equal(defaultMaxConnections(file), 448);
+      assert.equal(defaultMaxConnections(file), 384);
       return write('1048576');
     }).then(() => {
       assert.equal(defaultMaxConnections(file), 4096);

@@ -36,7 +36,7 @@ export const serveUsage = `Usage: opensts serve [options]
                      ISSUER/.well-known/. External services fetch them, so in production this is an https://
                      URL they can reach (default: OPENSTS_ISSUER_URL, else the server's own URL)
   --max-connections N
-                     open connections served at once (default 4096, or the descriptor limit less 64 if lower;
+                     open connections served at once (default 4096, or the descriptor limit less 128 if lower;
                      0: no cap). Past it a new connection gets a 503 ServiceUnavailable and is closed (over
                      TLS: closed before the handshake). With --workers, each process takes an equal share
   --max-connections-per-address N

@@ -5,10 +5,13 @@
  *
  * - one request at a time per connection, in order (pipelined requests wait their turn);
  * - Content-Length or chunked bodies, never both; conflicting lengths, obsolete line folding, bare LF line ends,
- *   control characters and malformed request lines get 400 and the connection is closed (no request smuggling);
- * - limits on the header block, the body, and on time (headers, body, idle keep-alive) against slow clients;
+ *   control characters and malformed request lines get 400 and the connection is closed (no request smuggling).
+ *   Whatever llhttp (node:http's parser) refuses is refused here too: test/http1-differential.test.ts checks it;
+ * - limits on the header block (trailers included) and the body; deadlines for a request's head and body counted
+ *   from its first byte, which trickled bytes do not push back, and an idle keep-alive timeout;
+ * - caps on open connections, in total and per peer address, checked before anything is read (or any handshake);
  * - `Expect: 100-continue` answered; `Connection: close` and HTTP/1.0 honoured;
- * - over TLS (1.2 or later, HTTP/1.1 by ALPN) when given a key and certificate; the handshake has the headers' time.
+ * - over TLS (1.2 or later, HTTP/1.1 by ALPN) when given a key and certificate; the handshake has the head's time.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -47,15 +50,18 @@ export interface Http1Limits {
   maxConnectionsPerAddress: number;
 }
 
+/** Refused connections that may wait for their 503 to be read at once; past this, refusals close without one. */
+const MAX_REFUSING = 32;
+
 /**
- * Past the descriptor limit the kernel refuses accept() and new clients wait in the backlog, unseen: the cap stays
- * below it (a margin for the database, log and TLS files) when /proc tells it.
+ * Past the descriptor limit accept() fails and libuv drops new connections unanswered: the cap stays below it when
+ * /proc tells it, with a margin for the database, log and TLS files and for the refusals in progress.
  */
 export function defaultMaxConnections(limitsFile = '/proc/self/limits'): number {
   const cap = 4096;
   try {
     const soft = /^Max open files\s+(\d+)/m.exec(readFileSync(limitsFile, 'utf8'))?.[1];
-    return soft === undefined ? cap : Math.max(16, Math.min(cap, Number(soft) - 64));
+    return soft === undefined ? cap : Math.max(16, Math.min(cap, Number(soft) - 64 - 2 * MAX_REFUSING));
   } catch {
     return cap;
   }
@@ -538,6 +544,7 @@ export function createHttp1Server(
   const sockets = new Set<Socket>();
   const perAddress = new Map<string, number>();
   let open = 0;
+  let refusing = 0;
   let closing = false;
   const secure = tls !== undefined;
   /** TLS sockets whose handshake is under way, by peer address and port, with the timer that bounds it. */
@@ -553,10 +560,13 @@ export function createHttp1Server(
     const over = (limits.maxConnections > 0 && open >= limits.maxConnections)
       || (limits.maxConnectionsPerAddress > 0 && mine >= limits.maxConnectionsPerAddress);
     if (closing || over) {
-      if (closing || secure) raw.destroy();
+      // A flood of refusals must not hold descriptors itself: only a few wait for their 503 to be read.
+      if (closing || secure || refusing >= MAX_REFUSING) raw.destroy();
       else {
+        refusing++;
         // Read and drop what the client sends, so that closing does not reset the connection before it reads the 503.
         raw.on('error', () => raw.destroy());
+        raw.once('close', () => refusing--);
         raw.resume();
         raw.end(serialize(refuse(503, 'too many connections'), true, 0));
         setTimeout(() => raw.destroy(), 1000).unref();
