@@ -7,7 +7,8 @@
  *   npm run bench -- --duration 5 --workers 2 --connections 32 --rss-calls 0   (0 skips the memory check)
  *   npm run bench -- --store postgres://postgres@127.0.0.1/test --nodes 2   (nodes on one PostgreSQL schema, each
  *                                        with workers/nodes processes; the load is split evenly and summed)
- *   npm run bench -- --floor            also the same HTTP layer answering a fixed response: this machine's ceiling
+ *   npm run bench -- --floor            also the same HTTP layer answering a fixed response: this machine's ceiling,
+ *                                       and the same answer from node:http (llhttp), for comparison
  *   npm run bench -- --node-flags=--single-threaded-gc   flags for the server's node processes (experiments)
  *   npm run bench -- --server-args="--audit-log /tmp/audit.jsonl"   more `opensts serve` options (their cost)
  *   npm run bench -- --tls              over HTTPS (a self-signed certificate made with openssl; wrk keeps connections)
@@ -313,6 +314,16 @@ async function main() {
       } finally {
         floor.kill('SIGTERM');
         await new Promise((r) => floor.once('exit', r));
+      }
+      // The same fixed answer from node:http (llhttp): what serving from Node's own HTTP stack would cost.
+      const nodePort = await freePort();
+      const nodeFloor = spawn(process.execPath, ['dist/bench/floor-server.js', String(nodePort), String(workers), 'node-http'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => nodeFloor.stdout!.on('data', (d) => String(d).includes('listening') && resolve()));
+      try {
+        await rows({ ...all[0]!, name: 'floor on node:http: fixed answer, no SigV4' }, [nodePort], [nodeFloor]);
+      } finally {
+        nodeFloor.kill('SIGTERM');
+        await new Promise((r) => nodeFloor.once('exit', r));
       }
     }
     const calls = Number(args['rss-calls']);

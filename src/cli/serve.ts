@@ -52,6 +52,13 @@ export const serveUsage = `Usage: opensts serve [options]
                      failed authentications per second per source address; past the burst, the address's
                      signed requests are refused unchecked until it refills (default ${rateText(DEFAULT_LIMITS.failedAuth)}).
                      Behind a proxy, give --trusted-proxies: otherwise every client has the proxy's address
+  --max-connections N
+                     open connections served at once (default 4096, or the descriptor limit less 128 if lower;
+                     0: no cap). Past it a new connection gets a 503 ServiceUnavailable and is closed (over
+                     TLS: closed before the handshake). With --workers, each process takes an equal share
+  --max-connections-per-address N
+                     open connections from one peer address (the socket's, never X-Forwarded-For) (default
+                     256; 0: no cap). Raise it, or set 0, when many clients share one address (a NAT, a proxy)
   --log-level LEVEL  fatal, error, warn, info, debug (default info)
   --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
                      issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
@@ -178,6 +185,8 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
       'throttle-issue': { type: 'string' },
       'throttle-requests': { type: 'string' },
       'throttle-failed-auth': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -199,6 +208,15 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     throw new Error(`--metrics-port must be 0..65535, not ${values['metrics-port']}`);
   }
+  const count = (flag: 'max-connections' | 'max-connections-per-address') => {
+    const v = values[flag];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n > 1_000_000) throw new Error(`--${flag} must be 0..1000000, not ${v}`);
+    return n;
+  };
+  const maxConnections = count('max-connections');
+  const maxConnectionsPerAddress = count('max-connections-per-address');
   const dataDir = resolve(values['data-dir']!);
   const auditLog = values['audit-log'] ?? (process.env.OPENSTS_AUDIT_LOG || undefined);
   const certFile = values['tls-cert'] ?? (process.env.OPENSTS_TLS_CERT_FILE || undefined);
@@ -216,6 +234,7 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
     throttle: throttleLimits({
       throttle: values.throttle, issue: values['throttle-issue'], requests: values['throttle-requests'], failedAuth: values['throttle-failed-auth'],
     }),
+    maxConnections, maxConnectionsPerAddress,
   };
   // Checked here, so that a typo stops the start with its message rather than failing every worker.
   if (options.trustedProxies) new TrustedProxies(options.trustedProxies);

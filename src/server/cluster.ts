@@ -7,6 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { App, type RootCredentials } from './app.js';
 import { systemClock } from '../clock.js';
 import type { Logger } from 'pino';
+import { DEFAULT_LIMITS } from './http1.js';
 import { loadTls, reopensOnHangup, startServer, type ServeOptions } from './serve.js';
 import { ClusterWorkerFeed, relayChanges } from '../store/change-feed.js';
 import { clusterMetrics, serveMetrics } from './metrics.js';
@@ -76,8 +77,15 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
   // Workers keep metrics; the primary serves them, gathered from all of them.
   const sharing = options.metricsPort !== undefined;
   let logLevel = options.logLevel;
+  // Connection caps are per process, so each worker gets its share: the primary hands connections out in turn, so
+  // the shares fill evenly. Unset, the total cap stays each process's own default (it follows its descriptor limit).
+  const share = (n: number) => (n === 0 ? 0 : Math.max(1, Math.ceil(n / options.workers)));
   // Read at each fork: a replaced worker starts at the level set last.
-  const workerArgs = () => JSON.stringify({ ...options, log: undefined, logLevel, port: options.port, metricsPort: undefined, shareMetrics: sharing });
+  const workerArgs = () => JSON.stringify({
+    ...options, log: undefined, logLevel, port: options.port, metricsPort: undefined, shareMetrics: sharing,
+    maxConnections: options.maxConnections === undefined ? undefined : share(options.maxConnections),
+    maxConnectionsPerAddress: share(options.maxConnectionsPerAddress ?? DEFAULT_LIMITS.maxConnectionsPerAddress),
+  });
   const fork = () => cluster.fork({ OPENSTS_WORKER_OPTIONS: workerArgs() });
   const ready = new Promise<void>((resolve, reject) => {
     let listening = 0;

@@ -19,7 +19,7 @@ import { dispatch, type QueryRequest } from './dispatch.js';
 import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
 import type { Readiness, ReadinessReport } from './readiness.js';
-import { createHttp1Server, DEFAULT_LIMITS, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
+import { createHttp1Server, DEFAULT_LIMITS, type Http1Limits, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
 
 export const MAX_BODY_BYTES = DEFAULT_LIMITS.maxBodyBytes;
 
@@ -56,6 +56,8 @@ function refusal(status: number, reason: string): AwsError {
       return new AwsError('RequestHeaderSectionTooLarge', `Request headers must not exceed ${DEFAULT_LIMITS.maxHeaderBytes} bytes`, 431);
     case 408:
       return new AwsError('RequestTimeout', 'The request was not received in time', 408);
+    case 503:
+      return new AwsError('ServiceUnavailable', 'Too many connections; try again later', 503);
     case 500:
       return errors.internalFailure();
     default:
@@ -75,6 +77,8 @@ export interface HttpServerOptions {
   tls?: SecureContextOptions;
   /** Proxies whose X-Forwarded-For and X-Forwarded-Proto name the client (forwarded.ts). */
   trustedProxies?: TrustedProxies;
+  /** Connection caps and deadlines other than the defaults (http1.ts). */
+  limits?: Partial<Http1Limits>;
 }
 
 const alwaysReady = { check: async (): Promise<ReadinessReport> => ({ status: 'ready', store: 'ok', keys: 'loaded' }) };
@@ -83,7 +87,7 @@ const alwaysReady = { check: async (): Promise<ReadinessReport> => ({ status: 'r
 const probeReply = (status: number, body: object): Http1Response =>
   ({ status, headers: [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], body: JSON.stringify(body) });
 
-export function createHttpServer({ app, log, readiness = alwaysReady, metrics, audit, tls, trustedProxies }: HttpServerOptions): Http1Server {
+export function createHttpServer({ app, log, readiness = alwaysReady, metrics, audit, tls, trustedProxies, limits }: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
   /** A request refused before it reached the Query API. */
@@ -123,7 +127,7 @@ export function createHttpServer({ app, log, readiness = alwaysReady, metrics, a
     return xmlReply(date, reply.status, reply.body, reply.requestId);
   };
 
-  return createHttp1Server(handle, (status, reason) => refuse(refusal(status, reason)), DEFAULT_LIMITS, tls);
+  return createHttp1Server(handle, (status, reason) => refuse(refusal(status, reason)), { ...DEFAULT_LIMITS, ...limits }, tls);
 }
 
 export function listen(http: Http1Server, port: number, host: string): Promise<AddressInfo> {

@@ -47,6 +47,10 @@ export interface ServeOptions {
   issuerUrl?: string;
   /** See AppOptions.throttle: per-process request rate limits, false for none. */
   throttle?: ThrottleLimits | false;
+  /** Open connections this process serves at once (0: no cap); default DEFAULT_LIMITS.maxConnections. */
+  maxConnections?: number;
+  /** Open connections this process serves at once from one peer address (0: no cap); default 256. */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface TlsFiles {
@@ -138,7 +142,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.shareMetrics) metrics!.shareWithPrimary();
   // Not ready while shutting down, or while the store cannot be reached: a load balancer sends requests elsewhere;
   // requests that still come are answered from the caches where they can be.
-  const http = createHttpServer({ app, log, readiness, metrics, audit, tls, trustedProxies });
+  const limits = { maxConnections: options.maxConnections, maxConnectionsPerAddress: options.maxConnectionsPerAddress };
+  for (const [k, v] of Object.entries(limits)) if (v === undefined) delete limits[k as keyof typeof limits];
+  const http = createHttpServer({ app, log, readiness, metrics, audit, tls, trustedProxies, limits });
   let address;
   let metricsListener: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
