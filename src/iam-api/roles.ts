@@ -117,6 +117,7 @@ export const deleteRole = operation<{ RoleName: string }>({
   handle: async ({ input, app }) => {
     const role = await requireRole(app, input.RoleName);
     const result = await app.store.deleteRole(role.roleId);
+    if (result === 'in-instance-profile') throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
     if (result === 'has-policies') throw errors.deleteConflict('Cannot delete entity, must delete policies first.');
     if (result === 'has-attached-policies') throw errors.deleteConflict('Cannot delete entity, must detach all policies first.');
     if (result === 'missing') throw errors.noSuchEntity(`The role with name ${input.RoleName} cannot be found.`);

@@ -4,6 +4,7 @@ import * as accessKeys from '../iam-api/access-keys.js';
 import { attachedPolicyOperationList } from '../iam-api/attached-policies.js';
 import * as groups from '../iam-api/groups.js';
 import { inlinePolicyOperationList } from '../iam-api/inline-policies.js';
+import * as instanceProfiles from '../iam-api/instance-profiles.js';
 import * as managedPolicies from '../iam-api/managed-policies.js';
 import * as mfaDevices from '../iam-api/mfa-devices.js';
 import * as oidcProviders from '../iam-api/oidc-providers.js';
@@ -50,6 +51,7 @@ const all: Operation[] = [
   ...operationsOf(oidcProviders),
   ...operationsOf(samlProviders),
   ...operationsOf(outboundFederation),
+  ...operationsOf(instanceProfiles),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
   ...permissionsBoundaryOperationList,

@@ -11,11 +11,12 @@ import type {
 } from './store.js';
 import type {
   AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
-  OidcProviderRecord, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
+  InstanceProfileRecord, OidcProviderRecord, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
 import { setBoundary } from './sql/boundaries.js';
 import * as groups from './sql/groups.js';
+import * as instanceProfiles from './sql/instance-profiles.js';
 import * as mfa from './sql/mfa.js';
 import * as oidc from './sql/oidc-providers.js';
 import * as outbound from './sql/outbound-federation.js';
@@ -422,6 +423,28 @@ export abstract class SqlStore implements Store {
   }
   deleteSamlProvider(arn: string) {
     return this.change((trx) => saml.deleteProvider(trx, arn));
+  }
+
+  createInstanceProfile(profile: InstanceProfileRecord) {
+    return this.change((trx) => instanceProfiles.insertProfile(trx, profile));
+  }
+  getInstanceProfileByName(accountId: string, name: string) {
+    return instanceProfiles.profileByName(this.db, accountId, name);
+  }
+  listInstanceProfiles(accountId: string, options: ListOptions) {
+    return instanceProfiles.listProfiles(this.db, accountId, options);
+  }
+  listInstanceProfilesForRole(roleId: string, options: ListOptions) {
+    return instanceProfiles.profilesOfRole(this.db, roleId, options);
+  }
+  deleteInstanceProfile(instanceProfileId: string) {
+    return this.change((trx) => instanceProfiles.deleteProfile(trx, instanceProfileId));
+  }
+  addRoleToInstanceProfile(instanceProfileId: string, roleId: string) {
+    return this.change((trx) => instanceProfiles.addRole(trx, instanceProfileId, roleId));
+  }
+  removeRoleFromInstanceProfile(instanceProfileId: string, roleId: string) {
+    return this.change((trx) => instanceProfiles.removeRole(trx, instanceProfileId, roleId));
   }
 
   getOutboundFederation(accountId: string) {

@@ -36,6 +36,7 @@ export interface AccountSummaryCounts {
   mfaDevicesInUse: number;
   /** The account root's own access keys. */
   rootAccessKeys: number;
+  instanceProfiles: number;
 }
 
 export interface UserRecord {
@@ -232,10 +233,24 @@ export interface OutboundFederationRecord {
   keys: OutboundSigningKeyRecord[];
 }
 
+/** An instance profile: the container that passes one role to EC2 instances. */
+export interface InstanceProfileRecord {
+  accountId: string;
+  instanceProfileId: string;
+  name: string;
+  path: string;
+  createdAt: number;
+  tags: Tag[];
+  /** The role it holds (AWS allows at most one); filled in by reads, ignored by createInstanceProfile. */
+  role?: RoleRecord;
+}
+
+export type DeleteRoleResult = 'deleted' | 'in-instance-profile' | 'has-policies' | 'has-attached-policies' | 'missing';
+
 /** What can have a permissions boundary. */
 export type BoundedEntity = 'user' | 'role';
 
-export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa' | 'oidc-provider' | 'saml-provider';
+export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa' | 'oidc-provider' | 'saml-provider' | 'instance-profile';
 
 export interface PolicyListOptions extends ListOptions {
   scope: 'All' | 'AWS' | 'Local';
@@ -305,8 +320,8 @@ export interface Store {
   getRoleById(roleId: string): Promise<RoleRecord | undefined>;
   listRoles(accountId: string, options: ListOptions): Promise<Page<RoleRecord>>;
   updateRole(roleId: string, changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<boolean>;
-  /** Deletes a role without inline or attached policies. */
-  deleteRole(roleId: string): Promise<'deleted' | 'has-policies' | 'has-attached-policies' | 'missing'>;
+  /** Deletes a role that is in no instance profile and has no inline or attached policies. */
+  deleteRole(roleId: string): Promise<DeleteRoleResult>;
   /** Records when roles were last used; later uses win. Does not count as a change for revision(). */
   recordRoleUse(uses: RoleUse[]): Promise<void>;
 
@@ -390,6 +405,20 @@ export interface Store {
   updateSamlProviderMetadata(arn: string, metadata: string, validUntil: number | undefined): Promise<boolean>;
   /** False when it was gone. */
   deleteSamlProvider(arn: string): Promise<boolean>;
+
+  /** False when an instance profile with that name (compared case-insensitively) exists. */
+  createInstanceProfile(profile: InstanceProfileRecord): Promise<boolean>;
+  getInstanceProfileByName(accountId: string, name: string): Promise<InstanceProfileRecord | undefined>;
+  /** The account's instance profiles in name order. */
+  listInstanceProfiles(accountId: string, options: ListOptions): Promise<Page<InstanceProfileRecord>>;
+  /** The instance profiles that hold this role, in name order. */
+  listInstanceProfilesForRole(roleId: string, options: ListOptions): Promise<Page<InstanceProfileRecord>>;
+  /** Deletes a profile that holds no role. */
+  deleteInstanceProfile(instanceProfileId: string): Promise<'deleted' | 'has-role' | 'missing'>;
+  /** Puts a role in an empty profile ('limit-exceeded' when it holds one already, even this one); atomic. */
+  addRoleToInstanceProfile(instanceProfileId: string, roleId: string): Promise<'added' | 'limit-exceeded' | 'no-such-role' | 'missing'>;
+  /** False when the profile does not hold this role. */
+  removeRoleFromInstanceProfile(instanceProfileId: string, roleId: string): Promise<boolean>;
 
   /** Undefined when the account never enabled outbound identity federation. */
   getOutboundFederation(accountId: string): Promise<OutboundFederationRecord | undefined>;
