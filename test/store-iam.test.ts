@@ -240,6 +240,24 @@ function iamStoreContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await s.deleteRole(roleId), 'deleted');
     });
 
+    withStore('policy entities: attachments of users, groups and roles, and boundaries', async (s) => {
+      const p = managed('Used');
+      await s.createManagedPolicy(p, '{}');
+      await s.createUser(user('ann'));
+      await s.createUser({ ...user('ben'), permissionsBoundary: p.arn });
+      await s.createRole(role('svc', '/x/'));
+      await s.createGroup({ accountId: ACCOUNT, groupId: 'AGPAGROUPXXXXXXXXXXXX', groupName: 'devs', path: '/', createdAt: 1 });
+      for (const id of [user('ann').userId, role('svc').roleId, 'AGPAGROUPXXXXXXXXXXXX']) await s.attachPolicy(id, p.arn, 10);
+      const got = (await s.policyEntities(p.arn)).map((e) => [e.kind, e.usage, e.name, e.path, e.id]).sort();
+      assert.deepEqual(got, [
+        ['group', 'PermissionsPolicy', 'devs', '/', 'AGPAGROUPXXXXXXXXXXXX'],
+        ['role', 'PermissionsPolicy', 'svc', '/x/', role('svc').roleId],
+        ['user', 'PermissionsBoundary', 'ben', '/', user('ben').userId],
+        ['user', 'PermissionsPolicy', 'ann', '/', user('ann').userId],
+      ]);
+      assert.deepEqual(await s.policyEntities(`arn:aws:iam::${ACCOUNT}:policy/Nobody`), []);
+    });
+
     withStore('every change moves the revision', async (s) => {
       const r0 = s.revision();
       await s.createRole(role('rev'));

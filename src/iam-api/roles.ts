@@ -15,7 +15,7 @@ import { checkTags } from './tags.js';
 const DEFAULT_MAX_SESSION_DURATION = 3600;
 
 /** GetRole's RoleLastUsed: the last time a session of the role was issued, and in which region (empty if never). */
-function lastUsed(app: App, r: RoleRecord) {
+export function lastUsed(app: App, r: RoleRecord) {
   const stored = r.lastUsedAt === undefined ? undefined : { at: r.lastUsedAt, region: r.lastUsedRegion! };
   const used = app.roleUses.latest(r.roleId, stored);
   return used ? { LastUsedDate: new Date(used.at), Region: used.region } : {};

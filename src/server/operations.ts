@@ -1,5 +1,6 @@
 /** Every operation the server answers, by service and wire name. */
 import * as account from '../iam-api/account.js';
+import { getAccountAuthorizationDetails } from '../iam-api/account-authorization-details.js';
 import * as accessKeys from '../iam-api/access-keys.js';
 import { attachedPolicyOperationList } from '../iam-api/attached-policies.js';
 import * as groups from '../iam-api/groups.js';
@@ -10,6 +11,7 @@ import * as mfaDevices from '../iam-api/mfa-devices.js';
 import * as oidcProviders from '../iam-api/oidc-providers.js';
 import * as outboundFederation from '../iam-api/outbound-federation.js';
 import { permissionsBoundaryOperationList } from '../iam-api/permissions-boundaries.js';
+import { listEntitiesForPolicy } from '../iam-api/policy-entities.js';
 import * as roles from '../iam-api/roles.js';
 import * as samlProviders from '../iam-api/saml-providers.js';
 import * as tags from '../iam-api/tags.js';
@@ -52,6 +54,8 @@ const all: Operation[] = [
   ...operationsOf(samlProviders),
   ...operationsOf(outboundFederation),
   ...operationsOf(instanceProfiles),
+  listEntitiesForPolicy,
+  getAccountAuthorizationDetails,
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
   ...permissionsBoundaryOperationList,

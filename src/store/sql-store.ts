@@ -21,6 +21,7 @@ import * as mfa from './sql/mfa.js';
 import * as oidc from './sql/oidc-providers.js';
 import * as outbound from './sql/outbound-federation.js';
 import * as policies from './sql/policies.js';
+import { entitiesOfPolicy } from './sql/policy-entities.js';
 import * as roles from './sql/roles.js';
 import * as saml from './sql/saml-providers.js';
 import { updateTags } from './sql/tags.js';
@@ -361,6 +362,9 @@ export abstract class SqlStore implements Store {
   }
   listAttachedPolicies(ownerId: string) {
     return policies.listAttached(this.db, ownerId);
+  }
+  policyEntities(policyArn: string) {
+    return entitiesOfPolicy(this.db, policyArn);
   }
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]> {
     return policies.attachedDocuments(this.db, ownerIds);

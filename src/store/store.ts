@@ -245,6 +245,15 @@ export interface InstanceProfileRecord {
   role?: RoleRecord;
 }
 
+/** A user, group or role that uses a managed policy: attached to it, or as its permissions boundary. */
+export interface PolicyEntity {
+  kind: 'user' | 'group' | 'role';
+  usage: 'PermissionsPolicy' | 'PermissionsBoundary';
+  id: string;
+  name: string;
+  path: string;
+}
+
 export type DeleteRoleResult = 'deleted' | 'in-instance-profile' | 'has-policies' | 'has-attached-policies' | 'missing';
 
 /** What can have a permissions boundary. */
@@ -369,6 +378,8 @@ export interface Store {
   attachPolicy(ownerId: string, policyArn: string, max: number): Promise<'attached' | 'limit-exceeded'>;
   detachPolicy(ownerId: string, policyArn: string): Promise<boolean>;
   listAttachedPolicies(ownerId: string): Promise<ManagedPolicyRecord[]>;
+  /** The users, groups and roles that use the policy, as a permissions policy or as a boundary (in no order). */
+  policyEntities(policyArn: string): Promise<PolicyEntity[]>;
   /** The default documents of every managed policy attached to these owners. */
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]>;
 
