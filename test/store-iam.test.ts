@@ -258,6 +258,21 @@ function iamStoreContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual(await s.policyEntities(`arn:aws:iam::${ACCOUNT}:policy/Nobody`), []);
     });
 
+    withStore('renames: users and groups take a new name and/or path, unique regardless of case', async (s) => {
+      await s.createUser(user('old'));
+      await s.createUser(user('other'));
+      const id = user('old').userId;
+      assert.equal(await s.renameEntity('user', id, { name: 'OTHER' }), 'exists');
+      assert.equal(await s.renameEntity('user', id, { name: 'New', path: '/p/' }), 'updated');
+      assert.deepEqual([(await s.getUserByName(ACCOUNT, 'new'))?.userName, (await s.getUserById(id))?.path], ['New', '/p/']);
+      assert.equal(await s.getUserByName(ACCOUNT, 'old'), undefined);
+      assert.equal(await s.renameEntity('user', id, { name: 'NEW' }), 'updated', 'its own name in another case');
+      assert.equal(await s.renameEntity('user', 'AIDANOBODY', { path: '/' }), 'missing');
+      await s.createGroup({ accountId: ACCOUNT, groupId: 'AGPAONEXXXXXXXXXXXXXX', groupName: 'g', path: '/', createdAt: 1 });
+      assert.equal(await s.renameEntity('group', 'AGPAONEXXXXXXXXXXXXXX', { path: '/q/' }), 'updated');
+      assert.equal((await s.getGroupByName(ACCOUNT, 'G'))?.path, '/q/');
+    });
+
     withStore('every change moves the revision', async (s) => {
       const r0 = s.revision();
       await s.createRole(role('rev'));

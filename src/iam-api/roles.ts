@@ -1,4 +1,4 @@
-/** IAM roles: CreateRole (optionally with a permissions boundary), GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole. */
+/** IAM roles: CreateRole (optionally with a permissions boundary), GetRole, ListRoles, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole. */
 import { addRequestTagKeys } from '../iam/authorize.js';
 import { roleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
@@ -96,6 +96,18 @@ export const updateRole = operation<{ RoleName: string; Description?: string; Ma
     const role = await requireRole(app, input.RoleName);
     await app.store.updateRole(role.roleId, { description: input.Description, maxSessionDuration: input.MaxSessionDuration });
     return {};
+  },
+});
+
+/** The older UpdateRole for the description alone, which answers with the role (Terraform still calls it). */
+export const updateRoleDescription = operation<{ RoleName: string; Description: string }>({
+  service: 'iam',
+  name: 'UpdateRoleDescription',
+  permission: async ({ input, app }) => ['iam:UpdateRoleDescription', await roleResource(app, input.RoleName)],
+  handle: async ({ input, app }) => {
+    const role = await requireRole(app, input.RoleName);
+    await app.store.updateRole(role.roleId, { description: input.Description });
+    return { Role: roleOutput({ ...role, description: input.Description }) };
   },
 });
 

@@ -11,7 +11,7 @@ import type {
 } from './store.js';
 import type {
   AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
-  InstanceProfileRecord, OidcProviderRecord, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
+  InstanceProfileRecord, OidcProviderRecord, RenamableEntity, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
 import { setBoundary } from './sql/boundaries.js';
@@ -22,6 +22,7 @@ import * as oidc from './sql/oidc-providers.js';
 import * as outbound from './sql/outbound-federation.js';
 import * as policies from './sql/policies.js';
 import { entitiesOfPolicy } from './sql/policy-entities.js';
+import { rename } from './sql/rename.js';
 import * as roles from './sql/roles.js';
 import * as saml from './sql/saml-providers.js';
 import { updateTags } from './sql/tags.js';
@@ -192,6 +193,10 @@ export abstract class SqlStore implements Store {
       const r = await trx.deleteFrom('users').where('user_id', '=', userId).executeTakeFirst();
       return Number(r.numDeletedRows) === 1 ? 'deleted' : 'missing';
     });
+  }
+
+  renameEntity(entity: RenamableEntity, id: string, changes: { name?: string; path?: string }) {
+    return this.change((trx) => rename(trx, entity, id, changes));
   }
 
   async createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult> {

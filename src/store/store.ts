@@ -256,6 +256,9 @@ export interface PolicyEntity {
 
 export type DeleteRoleResult = 'deleted' | 'in-instance-profile' | 'has-policies' | 'has-attached-policies' | 'missing';
 
+/** What UpdateUser and UpdateGroup rename or move. */
+export type RenamableEntity = 'user' | 'group';
+
 /** What can have a permissions boundary. */
 export type BoundedEntity = 'user' | 'role';
 
@@ -310,6 +313,9 @@ export interface Store {
    * devices): otherwise the first thing in the way; 'missing' when it is gone already.
    */
   deleteUser(accountId: string, userId: string): Promise<DeleteUserResult>;
+
+  /** UpdateUser and UpdateGroup: a new name and/or path; 'exists' when another user (group) has the name in any case. */
+  renameEntity(entity: RenamableEntity, id: string, changes: { name?: string; path?: string }): Promise<'updated' | 'exists' | 'missing'>;
 
   /** Adds a key unless the owner (user, or root when userId is undefined) has `maxPerOwner` already; atomic. */
   createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult>;
