@@ -51,7 +51,7 @@ export async function updateRole(trx: Db, roleId: string, changes: { description
 }
 
 export async function deleteRole(trx: Db, roleId: string): Promise<DeleteRoleResult> {
-  // UNCONFIRMED: which of AWS's refusals comes first when several apply.
+  // Instance profiles first, as moto checks; AWS's order when several refusals apply is UNCONFIRMED.
   if (await exists(trx.selectFrom('instance_profiles').select('instance_profile_id').where('role_id', '=', roleId).limit(1))) return 'in-instance-profile';
   if (await exists(trx.selectFrom('inline_policies').select('owner_id').where('owner_id', '=', roleId).limit(1))) return 'has-policies';
   if (await exists(trx.selectFrom('policy_attachments').select('owner_id').where('owner_id', '=', roleId).limit(1))) return 'has-attached-policies';
