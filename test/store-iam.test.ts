@@ -203,6 +203,76 @@ function iamStoreContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await s.getOidcProvider(gh.arn), undefined);
     });
 
+    withStore('instance profiles: unique names, one role each, pages, in the way of deleting the role', async (s) => {
+      const profile = (name: string, path = '/') => ({ accountId: ACCOUNT, instanceProfileId: `AIPA${name.toUpperCase().padEnd(17, 'X')}`, name, path, createdAt: 1, tags: [] });
+      assert.equal(await s.createInstanceProfile(profile('Web')), true);
+      assert.equal(await s.createInstanceProfile({ ...profile('web'), instanceProfileId: 'AIPAOTHER' }), false);
+      for (const n of ['b', 'c', 'a']) await s.createInstanceProfile(profile(n, '/x/'));
+      const web = profile('Web').instanceProfileId;
+      await s.createRole(role('ec2'));
+      const roleId = role('ec2').roleId;
+      assert.equal(await s.addRoleToInstanceProfile('AIPANOPE', roleId), 'missing');
+      assert.equal(await s.addRoleToInstanceProfile(web, 'AROANOPE'), 'no-such-role');
+      const r0 = s.revision();
+      assert.equal(await s.addRoleToInstanceProfile(web, roleId), 'added');
+      assert.notEqual(s.revision(), r0);
+      assert.equal(await s.addRoleToInstanceProfile(web, roleId), 'limit-exceeded');
+      await s.createRole(role('other'));
+      assert.equal(await s.addRoleToInstanceProfile(web, role('other').roleId), 'limit-exceeded');
+      assert.equal(await s.addRoleToInstanceProfile(profile('b').instanceProfileId, roleId), 'added');
+      const got = await s.getInstanceProfileByName(ACCOUNT, 'WEB');
+      assert.deepEqual([got?.name, got?.role?.roleName, got?.role?.trustPolicy], ['Web', 'ec2', '{}']);
+      const p1 = await s.listInstanceProfiles(ACCOUNT, { maxItems: 2, pathPrefix: '/x/' });
+      assert.deepEqual(p1.items.map((p) => [p.name, p.role?.roleName]), [['a', undefined], ['b', 'ec2']]);
+      assert.deepEqual((await s.listInstanceProfiles(ACCOUNT, { maxItems: 2, pathPrefix: '/x/', marker: p1.marker })).items.map((p) => p.name), ['c']);
+      assert.deepEqual((await s.listInstanceProfilesForRole(roleId, { maxItems: 10 })).items.map((p) => p.name), ['b', 'Web']);
+      assert.deepEqual((await s.accountSummary(ACCOUNT)).instanceProfiles, 4);
+      assert.equal(await s.deleteRole(roleId), 'in-instance-profile');
+      assert.equal(await s.deleteInstanceProfile(web), 'has-role');
+      assert.equal(await s.removeRoleFromInstanceProfile(web, role('other').roleId), false);
+      assert.equal(await s.removeRoleFromInstanceProfile(web, roleId), true);
+      assert.equal(await s.removeRoleFromInstanceProfile(profile('b').instanceProfileId, roleId), true);
+      assert.equal(await s.updateTags('instance-profile', web, [{ Key: 'k', Value: 'v' }], [], 50), 'updated');
+      assert.deepEqual((await s.getInstanceProfileByName(ACCOUNT, 'web'))?.tags, [{ Key: 'k', Value: 'v' }]);
+      assert.equal(await s.deleteInstanceProfile(web), 'deleted');
+      assert.equal(await s.deleteInstanceProfile(web), 'missing');
+      assert.equal(await s.getInstanceProfileByName(ACCOUNT, 'web'), undefined);
+      assert.equal(await s.deleteRole(roleId), 'deleted');
+    });
+
+    withStore('policy entities: attachments of users, groups and roles, and boundaries', async (s) => {
+      const p = managed('Used');
+      await s.createManagedPolicy(p, '{}');
+      await s.createUser(user('ann'));
+      await s.createUser({ ...user('ben'), permissionsBoundary: p.arn });
+      await s.createRole(role('svc', '/x/'));
+      await s.createGroup({ accountId: ACCOUNT, groupId: 'AGPAGROUPXXXXXXXXXXXX', groupName: 'devs', path: '/', createdAt: 1 });
+      for (const id of [user('ann').userId, role('svc').roleId, 'AGPAGROUPXXXXXXXXXXXX']) await s.attachPolicy(id, p.arn, 10);
+      const got = (await s.policyEntities(p.arn)).map((e) => [e.kind, e.usage, e.name, e.path, e.id]).sort();
+      assert.deepEqual(got, [
+        ['group', 'PermissionsPolicy', 'devs', '/', 'AGPAGROUPXXXXXXXXXXXX'],
+        ['role', 'PermissionsPolicy', 'svc', '/x/', role('svc').roleId],
+        ['user', 'PermissionsBoundary', 'ben', '/', user('ben').userId],
+        ['user', 'PermissionsPolicy', 'ann', '/', user('ann').userId],
+      ]);
+      assert.deepEqual(await s.policyEntities(`arn:aws:iam::${ACCOUNT}:policy/Nobody`), []);
+    });
+
+    withStore('renames: users and groups take a new name and/or path, unique regardless of case', async (s) => {
+      await s.createUser(user('old'));
+      await s.createUser(user('other'));
+      const id = user('old').userId;
+      assert.equal(await s.renameEntity('user', id, { name: 'OTHER' }), 'exists');
+      assert.equal(await s.renameEntity('user', id, { name: 'New', path: '/p/' }), 'updated');
+      assert.deepEqual([(await s.getUserByName(ACCOUNT, 'new'))?.userName, (await s.getUserById(id))?.path], ['New', '/p/']);
+      assert.equal(await s.getUserByName(ACCOUNT, 'old'), undefined);
+      assert.equal(await s.renameEntity('user', id, { name: 'NEW' }), 'updated', 'its own name in another case');
+      assert.equal(await s.renameEntity('user', 'AIDANOBODY', { path: '/' }), 'missing');
+      await s.createGroup({ accountId: ACCOUNT, groupId: 'AGPAONEXXXXXXXXXXXXXX', groupName: 'g', path: '/', createdAt: 1 });
+      assert.equal(await s.renameEntity('group', 'AGPAONEXXXXXXXXXXXXXX', { path: '/q/' }), 'updated');
+      assert.equal((await s.getGroupByName(ACCOUNT, 'G'))?.path, '/q/');
+    });
+
     withStore('every change moves the revision', async (s) => {
       const r0 = s.revision();
       await s.createRole(role('rev'));

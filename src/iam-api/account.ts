@@ -47,7 +47,7 @@ export const getAccountSummary = operation<Record<string, never>>({
         AccountPasswordPresent: 0,
         AccountSigningCertificatesPresent: 0,
         ServerCertificates: 0,
-        InstanceProfiles: 0,
+        InstanceProfiles: counts.instanceProfiles,
         Providers: 0,
         GlobalEndpointTokenVersion: settings.globalEndpointTokenVersion,
         ...QUOTAS,

@@ -1,4 +1,4 @@
-/** IAM groups and membership: CreateGroup, GetGroup, ListGroups, DeleteGroup, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser. */
+/** IAM groups and membership: CreateGroup, GetGroup, ListGroups, UpdateGroup, DeleteGroup, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser. */
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import { newUniqueId } from '../tokens/ids.js';
@@ -94,5 +94,18 @@ export const listGroupsForUser = operation<{ UserName: string; Marker?: string; 
     const user = await requireUser(app, input.UserName);
     const page = await app.store.listGroupsForUser(user.userId, { marker: input.Marker, maxItems: input.MaxItems ?? 100 });
     return { Groups: page.items.map(groupOutput), IsTruncated: page.marker !== undefined, Marker: page.marker };
+  },
+});
+
+export const updateGroup = operation<{ GroupName: string; NewPath?: string; NewGroupName?: string }>({
+  service: 'iam',
+  name: 'UpdateGroup',
+  permission: async ({ input, app }) => ['iam:UpdateGroup', await groupResource(app, input.GroupName)],
+  handle: async ({ input, app }) => {
+    const group = await requireGroup(app, input.GroupName);
+    const result = await app.store.renameEntity('group', group.groupId, { name: input.NewGroupName, path: input.NewPath });
+    // UNCONFIRMED: the wording of a rename onto a taken name (CreateGroup's).
+    if (result === 'exists') throw errors.entityAlreadyExists(`Group with name ${input.NewGroupName} already exists.`);
+    if (result === 'missing') throw errors.noSuchEntity(`The group with name ${input.GroupName} cannot be found.`);
   },
 });

@@ -1,4 +1,4 @@
-/** IAM roles: CreateRole (optionally with a permissions boundary), GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole. */
+/** IAM roles: CreateRole (optionally with a permissions boundary), GetRole, ListRoles, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole. */
 import { addRequestTagKeys } from '../iam/authorize.js';
 import { roleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
@@ -15,7 +15,7 @@ import { checkTags } from './tags.js';
 const DEFAULT_MAX_SESSION_DURATION = 3600;
 
 /** GetRole's RoleLastUsed: the last time a session of the role was issued, and in which region (empty if never). */
-function lastUsed(app: App, r: RoleRecord) {
+export function lastUsed(app: App, r: RoleRecord) {
   const stored = r.lastUsedAt === undefined ? undefined : { at: r.lastUsedAt, region: r.lastUsedRegion! };
   const used = app.roleUses.latest(r.roleId, stored);
   return used ? { LastUsedDate: new Date(used.at), Region: used.region } : {};
@@ -99,6 +99,18 @@ export const updateRole = operation<{ RoleName: string; Description?: string; Ma
   },
 });
 
+/** The older UpdateRole for the description alone, which answers with the role (Terraform still calls it). */
+export const updateRoleDescription = operation<{ RoleName: string; Description: string }>({
+  service: 'iam',
+  name: 'UpdateRoleDescription',
+  permission: async ({ input, app }) => ['iam:UpdateRoleDescription', await roleResource(app, input.RoleName)],
+  handle: async ({ input, app }) => {
+    const role = await requireRole(app, input.RoleName);
+    await app.store.updateRole(role.roleId, { description: input.Description });
+    return { Role: roleOutput({ ...role, description: input.Description }) };
+  },
+});
+
 export const updateAssumeRolePolicy = operation<{ RoleName: string; PolicyDocument: string }>({
   service: 'iam',
   name: 'UpdateAssumeRolePolicy',
@@ -117,6 +129,7 @@ export const deleteRole = operation<{ RoleName: string }>({
   handle: async ({ input, app }) => {
     const role = await requireRole(app, input.RoleName);
     const result = await app.store.deleteRole(role.roleId);
+    if (result === 'in-instance-profile') throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
     if (result === 'has-policies') throw errors.deleteConflict('Cannot delete entity, must delete policies first.');
     if (result === 'has-attached-policies') throw errors.deleteConflict('Cannot delete entity, must detach all policies first.');
     if (result === 'missing') throw errors.noSuchEntity(`The role with name ${input.RoleName} cannot be found.`);

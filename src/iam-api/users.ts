@@ -1,4 +1,4 @@
-/** IAM users: CreateUser (optionally with a permissions boundary), GetUser, ListUsers, DeleteUser (refused while it still owns keys, policies, groups or MFA devices). */
+/** IAM users: CreateUser (optionally with a permissions boundary), GetUser, ListUsers, UpdateUser (rename, move), DeleteUser (refused while it still owns keys, policies, groups or MFA devices). */
 import { errors } from '../protocol/errors.js';
 import { operation } from '../protocol/operation.js';
 import type { Tag, UserRecord } from '../store/store.js';
@@ -71,5 +71,18 @@ export const deleteUser = operation<{ UserName: string }>({
     const result = await app.store.deleteUser(app.accountId, user.userId);
     if (result === 'missing') throw errors.noSuchEntity(`The user with name ${input.UserName} cannot be found.`);
     if (result !== 'deleted') throw errors.deleteConflict(DELETE_CONFLICTS[result]);
+  },
+});
+
+export const updateUser = operation<{ UserName: string; NewPath?: string; NewUserName?: string }>({
+  service: 'iam',
+  name: 'UpdateUser',
+  permission: async ({ input, caller, app }) => ['iam:UpdateUser', await userResource(app, caller, input.UserName)],
+  handle: async ({ input, app }) => {
+    const user = await requireUser(app, input.UserName);
+    const result = await app.store.renameEntity('user', user.userId, { name: input.NewUserName, path: input.NewPath });
+    // UNCONFIRMED: the wording of a rename onto a taken name (CreateUser's).
+    if (result === 'exists') throw errors.entityAlreadyExists(`User with name ${input.NewUserName} already exists.`);
+    if (result === 'missing') throw errors.noSuchEntity(`The user with name ${input.UserName} cannot be found.`);
   },
 });

@@ -1,14 +1,17 @@
 /** Every operation the server answers, by service and wire name. */
 import * as account from '../iam-api/account.js';
+import { getAccountAuthorizationDetails } from '../iam-api/account-authorization-details.js';
 import * as accessKeys from '../iam-api/access-keys.js';
 import { attachedPolicyOperationList } from '../iam-api/attached-policies.js';
 import * as groups from '../iam-api/groups.js';
 import { inlinePolicyOperationList } from '../iam-api/inline-policies.js';
+import * as instanceProfiles from '../iam-api/instance-profiles.js';
 import * as managedPolicies from '../iam-api/managed-policies.js';
 import * as mfaDevices from '../iam-api/mfa-devices.js';
 import * as oidcProviders from '../iam-api/oidc-providers.js';
 import * as outboundFederation from '../iam-api/outbound-federation.js';
 import { permissionsBoundaryOperationList } from '../iam-api/permissions-boundaries.js';
+import { listEntitiesForPolicy } from '../iam-api/policy-entities.js';
 import * as roles from '../iam-api/roles.js';
 import * as samlProviders from '../iam-api/saml-providers.js';
 import * as tags from '../iam-api/tags.js';
@@ -50,6 +53,9 @@ const all: Operation[] = [
   ...operationsOf(oidcProviders),
   ...operationsOf(samlProviders),
   ...operationsOf(outboundFederation),
+  ...operationsOf(instanceProfiles),
+  listEntitiesForPolicy,
+  getAccountAuthorizationDetails,
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
   ...permissionsBoundaryOperationList,

@@ -128,6 +128,17 @@ export interface Database {
    * with another key is refused before it reads, or writes, anything sealed (see tokens/store-master-key.ts).
    */
   master_key_check: { id: number; sealed: string; created_at: number };
+  /** Instance profiles: the role each holds (AWS allows one; null while empty), tags as a JSON array. */
+  instance_profiles: {
+    instance_profile_id: string;
+    account_id: string;
+    name: string;
+    name_key: string;
+    path: string;
+    created_at: number;
+    tags: string;
+    role_id: string | null;
+  };
 }
 
 export interface Migration {
@@ -353,6 +364,24 @@ export const migrations: Migration[] = [
         .addColumn('sealed', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  {
+    name: '0010-instance-profiles',
+    async up(db) {
+      await db.schema.createTable('instance_profiles').ifNotExists()
+        .addColumn('instance_profile_id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .addColumn('role_id', 'text')
+        .execute();
+      await db.schema.createIndex('instance_profiles_name').ifNotExists().unique().on('instance_profiles').columns(['account_id', 'name_key']).execute();
+      // ListInstanceProfilesForRole, and DeleteRole's check.
+      await db.schema.createIndex('instance_profiles_role').ifNotExists().on('instance_profiles').columns(['role_id']).execute();
     },
   },
 ];

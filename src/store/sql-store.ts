@@ -11,15 +11,18 @@ import type {
 } from './store.js';
 import type {
   AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
-  OidcProviderRecord, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
+  InstanceProfileRecord, OidcProviderRecord, RenamableEntity, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
 import { setBoundary } from './sql/boundaries.js';
 import * as groups from './sql/groups.js';
+import * as instanceProfiles from './sql/instance-profiles.js';
 import * as mfa from './sql/mfa.js';
 import * as oidc from './sql/oidc-providers.js';
 import * as outbound from './sql/outbound-federation.js';
 import * as policies from './sql/policies.js';
+import { entitiesOfPolicy } from './sql/policy-entities.js';
+import { rename } from './sql/rename.js';
 import * as roles from './sql/roles.js';
 import * as saml from './sql/saml-providers.js';
 import { updateTags } from './sql/tags.js';
@@ -211,6 +214,10 @@ export abstract class SqlStore implements Store {
     });
   }
 
+  renameEntity(entity: RenamableEntity, id: string, changes: { name?: string; path?: string }) {
+    return this.change((trx) => rename(trx, entity, id, changes));
+  }
+
   async createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult> {
     const owner = key.userId ?? '';
     return this.change(async (trx) => {
@@ -380,6 +387,9 @@ export abstract class SqlStore implements Store {
   listAttachedPolicies(ownerId: string) {
     return policies.listAttached(this.db, ownerId);
   }
+  policyEntities(policyArn: string) {
+    return entitiesOfPolicy(this.db, policyArn);
+  }
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]> {
     return policies.attachedDocuments(this.db, ownerIds);
   }
@@ -441,6 +451,28 @@ export abstract class SqlStore implements Store {
   }
   deleteSamlProvider(arn: string) {
     return this.change((trx) => saml.deleteProvider(trx, arn));
+  }
+
+  createInstanceProfile(profile: InstanceProfileRecord) {
+    return this.change((trx) => instanceProfiles.insertProfile(trx, profile));
+  }
+  getInstanceProfileByName(accountId: string, name: string) {
+    return instanceProfiles.profileByName(this.db, accountId, name);
+  }
+  listInstanceProfiles(accountId: string, options: ListOptions) {
+    return instanceProfiles.listProfiles(this.db, accountId, options);
+  }
+  listInstanceProfilesForRole(roleId: string, options: ListOptions) {
+    return instanceProfiles.profilesOfRole(this.db, roleId, options);
+  }
+  deleteInstanceProfile(instanceProfileId: string) {
+    return this.change((trx) => instanceProfiles.deleteProfile(trx, instanceProfileId));
+  }
+  addRoleToInstanceProfile(instanceProfileId: string, roleId: string) {
+    return this.change((trx) => instanceProfiles.addRole(trx, instanceProfileId, roleId));
+  }
+  removeRoleFromInstanceProfile(instanceProfileId: string, roleId: string) {
+    return this.change((trx) => instanceProfiles.removeRole(trx, instanceProfileId, roleId));
   }
 
   getOutboundFederation(accountId: string) {

@@ -36,6 +36,7 @@ export interface AccountSummaryCounts {
   mfaDevicesInUse: number;
   /** The account root's own access keys. */
   rootAccessKeys: number;
+  instanceProfiles: number;
 }
 
 export interface UserRecord {
@@ -232,10 +233,36 @@ export interface OutboundFederationRecord {
   keys: OutboundSigningKeyRecord[];
 }
 
+/** An instance profile: the container that passes one role to EC2 instances. */
+export interface InstanceProfileRecord {
+  accountId: string;
+  instanceProfileId: string;
+  name: string;
+  path: string;
+  createdAt: number;
+  tags: Tag[];
+  /** The role it holds (AWS allows at most one); filled in by reads, ignored by createInstanceProfile. */
+  role?: RoleRecord;
+}
+
+/** A user, group or role that uses a managed policy: attached to it, or as its permissions boundary. */
+export interface PolicyEntity {
+  kind: 'user' | 'group' | 'role';
+  usage: 'PermissionsPolicy' | 'PermissionsBoundary';
+  id: string;
+  name: string;
+  path: string;
+}
+
+export type DeleteRoleResult = 'deleted' | 'in-instance-profile' | 'has-policies' | 'has-attached-policies' | 'missing';
+
+/** What UpdateUser and UpdateGroup rename or move. */
+export type RenamableEntity = 'user' | 'group';
+
 /** What can have a permissions boundary. */
 export type BoundedEntity = 'user' | 'role';
 
-export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa' | 'oidc-provider' | 'saml-provider';
+export type TaggedEntity = 'user' | 'role' | 'policy' | 'mfa' | 'oidc-provider' | 'saml-provider' | 'instance-profile';
 
 export interface PolicyListOptions extends ListOptions {
   scope: 'All' | 'AWS' | 'Local';
@@ -294,6 +321,9 @@ export interface Store {
    */
   deleteUser(accountId: string, userId: string): Promise<DeleteUserResult>;
 
+  /** UpdateUser and UpdateGroup: a new name and/or path; 'exists' when another user (group) has the name in any case. */
+  renameEntity(entity: RenamableEntity, id: string, changes: { name?: string; path?: string }): Promise<'updated' | 'exists' | 'missing'>;
+
   /** Adds a key unless the owner (user, or root when userId is undefined) has `maxPerOwner` already; atomic. */
   createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
@@ -312,8 +342,8 @@ export interface Store {
   getRoleById(roleId: string): Promise<RoleRecord | undefined>;
   listRoles(accountId: string, options: ListOptions): Promise<Page<RoleRecord>>;
   updateRole(roleId: string, changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<boolean>;
-  /** Deletes a role without inline or attached policies. */
-  deleteRole(roleId: string): Promise<'deleted' | 'has-policies' | 'has-attached-policies' | 'missing'>;
+  /** Deletes a role that is in no instance profile and has no inline or attached policies. */
+  deleteRole(roleId: string): Promise<DeleteRoleResult>;
   /** Records when roles were last used; later uses win. Does not count as a change for revision(). */
   recordRoleUse(uses: RoleUse[]): Promise<void>;
 
@@ -361,6 +391,8 @@ export interface Store {
   attachPolicy(ownerId: string, policyArn: string, max: number): Promise<'attached' | 'limit-exceeded'>;
   detachPolicy(ownerId: string, policyArn: string): Promise<boolean>;
   listAttachedPolicies(ownerId: string): Promise<ManagedPolicyRecord[]>;
+  /** The users, groups and roles that use the policy, as a permissions policy or as a boundary (in no order). */
+  policyEntities(policyArn: string): Promise<PolicyEntity[]>;
   /** The default documents of every managed policy attached to these owners. */
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]>;
 
@@ -397,6 +429,20 @@ export interface Store {
   updateSamlProviderMetadata(arn: string, metadata: string, validUntil: number | undefined): Promise<boolean>;
   /** False when it was gone. */
   deleteSamlProvider(arn: string): Promise<boolean>;
+
+  /** False when an instance profile with that name (compared case-insensitively) exists. */
+  createInstanceProfile(profile: InstanceProfileRecord): Promise<boolean>;
+  getInstanceProfileByName(accountId: string, name: string): Promise<InstanceProfileRecord | undefined>;
+  /** The account's instance profiles in name order. */
+  listInstanceProfiles(accountId: string, options: ListOptions): Promise<Page<InstanceProfileRecord>>;
+  /** The instance profiles that hold this role, in name order. */
+  listInstanceProfilesForRole(roleId: string, options: ListOptions): Promise<Page<InstanceProfileRecord>>;
+  /** Deletes a profile that holds no role. */
+  deleteInstanceProfile(instanceProfileId: string): Promise<'deleted' | 'has-role' | 'missing'>;
+  /** Puts a role in an empty profile ('limit-exceeded' when it holds one already, even this one); atomic. */
+  addRoleToInstanceProfile(instanceProfileId: string, roleId: string): Promise<'added' | 'limit-exceeded' | 'no-such-role' | 'missing'>;
+  /** False when the profile does not hold this role. */
+  removeRoleFromInstanceProfile(instanceProfileId: string, roleId: string): Promise<boolean>;
 
   /** Undefined when the account never enabled outbound identity federation. */
   getOutboundFederation(accountId: string): Promise<OutboundFederationRecord | undefined>;

@@ -10,7 +10,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const ACCOUNT_OFFSET = 2 ** 39;
 
 export type KeyPrefix = 'AKIA' | 'ASIA';
-export type IdPrefix = 'AIDA' | 'AROA' | 'AGPA' | 'ANPA' | 'ANVA';
+export type IdPrefix = 'AIDA' | 'AROA' | 'AGPA' | 'ANPA' | 'ANVA' | 'AIPA';
 
 function randomBase32(length: number): string {
   const bytes = randomBytesPooled(length);

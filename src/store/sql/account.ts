@@ -19,7 +19,7 @@ export async function setGlobalEndpointTokenVersion(trx: Db, accountId: string, 
 
 export async function summary(db: Db, accountId: string): Promise<AccountSummaryCounts> {
   const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) => Number((await q.executeTakeFirstOrThrow()).n);
-  const [users, groups, roles, policies, policyVersions, mfaDevices, mfaDevicesInUse, rootAccessKeys] = await Promise.all([
+  const [users, groups, roles, policies, policyVersions, mfaDevices, mfaDevicesInUse, rootAccessKeys, instanceProfiles] = await Promise.all([
     count(db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
     count(db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
     count(db.selectFrom('roles').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
@@ -29,6 +29,7 @@ export async function summary(db: Db, accountId: string): Promise<AccountSummary
     count(db.selectFrom('mfa_devices').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
     count(db.selectFrom('mfa_devices').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('user_id', '!=', '')),
     count(db.selectFrom('access_keys').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('owner_id', '=', '')),
+    count(db.selectFrom('instance_profiles').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
   ]);
-  return { users, groups, roles, policies, policyVersions, mfaDevices, mfaDevicesInUse, rootAccessKeys };
+  return { users, groups, roles, policies, policyVersions, mfaDevices, mfaDevicesInUse, rootAccessKeys, instanceProfiles };
 }

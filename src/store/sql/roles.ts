@@ -1,11 +1,11 @@
 /** Roles in SQL. */
-import type { ListOptions, Page, RoleRecord, RoleUse } from '../store.js';
+import type { DeleteRoleResult, ListOptions, Page, RoleRecord, RoleUse } from '../store.js';
 import type { Database } from '../schema.js';
 import { affected, decodeMarker, exists, optional, page, parseTags, pathPrefix, type Db } from './common.js';
 
 type Row = Database['roles'];
 
-const toRole = (r: Row): RoleRecord => ({
+export const toRole = (r: Row): RoleRecord => ({
   accountId: r.account_id, roleId: r.role_id, roleName: r.role_name, path: r.path, createdAt: Number(r.created_at),
   trustPolicy: r.trust_policy, description: optional(r.description), maxSessionDuration: Number(r.max_session_duration),
   tags: parseTags(r.tags),
@@ -50,7 +50,9 @@ export async function updateRole(trx: Db, roleId: string, changes: { description
   return affected(await trx.updateTable('roles').set(set).where('role_id', '=', roleId).executeTakeFirst()) === 1;
 }
 
-export async function deleteRole(trx: Db, roleId: string): Promise<'deleted' | 'has-policies' | 'has-attached-policies' | 'missing'> {
+export async function deleteRole(trx: Db, roleId: string): Promise<DeleteRoleResult> {
+  // Instance profiles first, as moto checks; AWS's order when several refusals apply is UNCONFIRMED.
+  if (await exists(trx.selectFrom('instance_profiles').select('instance_profile_id').where('role_id', '=', roleId).limit(1))) return 'in-instance-profile';
   if (await exists(trx.selectFrom('inline_policies').select('owner_id').where('owner_id', '=', roleId).limit(1))) return 'has-policies';
   if (await exists(trx.selectFrom('policy_attachments').select('owner_id').where('owner_id', '=', roleId).limit(1))) return 'has-attached-policies';
   return affected(await trx.deleteFrom('roles').where('role_id', '=', roleId).executeTakeFirst()) === 1 ? 'deleted' : 'missing';

@@ -9,6 +9,7 @@ const TABLES = {
   mfa: { table: 'mfa_devices', id: 'serial_number' },
   'oidc-provider': { table: 'oidc_providers', id: 'arn' },
   'saml-provider': { table: 'saml_providers', id: 'arn' },
+  'instance-profile': { table: 'instance_profiles', id: 'instance_profile_id' },
 } as const;
 
 /** New tags replace old ones with the same key in any case (the new spelling wins). */
