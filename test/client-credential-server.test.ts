@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { type Socket, connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { type CredentialServer, startCredentialServer } from '../src/client/credential-server.js';
+import { type CredentialServer, SERVER_REFRESH_WINDOW_MS, startCredentialServer } from '../src/client/credential-server.js';
 import type { AwsCredentials } from '../src/client/credential-process.js';
 import { fromSessionToken } from '../src/client/providers.js';
 import type { Credentials } from '../src/sigv4/index.js';
@@ -155,10 +155,10 @@ test('bounds: loopback only, no bodies, small headers, a cap on connections', as
   });
 });
 
-test('the current credentials until five minutes before they expire, then new ones from STS, one refresh for many callers', async () => {
+test('the current credentials until ten minutes before they expire, then new ones from STS, one refresh for many callers', async () => {
   let fetches = 0;
   const sts = fromSessionToken({
-    source: alice, durationSeconds: 900, endpoint: server.url, region: 'eu-west-1', now, clientConfig: { now, maxAttempts: 1 },
+    source: alice, durationSeconds: 900, endpoint: server.url, region: 'eu-west-1', now, clientConfig: { now, maxAttempts: 1 }, refreshWindowMs: SERVER_REFRESH_WINDOW_MS,
   });
   const provider = async () => {
     fetches++;
@@ -174,7 +174,10 @@ test('the current credentials until five minutes before they expire, then new on
     const seen: Array<Awaited<ReturnType<typeof read>>> = [];
     // An hour in 2-minute steps: four sessions of 15 minutes expire on the way.
     for (let step = 0; step <= 30; step++) {
+      const before = fetches;
       const answers = await Promise.all(Array.from({ length: 8 }, read));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(fetches - before <= 1, `step ${step}: ${fetches - before} STS calls for 8 concurrent callers`);
       assert.equal(new Set(answers.map((a) => a.accessKeyId)).size, 1, 'every concurrent caller gets the same credentials');
       const c = answers[0]!;
       assert.ok(c.expiration - now() > 5 * 60_000 - 1000, `step ${step}: handed out with more than five minutes left (${(c.expiration - now()) / 1000} s)`);
@@ -184,12 +187,14 @@ test('the current credentials until five minutes before they expire, then new on
       server.clock.advance(2 * 60_000);
     }
     assert.ok(seen.length >= 5, `${seen.length} sessions`);
-    assert.equal(fetches, seen.length, 'one STS call per session, however many callers asked');
-    // Each session was replaced in its last five minutes, not before: at most one STS call per session.
+    // One STS call per session (the last one may still be waiting for its turn in the background).
+    assert.ok(fetches === seen.length || fetches === seen.length + 1, `${fetches} STS calls for ${seen.length} sessions`);
+    // Each session was replaced in its last ten minutes, not before, and in the background: handed out until its last
+    // five minutes, never after (AWS's promise for instance credentials).
     for (let i = 1; i < seen.length; i++) {
-      const handover = seen[i]!.expiration - 900_000; // when the next one was issued
-      const left = seen[i - 1]!.expiration - handover;
-      assert.ok(left > 0 && left <= 5 * 60_000 + 1000, `session ${i - 1} replaced with ${left / 1000} s left`);
+      const issued = seen[i]!.expiration - 900_000;
+      const left = seen[i - 1]!.expiration - issued;
+      assert.ok(left > 5 * 60_000 - 1000 && left <= 10 * 60_000 + 1000, `session ${i - 1} replaced with ${left / 1000} s left`);
     }
     // The first sessions really have expired at the server.
     const expired = await call(server, 'GetCallerIdentity', {}, seen[0]!, { region: 'eu-west-1' });

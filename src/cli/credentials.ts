@@ -8,8 +8,9 @@
  * sent to AWS, so STS, IAM and every service endpoint of the profile are passed on as AWS_ENDPOINT_URL_<SERVICE>.
  */
 import { devNull, constants } from 'node:os';
+import { CredentialCache } from '../client/credential-cache.js';
 import type { AwsCredentials } from '../client/credential-process.js';
-import type { CredentialServer, CredentialServerKind } from '../client/credential-server.js';
+import { type CredentialServer, type CredentialServerKind, SERVER_REFRESH_WINDOW_MS, isLoopbackHost, startCredentialServer } from '../client/credential-server.js';
 import { resolveStsEndpoint } from '../client/endpoints.js';
 import { classifyProfile, configBoolean, readProfile } from '../client/profile.js';
 import { type CredentialProvider, type FromIniOptions, fromIni } from '../client/providers.js';
@@ -48,10 +49,12 @@ function durationOf(args: ParsedArgs): number | undefined {
   return Number(text);
 }
 
-function profileProvider(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): { ctx: ClientContext; provider: CredentialProvider } {
+function profileProvider(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv, refreshWindowMs?: number): { ctx: ClientContext; provider: CredentialProvider } {
   const ctx = clientContext(args, { profile, env });
   const options: FromIniOptions = {
     ...chainOptions(ctx),
+    // A credential server replaces credentials earlier than the CLI's five minutes: its provider and cache must agree.
+    ...(refreshWindowMs !== undefined && { refreshWindowMs, cache: new CredentialCache({ env: ctx.env, refreshWindowMs }) }),
     profile,
     tokenCode: one(args, 'token-code'),
     durationSeconds: durationOf(args),
@@ -62,8 +65,8 @@ function profileProvider(profile: string, args: ParsedArgs, env: NodeJS.ProcessE
   return { ctx, provider: fromIni(options) };
 }
 
-async function profileCredentials(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Promise<{ ctx: ClientContext; credentials: AwsCredentials; provider: CredentialProvider }> {
-  const { ctx, provider } = profileProvider(profile, args, env);
+async function profileCredentials(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, refreshWindowMs?: number): Promise<{ ctx: ClientContext; credentials: AwsCredentials; provider: CredentialProvider }> {
+  const { ctx, provider } = profileProvider(profile, args, env, refreshWindowMs);
   const credentials = await provider();
   if (credentials.expiration && credentials.expiration.getTime() <= Date.now()) {
     throw new ClientConfigError(`The credentials of profile ${profile} expired at ${credentials.expiration.toISOString()}.`);
@@ -147,7 +150,6 @@ function serverKind(args: ParsedArgs): CredentialServerKind | undefined {
 }
 
 async function serveProfile(kind: CredentialServerKind, ctx: ClientContext, provider: CredentialProvider, listen: { host?: string; port?: number } = {}): Promise<CredentialServer> {
-  const { startCredentialServer } = await import('../client/credential-server.js');
   return startCredentialServer({
     kind, provider, ...listen,
     roleArn: ctx.profile?.roleArn,
@@ -178,7 +180,7 @@ export async function exec(argv: string[]): Promise<number> {
   if (!program) throw new UsageError('opensts exec needs a command to run: opensts exec PROFILE -- COMMAND [ARGS...]');
   const kind = serverKind(args);
   // The first credentials before the command starts: a configuration error or an MFA prompt comes now, not later.
-  const { ctx, credentials, provider } = await profileCredentials(profile, args);
+  const { ctx, credentials, provider } = await profileCredentials(profile, args, process.env, kind && SERVER_REFRESH_WINDOW_MS);
   let env: NodeJS.ProcessEnv;
   let server: CredentialServer | undefined;
   const extra = { ...contextVariables(ctx), OPENSTS_PROFILE: profile };
@@ -232,11 +234,10 @@ export async function credentialServer(argv: string[]): Promise<number> {
   const portText = one(args, 'port') ?? '0';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a port number, not ${portText}`);
   const host = one(args, 'host') ?? '127.0.0.1';
-  const { isLoopbackHost } = await import('../client/credential-server.js');
   if (!isLoopbackHost(host)) throw new UsageError(`--host must be a loopback address (127.0.0.1, ::1): credentials are not served to the network, not ${host}`);
   const format = (one(args, 'format') ?? 'sh') as ExportFormat;
   if (!EXPORT_FORMATS.includes(format) || format === 'json') throw new UsageError(`--format must be one of sh, fish, powershell, dotenv, not ${format}`);
-  const { ctx, provider } = await profileCredentials(profile, args);
+  const { ctx, provider } = await profileCredentials(profile, args, process.env, SERVER_REFRESH_WINDOW_MS);
   const server = await serveProfile(kind, ctx, provider, { host, port: Number(portText) });
   const vars = Object.entries({ ...contextVariables(ctx), ...server.env }).filter((e): e is [string, string] => e[1] !== undefined);
   process.stdout.write(formatVariables(format, vars));

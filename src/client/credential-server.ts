@@ -25,8 +25,10 @@ export type CredentialServerKind = 'ecs' | 'imds';
 export interface CredentialServerOptions {
   readonly kind: CredentialServerKind;
   /**
-   * Where the credentials come from. Memoized here with `now` (every provider of this SDK already is): the same
-   * credentials until five minutes before they expire, then one refresh in flight however many callers wait.
+   * Where the credentials come from. Memoized here with `now` and SERVER_REFRESH_WINDOW_MS: the same credentials
+   * until ten minutes before they expire, then one refresh in flight however many callers wait. A provider of this
+   * SDK memoizes too: give it refreshWindowMs: SERVER_REFRESH_WINDOW_MS (and its cache the same), or it answers the
+   * early refresh with the credentials it holds until its own window.
    */
   readonly provider: CredentialProvider;
   /** A loopback address (default 127.0.0.1). */
@@ -52,6 +54,17 @@ export interface CredentialServer {
   close(): Promise<void>;
 }
 
+/**
+ * Credentials are replaced this long before they expire, in the background, so that a request never waits for STS
+ * while the current ones have more than HANDOUT_MIN_MS left. Give the provider the same window (refreshWindowMs).
+ */
+export const SERVER_REFRESH_WINDOW_MS = 10 * 60_000;
+/**
+ * Never hand out credentials with less left than this while a refresh can still succeed: AWS promises new instance
+ * credentials five minutes before expiry, and botocore's IMDS provider, which treats soon-expiring credentials as
+ * an outage and stretches them ("static stability"), may use what it got for up to five more minutes.
+ */
+const HANDOUT_MIN_MS = 5 * 60_000;
 /** Credentials closer than this to expiring are not handed out even when a refresh fails. */
 const MIN_VALIDITY_MS = 60_000;
 const MAX_CONNECTIONS = 32;
@@ -77,8 +90,10 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /**
- * The credentials to hand out now: the provider's (which refreshes ahead of expiry), or, when a refresh fails, the
- * last ones while they still have a minute left — a passing STS outage then costs the workload nothing.
+ * The credentials to hand out now. The provider (memoized with SERVER_REFRESH_WINDOW_MS) is asked on every request:
+ * while the current credentials have more than HANDOUT_MIN_MS left they are answered at once and a refresh it
+ * starts runs in the background; closer to expiry the request waits for it. When a refresh fails the current ones
+ * are still handed out while they have a minute left, so a passing STS outage costs the workload nothing.
  */
 class CredentialSupply {
   private last: AwsCredentials | undefined;
@@ -86,17 +101,24 @@ class CredentialSupply {
   constructor(private readonly provider: CredentialProvider, private readonly now: () => number, private readonly warn?: (message: string) => void) {}
 
   async current(): Promise<{ credentials: AwsCredentials; lastUpdated: number }> {
-    let fresh: AwsCredentials;
+    const last = this.last;
+    const refreshed = this.provider().then((fresh) => this.accept(fresh));
+    if (last && last.expiration!.getTime() - this.now() > HANDOUT_MIN_MS) {
+      refreshed.catch((err: unknown) => this.warn?.(`opensts: could not refresh the credentials ahead of expiry (${(err as Error).message}); will try again`));
+      return { credentials: last, lastUpdated: this.lastUpdated };
+    }
     try {
-      fresh = await this.provider();
+      return await refreshed;
     } catch (err) {
-      const last = this.last;
-      if (last?.expiration && last.expiration.getTime() - this.now() > MIN_VALIDITY_MS) {
-        this.warn?.(`opensts: could not refresh the credentials (${(err as Error).message}); still handing out the current ones, which expire at ${isoSeconds(last.expiration)}`);
+      if (last && last.expiration!.getTime() - this.now() > MIN_VALIDITY_MS) {
+        this.warn?.(`opensts: could not refresh the credentials (${(err as Error).message}); still handing out the current ones, which expire at ${isoSeconds(last.expiration!)}`);
         return { credentials: last, lastUpdated: this.lastUpdated };
       }
       throw err;
     }
+  }
+
+  private accept(fresh: AwsCredentials): { credentials: AwsCredentials; lastUpdated: number } {
     if (!fresh.sessionToken || !fresh.expiration) {
       throw new CredentialServerError('The credential servers hand out temporary credentials only (these have no session token or expiration).');
     }
@@ -145,7 +167,7 @@ export async function startCredentialServer(options: CredentialServerOptions): P
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) throw new CredentialServerError(`A credential server listens on a loopback address only, not ${host}.`);
   const now = options.now ?? Date.now;
-  const supply = new CredentialSupply(memoize(options.provider, { now }), now, options.warn);
+  const supply = new CredentialSupply(memoize(options.provider, { now, refreshWindowMs: SERVER_REFRESH_WINDOW_MS }), now, options.warn);
   const ecsToken = options.token ?? randomBytes(32).toString('base64url');
   if (/[\r\n]/.test(ecsToken) || ecsToken.length === 0) throw new CredentialServerError('The authorization token must be one non-empty line.');
   const imdsTokens = new ImdsTokens(now);
