@@ -13,7 +13,7 @@ import type { AwsCredentials } from '../client/credential-process.js';
 import { type CredentialServer, type CredentialServerKind, SERVER_REFRESH_WINDOW_MS, isLoopbackHost, startCredentialServer } from '../client/credential-server.js';
 import { resolveStsEndpoint } from '../client/endpoints.js';
 import { classifyProfile, configBoolean, readProfile } from '../client/profile.js';
-import { type CredentialProvider, type FromIniOptions, fromIni } from '../client/providers.js';
+import { type CredentialProvider, type FromIniOptions, memoize, resolveProfileCredentials } from '../client/providers.js';
 import { ClientConfigError, type SharedConfigFiles, profileExists } from '../client/shared-config.js';
 import {
   type ClientContext,
@@ -56,13 +56,19 @@ function profileProvider(profile: string, args: ParsedArgs, env: NodeJS.ProcessE
     // A credential server replaces credentials earlier than the CLI's five minutes: its provider and cache must agree.
     ...(refreshWindowMs !== undefined && { refreshWindowMs, cache: new CredentialCache({ env: ctx.env, refreshWindowMs }) }),
     profile,
-    tokenCode: one(args, 'token-code'),
     durationSeconds: durationOf(args),
     roleSessionName: one(args, 'role-session-name'),
     sessionForStaticKeys: !args.options.has('no-session'),
   };
-  // fromIni: memoized, refreshed five minutes before expiry through the file cache (a credential server lives long).
-  return { ctx, provider: fromIni(options) };
+  // Memoized and refreshed before expiry through the file cache, as a credential server lives long; --token-code
+  // serves the first call only (a code works once): a later MFA session asks mfa_process or the terminal.
+  let tokenCode = one(args, 'token-code');
+  const provider = memoize(() => {
+    const code = tokenCode;
+    tokenCode = undefined;
+    return resolveProfileCredentials({ ...options, tokenCode: code });
+  }, { refreshWindowMs });
+  return { ctx, provider };
 }
 
 async function profileCredentials(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, refreshWindowMs?: number): Promise<{ ctx: ClientContext; credentials: AwsCredentials; provider: CredentialProvider }> {
