@@ -4,7 +4,7 @@
  * is much faster than loading twenty (the CLI's cold start is a bar of issue 5).
  */
 import { reportError } from './common.js';
-import { credentialProcess, exec, exportCommand } from './credentials.js';
+import { credentialProcess, credentialServer, exec, exportCommand } from './credentials.js';
 import { endpoints } from './endpoints.js';
 import { sts } from './sts.js';
 
@@ -13,6 +13,7 @@ export const CLIENT_COMMANDS: Readonly<Record<string, (argv: string[]) => Promis
   exec,
   export: exportCommand,
   'credential-process': credentialProcess,
+  'credential-server': credentialServer,
   endpoints,
 };
 

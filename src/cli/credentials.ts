@@ -1,12 +1,20 @@
 /**
- * `opensts exec`, `opensts export` and `opensts credential-process`: temporary credentials of a profile,
- * handed to a command's environment, printed for a shell, or printed as a credential_process document.
+ * `opensts exec`, `opensts export`, `opensts credential-process` and `opensts credential-server`: temporary
+ * credentials of a profile, handed to a command's environment (or served to it from a local ECS / IMDS credentials
+ * endpoint), printed for a shell, printed as a credential_process document, or served to other processes.
  * Long-term keys become a GetSessionToken session unless --no-session is given (as aws-vault does).
+ *
+ * Whatever gets these credentials is also told where to use them: credentials of an OpenSTS server must never be
+ * sent to AWS, so STS, IAM and every service endpoint of the profile are passed on as AWS_ENDPOINT_URL_<SERVICE>.
  */
-import { constants } from 'node:os';
+import { devNull, constants } from 'node:os';
+import { CredentialCache } from '../client/credential-cache.js';
 import type { AwsCredentials } from '../client/credential-process.js';
-import { resolveProfileCredentials } from '../client/providers.js';
-import { ClientConfigError } from '../client/shared-config.js';
+import { type CredentialServer, type CredentialServerKind, SERVER_REFRESH_WINDOW_MS, isLoopbackHost, startCredentialServer } from '../client/credential-server.js';
+import { resolveStsEndpoint } from '../client/endpoints.js';
+import { classifyProfile, configBoolean, readProfile } from '../client/profile.js';
+import { type CredentialProvider, type FromIniOptions, memoize, resolveProfileCredentials } from '../client/providers.js';
+import { ClientConfigError, type SharedConfigFiles, profileExists } from '../client/shared-config.js';
 import {
   type ClientContext,
   type ParsedArgs,
@@ -18,10 +26,11 @@ import {
   parseArgs,
   regionOf,
 } from './common.js';
-import { EXPORT_FORMATS, type ExportFormat, credentialVariables, formatExport } from './output.js';
+import { EXPORT_FORMATS, type ExportFormat, credentialVariables, formatExport, formatVariables } from './output.js';
 
 const CREDENTIAL_OPTIONS = ['region', 'endpoint-url', 'duration-seconds', 'token-code', 'role-session-name'] as const;
 const FLAGS = ['no-session'] as const;
+const SERVER_FLAGS = ['ecs-server', 'imds-server'] as const;
 
 /** Variables that would compete with the credentials we hand over. */
 const SCRUBBED = [
@@ -30,6 +39,8 @@ const SCRUBBED = [
   'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', 'AWS_ACCOUNT_ID',
 ];
+/** Also removed when the child reads a credential server: they would turn its metadata client off or point it away. */
+const SCRUBBED_FOR_SERVERS = ['AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE'];
 
 function durationOf(args: ParsedArgs): number | undefined {
   const text = one(args, 'duration-seconds');
@@ -38,26 +49,84 @@ function durationOf(args: ParsedArgs): number | undefined {
   return Number(text);
 }
 
-async function profileCredentials(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Promise<{ ctx: ClientContext; credentials: AwsCredentials }> {
+function profileProvider(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv, refreshWindowMs?: number): { ctx: ClientContext; provider: CredentialProvider } {
   const ctx = clientContext(args, { profile, env });
-  const credentials = await resolveProfileCredentials({
+  const options: FromIniOptions = {
     ...chainOptions(ctx),
+    // A credential server replaces credentials earlier than the CLI's five minutes: its provider and cache must agree.
+    ...(refreshWindowMs !== undefined && { refreshWindowMs, cache: new CredentialCache({ env: ctx.env, refreshWindowMs }) }),
     profile,
-    tokenCode: one(args, 'token-code'),
     durationSeconds: durationOf(args),
     roleSessionName: one(args, 'role-session-name'),
     sessionForStaticKeys: !args.options.has('no-session'),
-  });
+  };
+  // Memoized and refreshed before expiry through the file cache, as a credential server lives long; --token-code
+  // serves the first call only (a code works once): a later MFA session asks mfa_process or the terminal.
+  let tokenCode = one(args, 'token-code');
+  const provider = memoize(() => {
+    const code = tokenCode;
+    tokenCode = undefined;
+    return resolveProfileCredentials({ ...options, tokenCode: code });
+  }, { refreshWindowMs });
+  return { ctx, provider };
+}
+
+async function profileCredentials(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, refreshWindowMs?: number): Promise<{ ctx: ClientContext; credentials: AwsCredentials; provider: CredentialProvider }> {
+  const { ctx, provider } = profileProvider(profile, args, env, refreshWindowMs);
+  const credentials = await provider();
   if (credentials.expiration && credentials.expiration.getTime() <= Date.now()) {
     throw new ClientConfigError(`The credentials of profile ${profile} expired at ${credentials.expiration.toISOString()}.`);
   }
-  return { ctx, credentials };
+  return { ctx, credentials, provider };
 }
 
-/** Region and endpoint variables for a child process, so that every AWS tool in it reaches the same STS. */
-function contextVariables(ctx: ClientContext): Record<string, string | undefined> {
+/**
+ * Region and endpoint variables for a process given these credentials. With a custom STS endpoint (an OpenSTS
+ * server), STS and IAM both go there (the server answers IAM on the same port, unless the profile names another IAM
+ * endpoint), so `aws iam ...` in a child never takes an OpenSTS credential to AWS; the profile's `[services]`
+ * endpoints and `endpoint_url` are passed on too, as the variables beat the config files in every SDK.
+ * AWS_PROFILE is never passed: an SDK in the child would resolve the profile again — its source_profile keys or
+ * role chain, to endpoints its own config may not redirect — instead of using what it was given.
+ */
+export function contextVariables(ctx: ClientContext): Record<string, string | undefined> {
   const region = regionOf(ctx);
-  return { AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ENDPOINT_URL_STS: customStsEndpoint(ctx) };
+  const vars: Record<string, string | undefined> = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
+  const ignoreVar = ctx.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
+  const ignored = ignoreVar !== undefined ? configBoolean(ignoreVar) : ctx.profile?.ignoreConfiguredEndpointUrls === true;
+  if (!ignored && ctx.profile) {
+    if (ctx.profile.endpointUrl) vars.AWS_ENDPOINT_URL = ctx.profile.endpointUrl;
+    const section = ctx.profile.services !== undefined ? ctx.files.services[ctx.profile.services] : undefined;
+    for (const [service, entry] of Object.entries(section ?? {})) {
+      if (typeof entry === 'object' && entry.endpoint_url) vars[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = entry.endpoint_url;
+    }
+  }
+  const sts = customStsEndpoint(ctx);
+  if (sts !== undefined) {
+    vars.AWS_ENDPOINT_URL_STS = sts;
+    vars.AWS_ENDPOINT_URL_IAM = customIamEndpoint(ctx) ?? sts;
+    // Set to true it would make the child ignore the variables above too.
+    if (ignoreVar !== undefined) vars.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS = 'false';
+  }
+  return vars;
+}
+
+function customIamEndpoint(ctx: ClientContext): string | undefined {
+  try {
+    const iam = resolveStsEndpoint({ service: 'iam', region: regionOf(ctx), explicitEndpoint: ctx.endpoint, env: ctx.env, profile: ctx.profile, files: ctx.files });
+    return iam.source === 'aws-global' || iam.source === 'aws-regional' ? undefined : iam.url;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the child's SDKs would take credentials from a default profile in ~/.aws before asking a credential server. */
+function defaultProfileHasCredentials(files: SharedConfigFiles): boolean {
+  if (!profileExists('default', files)) return false;
+  try {
+    return classifyProfile(readProfile('default', files)) !== 'none';
+  } catch {
+    return true; // a broken default profile would break the child's SDK as well
+  }
 }
 
 function profileArgument(args: ParsedArgs, command: string): string {
@@ -66,27 +135,72 @@ function profileArgument(args: ParsedArgs, command: string): string {
   return profile;
 }
 
-export const execUsage = `Usage: opensts exec PROFILE [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL] [--no-session] -- COMMAND [ARGS...]
+export const execUsage = `Usage: opensts exec PROFILE [--ecs-server | --imds-server] [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL] [--no-session] -- COMMAND [ARGS...]
 
 Runs COMMAND with the profile's temporary credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION (and AWS_REGION, AWS_ENDPOINT_URL_STS when known).
+AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION, and AWS_REGION. With an OpenSTS endpoint, STS, IAM and the
+profile's [services] endpoints are set too (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM, ...).
+
+  --ecs-server   serve the credentials from a container credentials endpoint on 127.0.0.1 instead
+                 (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN), refreshed before they expire
+  --imds-server  the same as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT)
 `;
+
+/** Which credential server a command asked for, if any. */
+function serverKind(args: ParsedArgs): CredentialServerKind | undefined {
+  const ecs = args.options.has('ecs-server');
+  const imds = args.options.has('imds-server');
+  if (ecs && imds) throw new UsageError('--ecs-server and --imds-server exclude each other');
+  if ((ecs || imds) && args.options.has('no-session')) throw new UsageError('the credential servers hand out temporary credentials only: drop --no-session');
+  return ecs ? 'ecs' : imds ? 'imds' : undefined;
+}
+
+async function serveProfile(kind: CredentialServerKind, ctx: ClientContext, provider: CredentialProvider, listen: { host?: string; port?: number } = {}): Promise<CredentialServer> {
+  return startCredentialServer({
+    kind, provider, ...listen,
+    roleArn: ctx.profile?.roleArn,
+    warn: (message) => process.stderr.write(`${message}\n`),
+  });
+}
+
+/** The environment of a process that reads a credential server: no keys of its own, and nothing that outranks the server. */
+function serverClientEnv(base: NodeJS.ProcessEnv, ctx: ClientContext): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const name of [...SCRUBBED, ...SCRUBBED_FOR_SERVERS]) delete env[name];
+  // Every SDK asks the shared files before a credentials endpoint: a default profile with keys would win.
+  if (defaultProfileHasCredentials(ctx.files)) {
+    env.AWS_CONFIG_FILE = devNull;
+    env.AWS_SHARED_CREDENTIALS_FILE = devNull;
+  }
+  return env;
+}
 
 export async function exec(argv: string[]): Promise<number> {
   if (argv[0] === '--help' || argv[0] === 'help') {
     process.stdout.write(execUsage);
     return 0;
   }
-  const args = parseArgs(argv, { values: CREDENTIAL_OPTIONS, flags: FLAGS, stopAfterPositionals: 1 });
+  const args = parseArgs(argv, { values: CREDENTIAL_OPTIONS, flags: [...FLAGS, ...SERVER_FLAGS], stopAfterPositionals: 1 });
   const profile = profileArgument(args, 'exec');
   const [program, ...programArgs] = args.rest;
   if (!program) throw new UsageError('opensts exec needs a command to run: opensts exec PROFILE -- COMMAND [ARGS...]');
-  const { ctx, credentials } = await profileCredentials(profile, args);
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of SCRUBBED) delete env[name];
-  for (const [k, v] of credentialVariables(credentials, { ...contextVariables(ctx), OPENSTS_PROFILE: profile })) env[k] = v;
+  const kind = serverKind(args);
+  // The first credentials before the command starts: a configuration error or an MFA prompt comes now, not later.
+  const { ctx, credentials, provider } = await profileCredentials(profile, args, process.env, kind && SERVER_REFRESH_WINDOW_MS);
+  let env: NodeJS.ProcessEnv;
+  let server: CredentialServer | undefined;
+  const extra = { ...contextVariables(ctx), OPENSTS_PROFILE: profile };
+  if (kind) {
+    server = await serveProfile(kind, ctx, provider);
+    env = serverClientEnv(process.env, ctx);
+    for (const [k, v] of Object.entries({ ...extra, ...server.env })) if (v !== undefined) env[k] = v;
+  } else {
+    env = { ...process.env };
+    for (const name of SCRUBBED) delete env[name];
+    for (const [k, v] of credentialVariables(credentials, extra)) env[k] = v;
+  }
   const { spawn } = await import('node:child_process'); // on demand: the other commands never need it
-  return new Promise((resolve) => {
+  const code = await new Promise<number>((resolve) => {
     const child = spawn(program, programArgs, { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
@@ -101,6 +215,49 @@ export async function exec(argv: string[]): Promise<number> {
     });
     child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0)));
   });
+  await server?.close();
+  return code;
+}
+
+export const credentialServerUsage = `Usage: opensts credential-server PROFILE (--ecs | --imds) [--port N] [--host 127.0.0.1] [--format sh|fish|powershell|dotenv] [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL]
+
+Serves the profile's temporary credentials, refreshed before they expire, until stopped (SIGINT, SIGTERM):
+  --ecs   as a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN)
+  --imds  as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT; IMDSv1 requests are refused)
+on a loopback address, and prints the variables to give the processes that use it (region and endpoints included).
+`;
+
+export async function credentialServer(argv: string[]): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === 'help') {
+    process.stdout.write(credentialServerUsage);
+    return 0;
+  }
+  const args = parseArgs(argv, { values: [...CREDENTIAL_OPTIONS, 'port', 'host', 'format'], flags: ['ecs', 'imds'] });
+  const profile = profileArgument(args, 'credential-server');
+  if (args.positionals.length > 1) throw new UsageError(`Unexpected argument: ${args.positionals[1]}`);
+  if (args.options.has('ecs') === args.options.has('imds')) throw new UsageError('opensts credential-server needs one of --ecs and --imds');
+  const kind: CredentialServerKind = args.options.has('ecs') ? 'ecs' : 'imds';
+  const portText = one(args, 'port') ?? '0';
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a port number, not ${portText}`);
+  const host = one(args, 'host') ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) throw new UsageError(`--host must be a loopback address (127.0.0.1, ::1): credentials are not served to the network, not ${host}`);
+  const format = (one(args, 'format') ?? 'sh') as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format) || format === 'json') throw new UsageError(`--format must be one of sh, fish, powershell, dotenv, not ${format}`);
+  const { ctx, provider } = await profileCredentials(profile, args, process.env, SERVER_REFRESH_WINDOW_MS);
+  const server = await serveProfile(kind, ctx, provider, { host, port: Number(portText) });
+  const vars = Object.entries({ ...contextVariables(ctx), ...server.env }).filter((e): e is [string, string] => e[1] !== undefined);
+  process.stdout.write(formatVariables(format, vars));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
 }
 
 export const exportUsage = `Usage: opensts export PROFILE [--format sh|fish|powershell|dotenv|json] [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL] [--no-session]

@@ -12,6 +12,7 @@ Commands:
   exec PROFILE -- COMMAND     run COMMAND with the profile's temporary credentials
   export PROFILE              print the profile's temporary credentials (--format sh|fish|powershell|dotenv|json)
   credential-process PROFILE  print them as credential_process JSON (for ~/.aws/config)
+  credential-server PROFILE   serve them as an ECS (--ecs) or IMDSv2 (--imds) credentials endpoint on loopback
   endpoints probe --region R  time the global and regional STS endpoints
   version                     print the version
 `;
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'exec':
     case 'export':
     case 'credential-process':
+    case 'credential-server':
     case 'endpoints':
       return (await import('./client.js')).runClient(command, rest);
     case 'version':

@@ -92,7 +92,11 @@ const dotenvQuote = (v: string) => (SAFE.test(v) ? v : JSON.stringify(v));
 /** Credentials (and region / endpoint variables) in a shell's syntax, or as a credential_process document. */
 export function formatExport(format: ExportFormat, c: AwsCredentials, extra: Record<string, string | undefined> = {}): string {
   if (format === 'json') return formatProcessCredentials(c) + '\n';
-  const vars = credentialVariables(c, extra);
+  return formatVariables(format, credentialVariables(c, extra));
+}
+
+/** Variables in a shell's (or a .env file's) syntax. */
+export function formatVariables(format: Exclude<ExportFormat, 'json'>, vars: ReadonlyArray<[string, string]>): string {
   const line = {
     sh: ([k, v]: [string, string]) => `export ${k}=${shQuote(v)}`,
     fish: ([k, v]: [string, string]) => `set -gx ${k} ${fishQuote(v)};`,

@@ -126,12 +126,13 @@ export function banner(s: Started, node: NodeRegion, store: string, workers: num
       `export AWS_ACCESS_KEY_ID=${s.rootCredentials.accessKeyId}`,
       `export AWS_SECRET_ACCESS_KEY=${s.rootCredentials.secretAccessKey}`,
       `export AWS_REGION=${region} AWS_DEFAULT_REGION=${region}`,
-      `export AWS_ENDPOINT_URL=${s.url}`,
+      // Per service: AWS_ENDPOINT_URL would send S3 and every other service here too.
+      `export AWS_ENDPOINT_URL_STS=${s.url} AWS_ENDPOINT_URL_IAM=${s.url}`,
       '',
       'Then try: aws sts get-caller-identity',
     );
   } else {
-    lines.push(`Connect with: export AWS_ENDPOINT_URL=${s.url} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} (and credentials of account ${s.accountId})`);
+    lines.push(`Connect with: export AWS_ENDPOINT_URL_STS=${s.url} AWS_ENDPOINT_URL_IAM=${s.url} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} (and credentials of account ${s.accountId})`);
   }
   return lines.join('\n') + '\n';
 }

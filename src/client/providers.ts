@@ -65,6 +65,8 @@ export interface StsCallOptions {
   readonly cache?: CredentialCache;
   readonly mfaCodeProvider?: MfaCodeProvider;
   readonly now?: () => number;
+  /** How long before expiration temporary credentials are replaced (default five minutes; give the cache the same). */
+  readonly refreshWindowMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,7 +241,7 @@ export function fromSessionToken(options: FromSessionTokenOptions = {}): Credent
       const { result } = await client.getSessionToken(params);
       return credentialsFromResult(result);
     });
-  }, { now: options.now });
+  }, { now: options.now, refreshWindowMs: options.refreshWindowMs });
 }
 
 export interface FromAssumeRoleOptions extends StsCallOptions {
@@ -294,7 +296,7 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): CredentialProvid
       const { result } = await client.assumeRole(params);
       return credentialsFromResult(result);
     });
-  }, { now: options.now });
+  }, { now: options.now, refreshWindowMs: options.refreshWindowMs });
 }
 
 export interface FromWebIdentityOptions extends StsCallOptions {
@@ -480,7 +482,7 @@ export interface FromIniOptions extends StsCallOptions {
 
 /** Credentials of a profile in ~/.aws/config and ~/.aws/credentials, following source_profile chains. */
 export function fromIni(options: FromIniOptions = {}): CredentialProvider {
-  return memoize(() => resolveProfileCredentials(options), { now: options.now });
+  return memoize(() => resolveProfileCredentials(options), { now: options.now, refreshWindowMs: options.refreshWindowMs });
 }
 
 /** What `fromIni` does, without memoization. */
