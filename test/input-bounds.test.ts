@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, test } from 'node:test';
 import { AwsError } from '../src/protocol/errors.js';
 import { models } from '../src/protocol/model.js';
-import { MAX_PARAMETERS, parseParams, readInput } from '../src/protocol/query.js';
+import { MAX_PARAMETERS, parseParams, readInput, type Params } from '../src/protocol/query.js';
 import { parseNumber } from '../src/iam/policy/context.js';
 import { parsePolicy, parsePolicyDocument } from '../src/iam/policy/index.js';
 import { parseTemplate } from '../src/iam/policy/variables.js';
@@ -105,4 +105,16 @@ describe('policy documents', () => {
     assert.deepEqual(within(5, () => parseTemplate(`${run} x}`, true)).parts, [run.slice(0, -2), { key: 'x' }]);
     assert.deepEqual(parseTemplate("${aws:username, '{x'}/${*}", true).parts, [{ key: 'aws:username', fallback: '{x' }, '/*']);
   });
+});
+
+test('a map parameter keyed `__proto__` is an entry, not the prototype of the object read', () => {
+  const iam = models().iam;
+  const model = { ...iam, shapes: { ...iam.shapes, MapInput: { type: 'structure' as const, members: { Details: { shape: 'EvalDecisionDetailsType' } } } } };
+  const params: Params = new Map([
+    ['Details.entry.1.key', '__proto__'], ['Details.entry.1.value', 'allowed'],
+    ['Details.entry.2.key', 'iam:GetUser'], ['Details.entry.2.value', 'implicitDeny'],
+  ]);
+  const details = readInput(model, 'MapInput', params).Details as Record<string, unknown>;
+  assert.deepEqual(Object.entries(details), [['__proto__', 'allowed'], ['iam:GetUser', 'implicitDeny']]);
+  assert.equal(Object.getPrototypeOf(details), null);
 });

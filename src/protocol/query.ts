@@ -121,7 +121,8 @@ class Reader {
   }
 
   private map(shape: Shape, key: string, path: string): Record<string, unknown> | undefined {
-    const out: Record<string, unknown> = {};
+    // Keys are the caller's: without a prototype, `__proto__` is an entry like any other, not the object's prototype.
+    const out: Record<string, unknown> = Object.create(null);
     let n = 0;
     for (let i = 1; this.params.has(`${key}.entry.${i}.key`); i++, n++) {
       const k = this.params.get(`${key}.entry.${i}.key`)!;
