@@ -81,7 +81,7 @@ test('opensts serve prints where it listens and a ready-to-paste export block, o
   const dir = mkdtempSync(join(tmpdir(), 'opensts-cli-'));
   try {
     const first = await serveCli(['--port', '0', '--data-dir', dir, '--workers', '2', '--region', 'eu-central-1']);
-    assert.match(first.out, /^OpenSTS listening on http:\/\/127\.0\.0\.1:\d+ \(region eu-central-1, account \d{12}, store sqlite:.*, 2 workers\)\n/);
+    assert.match(first.out, /^OpenSTS \d+\.\d+\.\d+\S* listening on http:\/\/127\.0\.0\.1:\d+ \(region eu-central-1, account \d{12}, store sqlite:.*, 2 workers\)\n/);
     assert.match(first.out, /\nexport AWS_ACCESS_KEY_ID=AKIA[A-Z2-7]{16}\nexport AWS_SECRET_ACCESS_KEY=\S{40}\nexport AWS_REGION=eu-central-1 AWS_DEFAULT_REGION=eu-central-1\nexport AWS_ENDPOINT_URL_STS=(http:\/\/127\.0\.0\.1:\d+) AWS_ENDPOINT_URL_IAM=\1\n/);
     const url = /AWS_ENDPOINT_URL_STS=(\S+)/.exec(first.out)![1]!;
     assert.equal((await fetch(`${url}/healthz`)).status, 200);

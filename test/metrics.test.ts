@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,6 +26,9 @@ const scrape = async (url: string) => {
   return res.text();
 };
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const buildInfo = `opensts_build_info{version="${version}"}`;
+
 /** The value of one series, 0 when absent. */
 const sample = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -45,6 +48,7 @@ test('requests are counted by service, operation and result, with their latency'
 
   const text = await scrape(url);
   assert.equal(sample(text, `opensts_requests_total${ok}`), n + 3);
+  assert.equal(sample(text, buildInfo), 1, 'the version, from package.json');
   assert.equal(sample(text, 'opensts_requests_total{service="sts",operation="GetCallerIdentity",code="SignatureDoesNotMatch"}'), 1);
   assert.equal(sample(text, 'opensts_requests_total{service="iam",operation="ListUsers",code="OK"}'), 1);
   assert.equal(sample(text, 'opensts_request_duration_seconds_count{service="sts",operation="GetCallerIdentity"}'), n + 4);
@@ -99,6 +103,7 @@ test('with two workers the primary serves the sum of both workers\' counts', asy
     assert.deepEqual(replies.map((r) => r.status), Array(20).fill(200));
     const text = await scrape(metricsUrl);
     assert.equal(sample(text, 'opensts_requests_total{service="sts",operation="GetCallerIdentity",code="OK"}'), 20);
+    assert.equal(sample(text, buildInfo), 1, 'one version, not a sum');
     // The primary's /readyz asks every worker.
     const ready = await fetch(metricsUrl.replace(/\/metrics$/, '/readyz'));
     assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready', store: 'ok', keys: 'loaded' }]);

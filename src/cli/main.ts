@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./client.js')).runClient(command, rest);
     case 'version':
     case '--version':
-      process.stdout.write('opensts 0.1.0\n');
+      process.stdout.write(`opensts ${(await import('../client/version.js')).version()}\n`);
       return 0;
     case undefined:
     case 'help':

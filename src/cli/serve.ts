@@ -10,6 +10,7 @@ import { describeStore } from '../store/open.js';
 import { TrustedProxies } from '../server/forwarded.js';
 import { parseIssuerBaseUrl } from '../iam/outbound-federation.js';
 import { DEFAULT_LIMITS, rateText, throttleLimits } from '../server/throttle.js';
+import { version } from '../client/version.js';
 
 export const serveUsage = `Usage: opensts serve [options]
 
@@ -109,7 +110,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 export function banner(s: Started, node: NodeRegion, store: string, workers: number, { auditLog, tls, host = '127.0.0.1' }: BannerOptions = {}): string {
   const region = node.kind === 'regional' ? node.region : DEFAULT_REGION;
   const lines = [
-    `OpenSTS listening on ${s.url} (${describeNodeRegion(node)}, account ${s.accountId}, store ${store}, ${workers} worker${workers === 1 ? '' : 's'})`,
+    `OpenSTS ${version()} listening on ${s.url} (${describeNodeRegion(node)}, account ${s.accountId}, store ${store}, ${workers} worker${workers === 1 ? '' : 's'})`,
   ];
   if (s.metricsUrl) lines.push(`Metrics at ${s.metricsUrl}`);
   if (auditLog) lines.push(`Audit log: ${auditLog === '-' ? 'standard output' : auditLog}`);

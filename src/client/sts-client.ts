@@ -12,6 +12,7 @@ import { type ResolvedEndpoint, resolveStsEndpoint } from './endpoints.js';
 import type { Profile } from './profile.js';
 import type { Env, SharedConfigFiles } from './shared-config.js';
 import { type OutputStructure, type Params, formEncode, operationModel, parseStructure, serializeInput } from './sts-model.js';
+import { version } from './version.js';
 import { XmlError, child, parseXml, textAt } from './xml.js';
 
 export type CredentialProvider = () => Promise<AwsCredentials>;
@@ -163,7 +164,7 @@ export class StsClient {
       }));
     }
     headers['content-length'] = String(Buffer.byteLength(body));
-    headers['user-agent'] = this.config.userAgent ?? 'opensts-client/0.1.0';
+    headers['user-agent'] = this.config.userAgent ?? `opensts-client/${version()}`;
     const env = this.config.env ?? process.env;
     return request(operation, url, headers, body, this.config.timeoutMs ?? 10_000, env.AWS_CA_BUNDLE || undefined);
   }

@@ -7,7 +7,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { version } from '../client/version.js';
 
 /** The operation label of a request whose action is not one of ours. */
 export const UNKNOWN_OPERATION = 'unknown';
@@ -46,6 +47,14 @@ export class Metrics {
       labelNames: ['service', 'operation', 'reason'],
       registers: [this.registry],
     });
+    // The usual build_info series: 1, labelled with the version (one per process; 'first' across workers, not a sum).
+    new Gauge({
+      name: 'opensts_build_info',
+      help: 'Always 1, labelled with the version of OpenSTS that runs',
+      labelNames: ['version'],
+      aggregator: 'first',
+      registers: [this.registry],
+    }).set({ version: version() }, 1);
     collectDefaultMetrics({ register: this.registry, prefix: 'opensts_' });
   }
 
