@@ -1,7 +1,7 @@
 /**
  * The one request path of the Query API, for every operation:
- * parameters -> service and operation -> SigV4 authentication, throttled around it (throttle.ts) -> input
- * validation -> authorization -> handler -> XML. Every failure leaves as AWS error XML; anything unexpected is logged
+ * parameters -> service and operation -> SigV4 authentication, throttled around it (throttle.ts) -> validation
+ * (model constraints, ARN parameters) -> authorization -> handler -> XML. Every failure leaves as AWS error XML; anything unexpected is logged
  * and answered as InternalFailure, never with a stack trace.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import type { Caller } from '../iam/principal.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { models, serviceForVersion, type ServiceName } from '../protocol/model.js';
 import type { Call } from '../protocol/operation.js';
+import { checkArnParameters } from '../protocol/arn-parameters.js';
 import { parseParams, readInput, type Params } from '../protocol/query.js';
 import { renderError, renderResult } from '../protocol/xml.js';
 import { parseAuthentication, type HttpRequestLike } from '../sigv4/index.js';
@@ -121,8 +122,12 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     }
     if (!op) throw errors.invalidAction(action, version ?? models()[service].metadata.apiVersion);
 
+    // Validate: the model's constraints, then the parameters that must be ARNs; a bad input is a 400 before any
+    // authorization or lookup (AWS answers ValidationError for a malformed RoleArn, not AccessDenied).
     const model = models()[service];
     input = readInput(model, model.operations[op.name]?.input?.shape, params);
+    checkArnParameters(service, op.name, input);
+    // Authorize, then handle.
     const call: Call = {
       input,
       caller: caller!,
