@@ -125,7 +125,11 @@ export function createHttpServer({ app, log, readiness = alwaysReady, metrics, a
     const reply = await dispatch(app, request, logError);
     metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', (performance.now() - started) / 1000);
     if (reply.throttled) metrics?.throttled(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.throttled);
-    audit?.record(auditEvent(reply, { sourceIp: request.sourceIp, userAgent: req.header('user-agent') }));
+    audit?.record(auditEvent(reply, {
+      sourceIp: request.sourceIp, userAgent: req.header('user-agent'), accountId: app.accountId,
+      // The TLS a trusted proxy ended is not known here: only the client's own connection's is recorded.
+      tls: client ? undefined : req.tls, host: request.host,
+    }));
     return xmlReply(date, reply.status, reply.body, reply.requestId, reply.json ? 'application/json' : 'text/xml');
   };
 
