@@ -27,6 +27,8 @@ function errorDocument(r: RawReply, service: 'sts' | 'iam', code: string, messag
     + `<RequestId>${r.headers.get('x-amzn-requestid')}</RequestId></ErrorResponse>`;
 }
 
+// AWS's recording was made by a caller allowed to assume any role; that a caller with no permission gets the 400 too
+// is UNCONFIRMED (but no trust policy can be found for an ARN that cannot be read).
 test('AssumeRole: a RoleArn that is no ARN is 400 ValidationError "<value> is invalid", not 403 AccessDenied', async () => {
   const alice = await createUserWithKey(s, 'alice'); // no permission at all: authorization would refuse
   // The cases recorded against AWS (LocalStack's test_sts_invalid_parameters snapshot).
