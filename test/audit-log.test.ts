@@ -52,12 +52,23 @@ test('GetSessionToken: the caller, the parameters without the TokenCode, the iss
     sourceIPAddress: e.sourceIPAddress,
     userAgent: 'aws-cli/2.15 test',
     requestID: r.headers.get('x-amzn-requestid'),
+    eventID: e.eventID,
+    readOnly: true,
     eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: account,
+    eventCategory: 'Management',
     userIdentity: { type: 'Root', principalId: account, arn: `arn:aws:iam::${account}:root`, accountId: account, accessKeyId: s.root.accessKeyId },
     requestParameters: { durationSeconds: 900 },
     responseElements: { credentials: { accessKeyId: issued.accessKeyId, expiration: '2026-03-01T03:15:00Z' } },
   });
   assert.match(e.sourceIPAddress, /127\.0\.0\.1$/);
+  assert.match(e.eventID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.notEqual(e.eventID, e.requestID);
+  // CloudTrail's order of fields (record contents): what a reader of the raw line sees first.
+  assert.deepEqual(Object.keys(e), ['eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress',
+    'userAgent', 'requestParameters', 'responseElements', 'requestID', 'eventID', 'readOnly', 'eventType', 'managementEvent',
+    'recipientAccountId', 'eventCategory']);
 });
 
 test('AssumeRole and a call with its session: role, session issuer and session attributes', async () => {
@@ -114,6 +125,35 @@ test('refusals: the claimed key id and the error; made-up actions are "unknown";
   assert.equal(ev.errorCode, 'InvalidAction');
   assert.ok(ev.errorMessage!.length < 600 && ev.userAgent!.length < 300, 'bounded');
   assert.equal(ev.userAgent, 'u'.repeat(256) + '...(1000 characters)');
+  assert.equal(ev.readOnly, undefined, 'no operation, so no claim about it');
+  assert.equal(ev.recipientAccountId, accountOf(s));
+  assert.equal(ev.tlsDetails, undefined, 'plain HTTP');
+});
+
+test('readOnly per operation: IAM Get*/List*/Simulate* and every STS call; writes are not', async () => {
+  const reads = await ok(iam(s, 'ListUsers', {}));
+  const write = await ok(iam(s, 'CreateUser', { UserName: 'readonly-probe' }));
+  const failedWrite = await iam(s, 'CreateUser', { UserName: 'readonly-probe' });
+  const identity = await ok(call(s, 'GetCallerIdentity', {}, s.root));
+  const got = await Promise.all([reads, write, failedWrite, identity].map((r) => eventOf(r.headers.get('x-amzn-requestid'))));
+  assert.deepEqual(got.map((e) => [e.eventName, e.readOnly, e.errorCode]),
+    [['ListUsers', true, undefined], ['CreateUser', false, undefined], ['CreateUser', false, 'EntityAlreadyExists'], ['GetCallerIdentity', true, undefined]]);
+});
+
+test('over TLS: tlsDetails with the protocol, the cipher suite and the Host the client sent', async () => {
+  const tlsPath = join(dir, 'tls-events.jsonl');
+  const t = await startTestServer({ auditLog: tlsPath, tls: true });
+  try {
+    const r = await ok(call(t, 'GetCallerIdentity', {}, t.root));
+    await t.running.audit!.flush();
+    const e = readFileSync(tlsPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent)
+      .find((x) => x.requestID === r.headers.get('x-amzn-requestid'))!;
+    // Node's TLS 1.3 default suite, named as OpenSSL (and CloudTrail) name it.
+    assert.deepEqual(e.tlsDetails, { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_256_GCM_SHA384', clientProvidedHostHeader: t.host });
+    assert.deepEqual(Object.keys(e).slice(-2), ['eventCategory', 'tlsDetails']);
+  } finally {
+    await t.close();
+  }
 });
 
 test('AssumeRoleWithWebIdentity: the token\'s provider, audience and subject, never the token', async () => {
@@ -130,6 +170,7 @@ test('AssumeRoleWithWebIdentity: the token\'s provider, audience and subject, ne
   });
   assert.deepEqual(e.requestParameters, { roleArn, roleSessionName: 'build-42' });
   assert.equal((e.responseElements as { assumedRoleUser: { arn: string } }).assumedRoleUser.arn, `arn:aws:sts::${account}:assumed-role/ci/build-42`);
+  assert.equal(e.recipientAccountId, account, 'unsigned: the role\'s account, which is the server\'s');
 
   const expired = await issuer.sign(s.clock.now() - 3_600_000);
   const refused = await call(s, 'AssumeRoleWithWebIdentity', { RoleArn: roleArn, RoleSessionName: 'build-43', WebIdentityToken: expired }, undefined);

@@ -84,7 +84,8 @@ describe('issuing', () => {
     const r = await ok(federate(carol, { Name: 'tagged', ...tags }));
     assert.ok(Number(xmlText(r.body, 'PackedPolicySize')) > 0, 'tags are packed');
     const dup = await federate(carol, { Name: 'tagged', ...tags, 'Tags.member.2.Key': 'PROJECT', 'Tags.member.2.Value': 'x' });
-    assert.deepEqual(refusal(dup), [400, 'ValidationError', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.']);
+    // AssumeRole's recorded code and words (UNCONFIRMED for GetFederationToken).
+    assert.deepEqual(refusal(dup), [400, 'InvalidParameterValue', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.']);
   });
 
   test('session credentials cannot call it', async () => {

@@ -180,7 +180,7 @@ test('the audit log records no lone surrogate (strict JSON readers refuse its es
     status: 200, body: '', requestId: 'r', service: 'iam', operation: 'CreateUser', time: NOW,
     input: { UserName: 'a\ud800b', Path: '/' + '😀'.repeat(600) },
   };
-  const event = auditEvent(reply, { sourceIp: '127.0.0.1', userAgent: 'x\udfff' });
+  const event = auditEvent(reply, { sourceIp: '127.0.0.1', userAgent: 'x\udfff', accountId: '123456789012' });
   assert.deepEqual(event.requestParameters, { userName: 'a\ufffdb', path: '/' + '😀'.repeat(511) + '\ufffd...(1201 characters)' });
   assert.equal(event.userAgent, 'x\ufffd');
   assert.doesNotMatch(JSON.stringify(event), /\\ud[89a-f]/i);

@@ -279,7 +279,7 @@ out({"token": r["WebIdentityToken"], "exp": r["Expiration"].timestamp()})`, { au
       "1 validation error detected: Value '[aud-0, aud-1, aud-2, aud-3, aud-4, aud-5, aud-6, aud-7, aud-8, aud-9, aud-10]' at 'audience' failed to satisfy constraint: Member must have length less than or equal to 10");
     for (const DurationSeconds of [59, 3601]) assert.equal(errorCode(await vend(s, alice, { DurationSeconds })), 'ValidationError', String(DurationSeconds));
     assert.deepEqual(refusal(await vend(s, alice, { 'Tags.member.1.Key': 'a', 'Tags.member.1.Value': '1', 'Tags.member.2.Key': 'A', 'Tags.member.2.Value': '2' })),
-      [400, 'ValidationError', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.']);
+      [400, 'InvalidParameterValue', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.']); // AssumeRole's (UNCONFIRMED here)
     const big = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`Audience.member.${i + 1}`, `${i}`.padEnd(1000, 'x')]));
     assert.deepEqual(refusal(await vend(s, alice, big)), [400, 'JWTPayloadSizeExceededException',
       `The token payload exceeds the maximum size of ${MAX_PAYLOAD_BYTES} bytes. Pass fewer or shorter tags or audiences.`]);

@@ -65,6 +65,7 @@ export const errors = {
   malformedPolicyDocument: (message: string) => new AwsError('MalformedPolicyDocument', message, 400),
   packedPolicyTooLarge: (percent: number) =>
     new AwsError('PackedPolicyTooLarge', `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`, 400),
+  invalidParameterValue: (message: string) => new AwsError('InvalidParameterValue', message, 400),
   invalidAuthorizationMessage: (message: string) => new AwsError('InvalidAuthorizationMessageException', message, 400),
 
   // IAM

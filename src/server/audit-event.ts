@@ -7,10 +7,12 @@
  * not (one-time codes, session tokens), are left out of parameters and responses; validation messages are recorded
  * without the values they quote. Every string a caller chooses is cut to a bounded length.
  */
+import { randomUUID } from 'node:crypto';
 import type { Caller } from '../iam/principal.js';
 import { principalArn, principalUserId, roleArn } from '../iam/principal.js';
 import { members, models, type Member, type ServiceModel, type Shape } from '../protocol/model.js';
 import type { Reply } from './dispatch.js';
+import type { TlsDetails } from './http1.js';
 import { UNKNOWN_OPERATION } from './metrics.js';
 
 /** Secret members the models do not mark `sensitive`. */
@@ -37,26 +39,42 @@ export interface UserIdentity {
   };
 }
 
+/** The fields and their order as in CloudTrail's record contents (eventVersion 1.08). */
 export interface AuditEvent {
   eventVersion: '1.08';
+  userIdentity: UserIdentity;
   eventTime: string;
   eventSource: string;
   eventName: string;
   awsRegion?: string;
   sourceIPAddress: string;
   userAgent?: string;
-  requestID: string;
-  eventType: 'AwsApiCall';
-  userIdentity: UserIdentity;
   errorCode?: string;
   errorMessage?: string;
   requestParameters?: unknown;
   responseElements?: unknown;
+  requestID: string;
+  /** A UUID of this event alone (requestID is the request's, and the client sees it). */
+  eventID: string;
+  /** Absent for a request that named no operation of ours. */
+  readOnly?: boolean;
+  eventType: 'AwsApiCall';
+  managementEvent: true;
+  recipientAccountId: string;
+  eventCategory: 'Management';
+  /** Only for a request that came over TLS to this server itself (not through a proxy that ended TLS). */
+  tlsDetails?: { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader?: string };
 }
 
 export interface RequestOrigin {
   sourceIp: string;
   userAgent: string | undefined;
+  /** The account that answers when the caller is not known (the server's). */
+  accountId: string;
+  /** The client's own TLS connection to this server, if it used one. */
+  tls?: TlsDetails;
+  /** The Host header the client sent. */
+  host?: string;
 }
 
 /** CloudTrail's time format: ISO 8601 to the second. */
@@ -75,6 +93,17 @@ function eventTime(ms: number): string {
 }
 
 const EVENT_SOURCE = { sts: 'sts.amazonaws.com', iam: 'iam.amazonaws.com' } as const;
+const MAX_HOST = 256;
+
+/**
+ * Whether CloudTrail records an operation as read-only. IAM's read-only calls are named Get*, List* and Simulate*
+ * (GenerateCredentialReport and GenerateServiceLastAccessedDetails start jobs: not read-only). Every STS call is
+ * read-only: it changes no resource (UNCONFIRMED for each one but GetCallerIdentity).
+ */
+const READ_ONLY_IAM = /^(Get|List|Simulate)/;
+export function isReadOnly(service: 'sts' | 'iam', operation: string): boolean {
+  return service === 'sts' || READ_ONLY_IAM.test(operation);
+}
 
 /** A lone surrogate (one a JWT's `\ud800` escape can put in a claim, or a cut can leave), which strict JSON readers refuse. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -91,21 +120,32 @@ export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
   const error = reply.error;
   return {
     eventVersion: '1.08',
+    userIdentity: userIdentity(reply),
     eventTime: eventTime(reply.time),
     eventSource: EVENT_SOURCE[reply.service],
     eventName: reply.operation ?? UNKNOWN_OPERATION,
     awsRegion: reply.region,
     sourceIPAddress: origin.sourceIp,
     userAgent: origin.userAgent === undefined ? undefined : cut(origin.userAgent, MAX_USER_AGENT),
-    requestID: reply.requestId,
-    eventType: 'AwsApiCall',
-    userIdentity: userIdentity(reply),
     errorCode: reply.code,
     errorMessage: error ? cut(error.auditMessage ?? error.message, MAX_ERROR_MESSAGE) : undefined,
     requestParameters: reply.input && opModel?.input ? recorded(model, model.shapes[opModel.input.shape]!, reply.input) : undefined,
     responseElements: reply.output && opModel?.output && issuesCredentials(model, opModel.output.shape)
       ? recorded(model, model.shapes[opModel.output.shape]!, reply.output)
       : undefined,
+    requestID: reply.requestId,
+    eventID: randomUUID(),
+    readOnly: reply.operation === undefined ? undefined : isReadOnly(reply.service, reply.operation),
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    // The account whose IAM and STS answered: the caller's (one server may hold several accounts), else the server's.
+    recipientAccountId: reply.caller?.principal.accountId ?? origin.accountId,
+    eventCategory: 'Management',
+    tlsDetails: origin.tls === undefined ? undefined : {
+      tlsVersion: origin.tls.version,
+      cipherSuite: origin.tls.cipherSuite,
+      clientProvidedHostHeader: origin.host === undefined ? undefined : cut(origin.host, MAX_HOST),
+    },
   };
 }
 

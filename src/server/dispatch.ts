@@ -1,7 +1,7 @@
 /**
  * The one request path of the Query API, for every operation:
- * parameters -> service and operation -> SigV4 authentication, throttled around it (throttle.ts) -> input
- * validation -> authorization -> handler -> XML. Every failure leaves as AWS error XML; anything unexpected is logged
+ * parameters -> service and operation -> SigV4 authentication, throttled around it (throttle.ts) -> validation
+ * (model constraints, ARN parameters) -> authorization -> handler -> XML (or JSON, for an STS client that accepts it). Every failure leaves as AWS error XML; anything unexpected is logged
  * and answered as InternalFailure, never with a stack trace.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,9 @@ import type { Caller } from '../iam/principal.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { models, serviceForVersion, type ServiceName } from '../protocol/model.js';
 import type { Call } from '../protocol/operation.js';
+import { checkArnParameters } from '../protocol/arn-parameters.js';
 import { parseParams, readInput, type Params } from '../protocol/query.js';
+import { renderJsonError, renderJsonResult } from '../protocol/json.js';
 import { renderError, renderResult } from '../protocol/xml.js';
 import { parseAuthentication, type HttpRequestLike } from '../sigv4/index.js';
 import type { App } from './app.js';
@@ -25,11 +27,15 @@ export interface QueryRequest extends HttpRequestLike {
   contentType: string | undefined;
   /** The Host header: `sts.<region>.<domain>` may select the region (regions.ts). */
   host?: string;
+  /** The client's Accept header asks for application/json (protocol/json.ts): STS answers JSON then. */
+  acceptJson?: boolean;
 }
 
 export interface Reply {
   status: number;
   body: string;
+  /** The body is JSON (protocol/json.ts), not XML. */
+  json?: boolean;
   requestId: string;
   service: ServiceName;
   /** The operation, when the action named one of ours. */
@@ -121,8 +127,12 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     }
     if (!op) throw errors.invalidAction(action, version ?? models()[service].metadata.apiVersion);
 
+    // Validate: the model's constraints, then the parameters that must be ARNs; a bad input is a 400 before any
+    // authorization or lookup (AWS answers ValidationError for a malformed RoleArn, not AccessDenied).
     const model = models()[service];
     input = readInput(model, model.operations[op.name]?.input?.shape, params);
+    checkArnParameters(service, op.name, input);
+    // Authorize, then handle.
     const call: Call = {
       input,
       caller: caller!,
@@ -137,8 +147,10 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       await authorize(call, action, resource, context);
     }
     const output = (await op.handle(call)) ?? undefined;
+    const json = req.acceptJson === true && service === 'sts';
     return {
-      status: 200, body: renderResult(model, op.name, output, requestId), requestId, service, operation,
+      status: 200, body: json ? renderJsonResult(model, op.name, output, requestId) : renderResult(model, op.name, output, requestId),
+      json, requestId, service, operation,
       time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, output,
     };
   } catch (err) {
@@ -152,8 +164,11 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       logError(err, { requestId, action });
       error = errors.internalFailure();
     }
+    // JSON for STS only: IAM's answer to Accept: application/json is UNCONFIRMED, so IAM keeps to XML.
+    const json = req.acceptJson === true && service === 'sts';
     return {
-      status: error.status, body: renderError(models()[service].metadata.xmlNamespace, error, requestId), requestId, service, operation,
+      status: error.status, body: json ? renderJsonError(error, requestId) : renderError(models()[service].metadata.xmlNamespace, error, requestId),
+      json, requestId, service, operation,
       code: error.code, time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, error, throttled,
     };
   }

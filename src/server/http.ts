@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { models } from '../protocol/model.js';
+import { acceptsJson } from '../protocol/json.js';
 import { renderError } from '../protocol/xml.js';
 import type { App } from './app.js';
 import { auditEvent } from './audit-event.js';
@@ -38,8 +39,8 @@ class DateHeader {
   }
 }
 
-function xmlReply(date: DateHeader, status: number, body: string, requestId: string): Http1Response {
-  return { status, body, headers: [['Content-Type', 'text/xml'], ['Date', date.get()], ['x-amzn-RequestId', requestId]] };
+function xmlReply(date: DateHeader, status: number, body: string, requestId: string, contentType = 'text/xml'): Http1Response {
+  return { status, body, headers: [['Content-Type', contentType], ['Date', date.get()], ['x-amzn-RequestId', requestId]] };
 }
 
 function errorReply(date: DateHeader, error: AwsError): Http1Response {
@@ -118,13 +119,18 @@ export function createHttpServer({ app, log, readiness = alwaysReady, metrics, a
       secureTransport: client ? client.secureTransport : req.secure,
       contentType: req.header('content-type'),
       host: req.header('host'),
+      acceptJson: acceptsJson(req.header('accept')),
     };
     const started = metrics ? performance.now() : 0;
     const reply = await dispatch(app, request, logError);
     metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', (performance.now() - started) / 1000);
     if (reply.throttled) metrics?.throttled(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.throttled);
-    audit?.record(auditEvent(reply, { sourceIp: request.sourceIp, userAgent: req.header('user-agent') }));
-    return xmlReply(date, reply.status, reply.body, reply.requestId);
+    audit?.record(auditEvent(reply, {
+      sourceIp: request.sourceIp, userAgent: req.header('user-agent'), accountId: app.accountId,
+      // The TLS a trusted proxy ended is not known here: only the client's own connection's is recorded.
+      tls: client ? undefined : req.tls, host: request.host,
+    }));
+    return xmlReply(date, reply.status, reply.body, reply.requestId, reply.json ? 'application/json' : 'text/xml');
   };
 
   return createHttp1Server(handle, (status, reason) => refuse(refusal(status, reason)), { ...DEFAULT_LIMITS, ...limits }, tls);

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type SecureContextOptions } from 'node:tls';
+import { createServer as createTlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
 
 export interface Http1Request {
   method: string;
@@ -26,8 +26,15 @@ export interface Http1Request {
   remoteAddress: string;
   /** Whether the request came over TLS. */
   secure: boolean;
+  /** The TLS connection's protocol version and cipher suite (OpenSSL's names, e.g. TLSv1.3, TLS_AES_128_GCM_SHA256). */
+  tls?: TlsDetails;
   /** The last value of a header, by lower-case name. */
   header(name: string): string | undefined;
+}
+
+export interface TlsDetails {
+  version: string;
+  cipherSuite: string;
 }
 
 export interface Http1Response {
@@ -378,6 +385,8 @@ class Connection {
   private timerAt = 0;
   private sentContinue = false;
   private readonly keepAliveSeconds: number;
+  /** Read once per connection: the handshake is over when the connection is served. */
+  private readonly tls: TlsDetails | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -387,6 +396,10 @@ class Connection {
     private readonly secure: boolean,
   ) {
     this.parser = new RequestParser(limits);
+    if (secure) {
+      const tlsSocket = socket as TLSSocket;
+      this.tls = { version: tlsSocket.getProtocol() ?? 'unknown', cipherSuite: tlsSocket.getCipher()?.name ?? 'unknown' };
+    }
     this.keepAliveSeconds = Math.floor(limits.keepAliveTimeoutMs / 1000);
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
@@ -480,6 +493,7 @@ class Connection {
       body: head.body,
       remoteAddress: this.socket.remoteAddress ?? '',
       secure: this.secure,
+      tls: this.tls,
       header: (name) => head.byName.get(name),
     };
     let reply: Promise<Http1Response>;

@@ -23,13 +23,17 @@ export function sessionTags(requested: Tag[] = [], transitive: string[] = [], ca
   const seen = new Set<string>();
   for (const t of requested) {
     const k = t.Key.toLowerCase();
-    // UNCONFIRMED: the codes and wording of these three refusals.
-    if (seen.has(k)) throw errors.validation('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
-    if (inheritedKeys.has(k)) throw errors.validation(`The tag ${t.Key} is a transitive tag of the calling session and cannot be changed.`);
+    // The three refusals' code and words as recorded against AWS for AssumeRole (LocalStack's
+    // test_assume_role_tag_validation and test_iam_role_chaining_override_transitive_tags snapshots); for the other
+    // operations that pass tags through here, UNCONFIRMED.
+    if (seen.has(k)) throw errors.invalidParameterValue('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    if (inheritedKeys.has(k)) {
+      throw errors.invalidParameterValue("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.");
+    }
     seen.add(k);
   }
   for (const k of transitive) {
-    if (!seen.has(k.toLowerCase())) throw errors.validation(`The transitive tag key ${k} is not a key of the session tags passed in the request.`);
+    if (!seen.has(k.toLowerCase())) throw errors.invalidParameterValue('The specified transitive tag key must be included in the requested tags.');
   }
   const tags = [...inherited, ...requested];
   if (tags.length > MAX_SESSION_TAGS) {
