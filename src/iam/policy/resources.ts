@@ -38,13 +38,17 @@ export class ResourceSet {
     return this.fixed.matchesAll;
   }
 
-  /** Does the resource match any pattern? `ctx` is only called when a pattern has variables. */
-  test(resource: string, ctx: () => RequestContext): boolean {
+  /**
+   * Does the resource match any pattern? `ctx` is only called when a pattern has variables. A pattern whose
+   * variable is unresolved counts as `unresolved`: false (matches nothing) unless the caller needs it to count as
+   * a match, as an Allow with NotResource does (evaluate.ts).
+   */
+  test(resource: string, ctx: () => RequestContext, unresolved = false): boolean {
     if (this.fixed.test(resource)) return true;
     for (const m of this.escaped) if (m(resource)) return true;
     for (const t of this.templates) {
       const parts = resolveTemplate(t, ctx());
-      if (parts !== null && matchResolved(parts, resource)) return true;
+      if (parts === null ? unresolved : matchResolved(parts, resource)) return true;
     }
     return false;
   }
