@@ -372,6 +372,11 @@ describe('conditions: Bool, Binary, IP, ARN, Null', () => {
     { name: 'ArnLike: each of the six components is matched separately', condition: { ArnLike: { 'aws:SourceArn': `arn:*:iam::${ACCT}:role/x` } }, context: { 'aws:SourceArn': `arn:aws:extra:iam::${ACCT}:role/x` }, expect: false },
     { name: 'ArnLike: wildcards in the resource component cross colons', condition: { ArnLike: { 'aws:SourceArn': `arn:aws:lambda:us-east-1:${ACCT}:function:*` } }, context: { 'aws:SourceArn': `arn:aws:lambda:us-east-1:${ACCT}:function:f:prod` }, expect: true },
     { name: 'ArnLike: a non-ARN request value does not match', condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::*' } }, context: { 'aws:SourceArn': 'bucket' }, expect: false },
+    // Fewer than six fields: IAM compares ARNs field by field and does not say; the answer that grants less.
+    { name: 'ArnLike with fewer than six fields does not hold in an Allow', condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:*' } }, context: { 'aws:SourceArn': 'arn:aws:s3:::bucket' }, expect: false },
+    { name: 'ArnNotLike with fewer than six fields does not hold in an Allow', condition: { ArnNotLike: { 'aws:SourceArn': 'arn:aws:s3:*' } }, context: { 'aws:SourceArn': 'arn:aws:sqs:us-east-1:111122223333:q' }, expect: false },
+    { name: 'ArnEquals with fewer than six fields, no wildcard, does not hold in an Allow', condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:sqs' } }, context: { 'aws:SourceArn': 'arn:aws:sqs' }, expect: false },
+    { name: 'ArnLike: a six-field value next to a short one still matches', condition: { ArnLike: { 'aws:SourceArn': ['arn:aws:s3:*', 'arn:aws:s3:::b*'] } }, context: { 'aws:SourceArn': 'arn:aws:s3:::bucket' }, expect: true },
     { name: 'ArnLike: missing key is false', condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::*' } }, context: {}, expect: false },
     { name: 'ArnNotEquals: different is true', condition: { ArnNotEquals: { 'aws:SourceArn': 'arn:aws:s3:::a' } }, context: { 'aws:SourceArn': 'arn:aws:s3:::b' }, expect: true },
     { name: 'ArnNotEquals: equal is false', condition: { ArnNotEquals: { 'aws:SourceArn': 'arn:aws:s3:::a' } }, context: { 'aws:SourceArn': 'arn:aws:s3:::a' }, expect: false },
@@ -426,7 +431,9 @@ describe('conditions: ForAnyValue / ForAllValues', () => {
     { name: 'ForAnyValue:StringEquals: none listed', condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['env'] } }, context: { 'aws:TagKeys': ['owner', 'cost'] }, expect: false },
     { name: 'ForAnyValue: missing key is false', condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['env'] } }, context: {}, expect: false },
     { name: 'ForAnyValue: empty list is false', condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['env'] } }, context: { 'aws:TagKeys': [] }, expect: false },
-    { name: 'ForAnyValue:StringEqualsIfExists: missing key is true', condition: { 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }, context: {}, expect: true },
+    // ForAnyValue says false on a missing key, IfExists says true: the answer that grants less (Deny rows below).
+    { name: 'ForAnyValue:StringEqualsIfExists: missing key does not hold in an Allow', condition: { 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }, context: {}, expect: false },
+    { name: 'ForAnyValue:StringEqualsIfExists: present key is tested', condition: { 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }, context: { 'aws:TagKeys': ['env', 'x'] }, expect: true },
     { name: 'ForAllValues:StringEqualsIfExists: missing key is true', condition: { 'ForAllValues:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }, context: {}, expect: true },
     { name: 'ForAllValues:StringEqualsIfExists: present, one value not listed', condition: { 'ForAllValues:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }, context: { 'aws:TagKeys': ['env', 'x'] }, expect: false },
     { name: 'ForAnyValue:StringNotLike: a value outside the pattern', condition: { 'ForAnyValue:StringNotLike': { 'aws:TagKeys': 'aws:*' } }, context: { 'aws:TagKeys': ['aws:x', 'mine'] }, expect: true },
@@ -504,6 +511,9 @@ describe('policy variables', () => {
     { name: 'Allow with NotResource: resolved, the other resources are allowed', policies: () => ({ identity: [identity({ Effect: 'Allow', Action: 's3:*', NotResource: 'arn:aws:s3:::home/${aws:username}/*' })] }), request: { resource: 'arn:aws:s3:::payroll/x', context: { 'aws:username': 'alice' } }, expect: 'Allow' },
     { name: 'Allow with NotResource: an unresolved pattern among others still withholds', policies: () => ({ identity: [identity({ Effect: 'Allow', Action: 's3:*', NotResource: ['arn:aws:s3:::secret/*', 'arn:aws:s3:::home/${aws:PrincipalTag/team}/*'] })] }), request: { resource: 'arn:aws:s3:::payroll/x', context: {} }, expect: 'ImplicitDeny' },
     { name: 'Deny with an unresolved variable in NotResource denies everything', policies: () => ({ identity: [identity(allow('s3:*'), { Effect: 'Deny', Action: 's3:*', NotResource: 'arn:aws:s3:::home/${aws:username}/*' })] }), request: { resource: 'arn:aws:s3:::home/alice/x', principal: roleSession(), context: {} }, expect: 'ExplicitDeny' },
+    { name: 'Deny with ForAnyValue:...IfExists on a missing key applies', policies: () => ({ identity: [identity(allow('s3:*'), deny('s3:*', '*', { Condition: { 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } } }))] }), request: { context: {} }, expect: 'ExplicitDeny' },
+    { name: 'Deny with ArnLike of fewer than six fields applies', policies: () => ({ identity: [identity(allow('s3:*'), deny('s3:*', '*', { Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:*' } } }))] }), request: { context: { 'aws:SourceArn': 'arn:aws:sqs:us-east-1:111122223333:q' } }, expect: 'ExplicitDeny' },
+    { name: 'Deny with ArnNotLike of fewer than six fields applies', policies: () => ({ identity: [identity(allow('s3:*'), deny('s3:*', '*', { Condition: { ArnNotLike: { 'aws:SourceArn': 'arn:aws:s3:*' } } }))] }), request: { context: { 'aws:SourceArn': 'arn:aws:s3:::bucket' } }, expect: 'ExplicitDeny' },
   ]);
   runConditionRows([
     { name: 'variable in StringLike value', condition: { StringLike: { 's3:prefix': ['${aws:username}/*', ''] } }, context: { 's3:prefix': 'alice/docs', 'aws:username': 'alice' }, expect: true },
