@@ -202,7 +202,7 @@ function compileClassicStatement(d: StatementDraft, kind: PolicyKind, variables:
     effect: effect as Effect,
     actions: new PatternSet(actions, 'plain', true),
     notAction: actionKey === 'NotAction',
-    ...(resources ? { resources: new ResourceSet(resources, variables) } : {}),
+    ...(resources ? { resources: new ResourceSet(resources, variables, (effect === 'Deny') !== (resourceKey === 'NotResource')) } : {}),
     notResource: resourceKey === 'NotResource' && resources !== undefined,
     ...(principal ? { principal } : {}),
     notPrincipal: principalKey === 'NotPrincipal' && principal !== undefined,
