@@ -95,6 +95,17 @@ describe('trust', () => {
     const gst = await sessionFor(s, alice);
     await ok(assumeRole(s, gst, roleArn));
   });
+
+  test('a trust policy with Principal "*" does not let a role session out of its session policy', async () => {
+    const open = await createRole(s, 'open-to-all', trust('*'));
+    const limited = await assumed(s, alice, roleArn, { RoleSessionName: 'limited', Policy: policy(allow('iam:ListRoles')) });
+    const r = await assumeRole(s, limited, open, { RoleSessionName: 'escape' });
+    assert.equal(errorCode(r), 'AccessDenied');
+    assert.equal(message(r.body), `User: arn:aws:sts::${account}:assumed-role/deployer/limited is not authorized to perform: sts:AssumeRole on resource: ${open}`);
+    // The same role without a session policy, or with one that allows sts:AssumeRole, may chain.
+    await ok(assumeRole(s, await assumed(s, alice, roleArn, { RoleSessionName: 'free' }), open));
+    await ok(assumeRole(s, await assumed(s, alice, roleArn, { Policy: policy(allow('sts:AssumeRole')) }), open));
+  });
 });
 
 describe('durations', () => {

@@ -11,7 +11,8 @@
  * - Missing key (absent, null or an empty list), without a set qualifier: positive operators are false,
  *   negated operators are true, `...IfExists` forms are true.
  * - `ForAnyValue:` — true if at least one of the request's values satisfies the operator; false when the key
- *   is missing (true with IfExists).
+ *   is missing. With IfExists on a missing key the documentation gives both answers: false in an Allow, true in
+ *   a Deny (the answer that grants less).
  * - `ForAllValues:` — true if every one of the request's values satisfies the operator; true when the key is
  *   missing or empty.
  *   With a negated operator each request value is tested with the negated operator (ForAllValues:StringNotEquals
@@ -20,7 +21,8 @@
  *   operator), and the negated operators are the negation of that. UNCONFIRMED: AWS documents set operators as
  *   the way to use multi-valued keys, and does not spell out the unqualified case.
  * - Null: `"true"` is true when the key is absent (or an empty list), `"false"` when it is present. No IfExists form.
- * - ArnEquals and ArnLike are the same operator (both accept wildcards), as the documentation says.
+ * - ArnEquals and ArnLike are the same operator (both accept wildcards), as the documentation says. A value with
+ *   fewer than six colon-separated fields holds in a Deny and fails in an Allow (ArnNotLike alike).
  * - Bool compares `true`/`false` case-insensitively; BinaryEquals compares base64 after decoding.
  * - Date values: ISO 8601 or epoch seconds; an unparsable date in a policy fails parsing
  *   ("The policy failed legacy parsing"). Unparsable numbers and addresses in a policy never match.
@@ -122,7 +124,21 @@ export interface ConditionOptions {
   readonly variables: boolean;
   /** Called for a value the policy grammar rejects; must throw. */
   readonly fail: (message: string) => never;
+  /**
+   * The condition belongs to a Deny statement. Where IAM's documentation leaves the answer open, a condition
+   * takes the value that grants less: false in an Allow, true in a Deny. Default: an Allow.
+   */
+  readonly deny?: boolean;
 }
+
+/** Six colon-separated fields: the shape the Arn* operators compare field by field. */
+function hasSixFields(text: string): boolean {
+  let colons = 0;
+  for (let i = text.indexOf(':'); i >= 0 && colons < 5; i = text.indexOf(':', i + 1)) colons++;
+  return colons >= 5;
+}
+const matchesNothing: Matcher = () => false;
+const matchesAnything: Matcher = () => true;
 
 export const LEGACY_PARSE_FAILURE = 'The policy failed legacy parsing';
 
@@ -183,6 +199,7 @@ class CompiledCondition implements Condition {
   private readonly templates: readonly Template[] | undefined;
   /** Null: which presence states satisfy the condition. */
   private readonly nullWants: { absent: boolean; present: boolean } | undefined;
+  private readonly deny: boolean;
 
   constructor(operator: string, op: ParsedOperator, key: string, values: readonly string[], opts: ConditionOptions) {
     this.operator = operator;
@@ -190,6 +207,7 @@ class CompiledCondition implements Condition {
     this.key = key;
     this.folded = key.toLowerCase();
     this.values = values;
+    this.deny = opts.deny === true;
     const { family, relation } = op.spec;
     switch (family) {
       case 'null': {
@@ -204,8 +222,16 @@ class CompiledCondition implements Condition {
         if (templates.some((t) => t.dynamic)) {
           this.templates = templates;
         } else if (wildcards) {
+          // IAM: the Arn* operators check "each of the six colon-delimited components of the ARN" separately, and
+          // say nothing of a value with fewer; such a value takes the answer that grants less: in an Allow the
+          // condition does not hold (ArnLike matches nothing, ArnNotLike excludes everything), in a Deny it holds.
+          const short = this.deny !== op.spec.negated ? matchesAnything : matchesNothing;
           this.staticPredicate = matchersPredicate(
-            templates.map((t) => compileGlob(t.parts as readonly GlobPart[], relation === 'arn' ? 'arn' : 'plain')),
+            templates.map((t) =>
+              relation === 'arn' && !hasSixFields(templateText(t.parts))
+                ? short
+                : compileGlob(t.parts as readonly GlobPart[], relation === 'arn' ? 'arn' : 'plain'),
+            ),
           );
         } else {
           // Escapes (`${*}`, `${$}`...) are already resolved in the template's text.
@@ -284,7 +310,9 @@ class CompiledCondition implements Condition {
     if (this.nullWants) return entry === undefined ? this.nullWants.absent : this.nullWants.present;
     if (entry === undefined) {
       if (qualifier === 'ForAllValues') return true;
-      if (qualifier === 'ForAnyValue') return ifExists;
+      // ForAnyValue is false on a missing key, IfExists is true on one: IAM does not say which wins, so the
+      // answer is the one that grants less (true only in a Deny).
+      if (qualifier === 'ForAnyValue') return ifExists && this.deny;
       return ifExists || negated;
     }
     const pred = this.predicate(ctx);

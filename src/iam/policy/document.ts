@@ -125,7 +125,7 @@ function checkResource(resource: string): void {
   if (!resource.startsWith('arn:')) fail(`Resource ${resource} must be in ARN format or "*".`);
 }
 
-function compileConditions(raw: unknown, variables: boolean): Condition[] {
+function compileConditions(raw: unknown, variables: boolean, deny: boolean): Condition[] {
   if (!isObject(raw)) return fail(SYNTAX_ERROR);
   const out: Condition[] = [];
   for (const [operator, block] of Object.entries(raw)) {
@@ -134,7 +134,7 @@ function compileConditions(raw: unknown, variables: boolean): Condition[] {
     for (const [key, value] of Object.entries(block)) {
       const values = conditionValues(value);
       checkConditionKey(key);
-      out.push(compileCondition(operator, key, values, { variables, fail }));
+      out.push(compileCondition(operator, key, values, { variables, fail, deny }));
     }
   }
   return out;
@@ -178,7 +178,7 @@ function compileClassicStatement(d: StatementDraft, kind: PolicyKind, variables:
   const actions = has(st, actionKey) ? stringList(st[actionKey]) : undefined;
   const resourceKey = has(st, 'NotResource') ? 'NotResource' : 'Resource';
   const resources = has(st, resourceKey) ? stringList(st[resourceKey]) : undefined;
-  const conditions = has(st, 'Condition') ? compileConditions(st.Condition, variables) : [];
+  const conditions = has(st, 'Condition') ? compileConditions(st.Condition, variables, lowerEffect === 'deny') : [];
   const principalKey = has(st, 'NotPrincipal') ? 'NotPrincipal' : 'Principal';
   const principal = has(st, principalKey) ? compileStatementPrincipal(st[principalKey], false) : undefined;
 
@@ -202,7 +202,7 @@ function compileClassicStatement(d: StatementDraft, kind: PolicyKind, variables:
     effect: effect as Effect,
     actions: new PatternSet(actions, 'plain', true),
     notAction: actionKey === 'NotAction',
-    ...(resources ? { resources: new ResourceSet(resources, variables) } : {}),
+    ...(resources ? { resources: new ResourceSet(resources, variables, (effect === 'Deny') !== (resourceKey === 'NotResource')) } : {}),
     notResource: resourceKey === 'NotResource' && resources !== undefined,
     ...(principal ? { principal } : {}),
     notPrincipal: principalKey === 'NotPrincipal' && principal !== undefined,
@@ -242,7 +242,7 @@ function compileTrustStatement(d: StatementDraft, variables: boolean): Statement
     if (!isTrustAction(a)) fail(TRUST_NON_STS_ACTION);
   }
 
-  const conditions = has(st, 'Condition') ? compileConditions(st.Condition, variables) : [];
+  const conditions = has(st, 'Condition') ? compileConditions(st.Condition, variables, effect === 'Deny') : [];
   return {
     index: d.index,
     ...(sid ? { sid } : {}),

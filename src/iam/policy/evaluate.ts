@@ -6,12 +6,15 @@
  *    permissions boundary), decides: ExplicitDeny.
  * 2. Otherwise the request is allowed when one of these grants holds:
  *    a. a resource-based policy allows the caller DIRECTLY (its user / session / federated-user ARN, its service,
- *       its identity provider, `*`; the root user's account). Session policies and permissions boundaries do
+ *       its identity provider; the root user's account). Session policies and permissions boundaries do
  *       not limit such a grant (IAM: "the resource-based policy permissions are not limited by the session
  *       policy"; "an implicit deny in a permissions boundary does not limit permissions granted by a
  *       resource-based policy" that names the user or session);
- *    b. a resource-based policy allows the caller's ROLE (the role ARN, for a role session), AND the session
- *       policies and the permissions boundary (when present) allow too;
+ *    b. a resource-based policy allows the caller's ROLE (the role ARN, for a role session), or allows EVERYONE
+ *       (`*`, or an Allow with NotPrincipal), AND the session policies and the permissions boundary (when
+ *       present) allow too. STS grants a session a resource policy's permissions beyond its session policies only
+ *       when "that policy specifically references the federated user session in the Principal element"
+ *       (GetFederationToken; AssumeRole says the same of the session ARN): `*` references no one specifically;
  *    c. an identity-based policy allows, AND the session policies and the permissions boundary (when present)
  *       allow too.
  *    A resource-based policy that names only the caller's ACCOUNT grants nothing by itself: the account
@@ -95,12 +98,19 @@ type Applies = PrincipalStrength | 'implicit';
 /** Does the statement apply to the request? Returns how its principal named the caller, or undefined. */
 function statementApplies(st: Statement, state: RequestState): Applies | undefined {
   if (st.actions.test(state.action) === st.notAction) return undefined;
-  if (st.resources !== undefined && st.resources.test(state.resource, state.ctx) === st.notResource) return undefined;
+  if (st.resources !== undefined) {
+    // A NotResource pattern with an unresolved variable excludes an unknown set. IAM documents only that such an
+    // element "does not match"; read that way an Allow with NotResource would grant every other resource, so we
+    // take the reading that grants less: for an Allow the pattern excludes everything (the statement applies to
+    // nothing), for a Deny it excludes nothing (the Deny applies).
+    const unresolved = st.notResource && st.effect === 'Allow';
+    if (st.resources.test(state.resource, state.ctx, unresolved) === st.notResource) return undefined;
+  }
   let strength: Applies = 'implicit';
   if (st.principal !== undefined) {
     if (st.notPrincipal) {
       if (notPrincipalExempts(st.principal, state.caller)) return undefined;
-      strength = 'direct'; // UNCONFIRMED: an Allow with NotPrincipal grants as if it named the caller.
+      strength = 'everyone'; // an Allow with NotPrincipal names no one specifically, like "*".
     } else {
       const s = principalStrength(st.principal, state.caller);
       if (s === undefined) return undefined;
@@ -167,7 +177,7 @@ export function evaluate(request: AuthorizationRequest, policies: PolicySet, opt
             boundaryAllows = true;
             break;
           case 'resource':
-            if (applies === 'role') resourceRole = true;
+            if (applies === 'role' || applies === 'everyone') resourceRole = true;
             else if (applies === 'account') resourceAccount = true;
             else resourceDirect = true;
             break;

@@ -19,13 +19,15 @@
  * How strongly a principal names the caller matters for evaluation (see evaluate.ts), so matching returns a
  * strength rather than a boolean:
  *   'direct'  – the caller itself: its user / session / federated-user ARN, its service, its identity provider,
- *               `*`, or (for the root user) its account;
+ *               or (for the root user) its account;
  *   'role'    – the role an assumed-role session belongs to;
- *   'account' – only the caller's account: the account delegates to its own identity-based policies.
+ *   'account' – only the caller's account: the account delegates to its own identity-based policies;
+ *   'everyone' – `*`: it names no one specifically, so it grants no more than 'role' does (session policies and
+ *               permissions boundaries still limit it; see evaluate.ts).
  */
 import type { CallerPrincipal } from './types.js';
 
-export type PrincipalStrength = 'direct' | 'role' | 'account';
+export type PrincipalStrength = 'direct' | 'role' | 'account' | 'everyone';
 
 /** A compiled Principal or NotPrincipal element. */
 export interface PrincipalBlock {
@@ -159,7 +161,13 @@ function providerKey(p: string | undefined): string | undefined {
 
 /** How strongly the block names the caller, or undefined when it does not name it at all. */
 export function principalStrength(block: PrincipalBlock, caller: CallerPrincipal): PrincipalStrength | undefined {
-  if (block.everyone) return 'direct';
+  const named = namedStrength(block, caller);
+  // `*` next to the caller's own ARN still names it; next to its account only, `*` is the stronger grant.
+  if (block.everyone && (named === undefined || named === 'account')) return 'everyone';
+  return named;
+}
+
+function namedStrength(block: PrincipalBlock, caller: CallerPrincipal): PrincipalStrength | undefined {
   if (caller.canonicalUser !== undefined && block.canonicalUsers.has(caller.canonicalUser)) return 'direct';
   switch (caller.kind) {
     case 'root':

@@ -13,12 +13,18 @@ export class ResourceSet {
   private readonly escaped: readonly Matcher[];
   private readonly templates: readonly Template[];
 
-  constructor(patterns: readonly string[], variables: boolean) {
+  /**
+   * `foldServiceRegion`: match the service and region fields of the patterns without regard to case. IAM documents
+   * neither way for those fields (real ARNs spell them in lower case), so evaluate.ts folds them where that grants
+   * less: a Deny's Resource and an Allow's NotResource (document.ts).
+   */
+  constructor(patterns: readonly string[], variables: boolean, foldServiceRegion = false) {
     this.patterns = patterns;
     const fixed: string[] = [];
     const templates: Template[] = [];
     const escaped: Matcher[] = [];
-    for (const p of patterns) {
+    for (const written of patterns) {
+      const p = foldServiceRegion ? lowerServiceRegion(written) : written;
       const t = parseTemplate(p, variables);
       if (t.dynamic) {
         templates.push(t);
@@ -38,16 +44,37 @@ export class ResourceSet {
     return this.fixed.matchesAll;
   }
 
-  /** Does the resource match any pattern? `ctx` is only called when a pattern has variables. */
-  test(resource: string, ctx: () => RequestContext): boolean {
+  /**
+   * Does the resource match any pattern? `ctx` is only called when a pattern has variables. A pattern whose
+   * variable is unresolved counts as `unresolved`: false (matches nothing) unless the caller needs it to count as
+   * a match, as an Allow with NotResource does (evaluate.ts).
+   */
+  test(resource: string, ctx: () => RequestContext, unresolved = false): boolean {
     if (this.fixed.test(resource)) return true;
     for (const m of this.escaped) if (m(resource)) return true;
     for (const t of this.templates) {
       const parts = resolveTemplate(t, ctx());
-      if (parts !== null && matchResolved(parts, resource)) return true;
+      if (parts === null ? unresolved : matchResolved(parts, resource)) return true;
     }
     return false;
   }
+}
+
+/** The pattern with its third and fourth fields (service, region) in lower case. */
+function lowerServiceRegion(p: string): string {
+  const c2 = nthColon(p, 2);
+  const c4 = c2 < 0 ? -1 : nthColon(p, 2, c2 + 1);
+  if (c4 < 0) return p;
+  return p.slice(0, c2 + 1) + p.slice(c2 + 1, c4).toLowerCase() + p.slice(c4);
+}
+
+function nthColon(s: string, n: number, from = 0): number {
+  let i = from - 1;
+  for (let k = 0; k < n; k++) {
+    i = s.indexOf(':', i + 1);
+    if (i < 0) return -1;
+  }
+  return i;
 }
 
 /**
