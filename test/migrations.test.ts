@@ -4,6 +4,7 @@
  * PostgreSQL keep answering while they are upgraded one at a time.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,10 @@ describe('SQLite', () => {
   test('opensts migrate refuses a data dir with no store rather than creating one', async () => {
     const dir = newDir();
     await assert.rejects(migrateCommand(['--data-dir', dir, '--dry-run'], output().io), /No OpenSTS store in .*no opensts\.db/);
+    // The same through the command line: registered, and a failure is an exit code scripts can see.
+    const cli = spawnSync(process.execPath, ['bin/opensts', 'migrate', '--data-dir', dir], { encoding: 'utf8' });
+    assert.equal(cli.status, 1);
+    assert.match(cli.stderr, /^opensts: No OpenSTS store in /);
     assert.equal(existsSync(join(dir, 'opensts.db')), false);
   });
 
