@@ -4,7 +4,7 @@
  * PostgreSQL keep answering while they are upgraded one at a time.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,7 +124,29 @@ describe('SQLite', () => {
     assert.equal(existsSync(join(dir, 'opensts.db')), false);
   });
 
-  test('a store upgraded by a newer version is refused by the server and by opensts migrate, naming what it lacks', async () => {
+  test('two processes migrating one new SQLite store at once both succeed, and each migration runs once', async () => {
+    const dir = newDir();
+    const db = sqliteDb(dir); // an empty store file in WAL mode, as a server's first start leaves it before migrating
+    await db.destroy();
+    const run = () => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['bin/opensts', 'migrate', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+    const results = await Promise.all([run(), run()]);
+    assert.deepEqual(results.map((r) => r.code), [0, 0], results.map((r) => r.out).join('\n'));
+    const check = sqliteDb(dir);
+    assert.deepEqual(await appliedNames(check), migrations.map((m) => m.name).sort());
+    // 0002 inserts the AWS managed policies: applied twice, they would be there twice (or the run would have failed).
+    const policies = await check.selectFrom('managed_policies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const distinct = await check.selectFrom('managed_policies').select((eb) => eb.fn.count<number>('arn').distinct().as('n')).executeTakeFirstOrThrow();
+    assert.equal(policies.n, distinct.n);
+    await check.destroy();
+  });
+
+    test('a store upgraded by a newer version is refused by the server and by opensts migrate, naming what it lacks', async () => {
     const dir = newDir();
     const first = await startTestServer({ store: 'sqlite', dataDir: dir });
     await first.close();

@@ -84,13 +84,17 @@ export class Migrator {
     for (const m of this.list) {
       if (pending.has(m.name)) {
         const started = performance.now();
-        await this.db.transaction().execute(async (trx) => {
-          // A concurrent migrator on SQLite (PostgreSQL's nodes take turns) may have won the race: the primary key
-          // makes the loser roll back.
-          await trx.insertInto('schema_migrations').values({ name: m.name, applied_at: Date.now() }).execute();
-          await m.up(trx);
-        });
-        applied.push({ name: m.name, ms: performance.now() - started });
+        try {
+          await this.db.transaction().execute(async (trx) => {
+            await trx.insertInto('schema_migrations').values({ name: m.name, applied_at: Date.now() }).execute();
+            await m.up(trx);
+          });
+          applied.push({ name: m.name, ms: performance.now() - started });
+        } catch (err) {
+          // Another process on the same SQLite file (a second server, `opensts migrate`) applied it first: its record
+          // made our insert fail and roll back. PostgreSQL's nodes take turns and never get here.
+          if (!(await appliedNames(this.db)).includes(m.name)) throw err;
+        }
       }
       if (m.name === target) break;
     }
