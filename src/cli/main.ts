@@ -6,6 +6,7 @@ Commands:
   keys rotate|list            rotate the keys that seal session tokens (opensts keys help)
   backup --out FILE           a consistent snapshot of the SQLite store, while the server runs (opensts backup --help)
   restore --from FILE         restore a snapshot into a new data dir (opensts restore --help)
+  migrate [--dry-run]         apply pending schema migrations, or print them (opensts migrate --help)
   recover-root-key            a new root access key when the root's are lost (opensts recover-root-key --help)
   regions list|enable|disable where STS is active for the account (opensts regions help)
   sts <operation>             call STS like \`aws sts ...\` (opensts sts help)
@@ -32,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./backup.js')).backup(rest);
     case 'restore':
       return (await import('./backup.js')).restore(rest);
+    case 'migrate':
+      return (await import('./migrate.js')).migrate(rest);
     case 'recover-root-key':
       return (await import('./recover-root-key.js')).recoverRootKey(rest);
     case 'regions':

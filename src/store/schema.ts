@@ -146,6 +146,10 @@ export interface Migration {
   up(db: Kysely<Database>): Promise<void>;
 }
 
+/**
+ * Every migration, in the order they run; applied ones are recorded by name in `schema_migrations` (migrator.ts).
+ * Append only: never rename, reorder or edit one that has shipped, or existing databases no longer match.
+ */
 export const migrations: Migration[] = [
   {
     name: '0001-core',
@@ -385,22 +389,5 @@ export const migrations: Migration[] = [
     },
   },
 ];
-
-/** Applies pending migrations in order, each in a transaction with its bookkeeping row. */
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  await db.schema.createTable('schema_migrations').ifNotExists()
-    .addColumn('name', 'text', (c) => c.primaryKey())
-    .addColumn('applied_at', 'bigint', (c) => c.notNull())
-    .execute();
-  const done = new Set((await db.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name));
-  for (const m of migrations) {
-    if (done.has(m.name)) continue;
-    await db.transaction().execute(async (trx) => {
-      // A concurrent migrator may have won the race: the primary key makes the loser roll back.
-      await trx.insertInto('schema_migrations').values({ name: m.name, applied_at: Date.now() }).execute();
-      await m.up(trx);
-    });
-  }
-}
 
 export const bumpRevision = (db: Kysely<Database>) => sql`update revision set n = n + 1 where id = 1`.execute(db);

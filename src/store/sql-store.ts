@@ -4,7 +4,8 @@
  */
 import { Kysely, sql, type Transaction } from 'kysely';
 import type { ChangeFeed } from './change-feed.js';
-import { bumpRevision, migrate, type Database } from './schema.js';
+import { Migrator, type MigrationPlan } from './migrator.js';
+import { bumpRevision, type Database } from './schema.js';
 import type {
   AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, BoundedEntity, RoleUse, CreateAccessKeyResult, ListOptions, Page, Store,
   TokenKeyRecord, UserRecord,
@@ -68,8 +69,12 @@ export abstract class SqlStore implements Store {
     this.rev++;
   }
 
-  async migrate(): Promise<void> {
-    await migrate(this.db);
+  migrate(): Promise<{ applied: { name: string; ms: number }[] }> {
+    return new Migrator(this.db).migrateToLatest();
+  }
+
+  migrationPlan(): Promise<MigrationPlan> {
+    return new Migrator(this.db).plan();
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,8 @@
  * implement it with the same SQL; one contract test suite runs against both. Secrets arrive here already
  * encrypted under the master key: the store never sees a plaintext secret.
  */
+import type { MigrationPlan } from './migrator.js';
+
 export type AccessKeyStatus = 'Active' | 'Inactive';
 
 export interface Tag {
@@ -272,8 +274,13 @@ export interface PolicyListOptions extends ListOptions {
 export type DeleteUserResult = 'deleted' | 'has-keys' | 'has-policies' | 'has-attached-policies' | 'in-groups' | 'has-mfa' | 'missing';
 
 export interface Store {
-  /** Brings the schema up to date. Safe to run on every start and from several processes. */
-  migrate(): Promise<void>;
+  /**
+   * Brings the schema up to date. Safe to run on every start and from several processes. Refuses (DatabaseNewerError)
+   * a database that has migrations this binary does not know.
+   */
+  migrate(): Promise<{ applied: { name: string; ms: number }[] }>;
+  /** What migrate() would do, read without writing anything. */
+  migrationPlan(): Promise<MigrationPlan>;
   close(): Promise<void>;
   /**
    * A number that changes whenever this or any other connection or node wrote. Read caches compare it on every

@@ -15,7 +15,8 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../schema.js';
-import { bumpRevision, migrate } from '../schema.js';
+import { Migrator } from '../migrator.js';
+import { bumpRevision } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
 import { PostgresFeed } from './postgres-feed.js';
 
@@ -107,13 +108,20 @@ export class PostgresStore extends SqlStore {
     return this.pgFeed.available();
   }
 
-  /** Several nodes may start at once: one migrates while the others wait (a session advisory lock). */
-  override async migrate(): Promise<void> {
-    await this.db.connection().execute(async (conn) => {
+  /**
+   * Several nodes may start at once: one migrates while the others wait (a session advisory lock, taken before the
+   * plan is read, so a node that waited finds nothing left to do). Serving nodes are not stopped: a migration must
+   * leave the schema usable by the previous version (add, never drop or rename, in one release).
+   */
+  override async migrate(): Promise<{ applied: { name: string; ms: number }[] }> {
+    return this.db.connection().execute(async (conn) => {
       await sql`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, hashtext(${this.schema + ':migrate'}))`.execute(conn);
       try {
-        await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(this.schema)}`.execute(conn);
-        await migrate(conn);
+        const migrator = new Migrator(conn);
+        // A newer database is refused before anything is created (migrateToLatest reads the plan again: cheap).
+        const plan = await migrator.plan();
+        if (plan.unknown.length === 0) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(this.schema)}`.execute(conn);
+        return await migrator.migrateToLatest();
       } finally {
         await sql`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${this.schema + ':migrate'}))`.execute(conn);
       }
