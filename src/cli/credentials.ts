@@ -9,19 +9,28 @@ import { resolveProfileCredentials } from '../client/providers.js';
 import { ClientConfigError } from '../client/shared-config.js';
 import {
   type ClientContext,
+  type CommandSpec,
+  type OptionSpec,
   type ParsedArgs,
+  CONNECTION_OPTIONS,
   UsageError,
   chainOptions,
   clientContext,
   customStsEndpoint,
   one,
-  parseArgs,
+  parseCommand,
   regionOf,
 } from './common.js';
 import { EXPORT_FORMATS, type ExportFormat, credentialVariables, formatExport } from './output.js';
 
-const CREDENTIAL_OPTIONS = ['region', 'endpoint-url', 'duration-seconds', 'token-code', 'role-session-name'] as const;
-const FLAGS = ['no-session'] as const;
+/** What exec, export and credential-process take: how to get the session, then where to get it. */
+const CREDENTIAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'duration-seconds': { arg: 'SECONDS', help: 'how long the session lasts' },
+  'token-code': { arg: 'CODE', help: 'the MFA code (else mfa_process, else a prompt)' },
+  'role-session-name': { arg: 'NAME', help: 'the role session name of an assumed role' },
+  'no-session': { kind: 'flag', help: 'hand over long-term keys as they are, without a GetSessionToken session' },
+  ...CONNECTION_OPTIONS,
+};
 
 /** Variables that would compete with the credentials we hand over. */
 const SCRUBBED = [
@@ -66,18 +75,19 @@ function profileArgument(args: ParsedArgs, command: string): string {
   return profile;
 }
 
-export const execUsage = `Usage: opensts exec PROFILE [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL] [--no-session] -- COMMAND [ARGS...]
-
-Runs COMMAND with the profile's temporary credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION (and AWS_REGION, AWS_ENDPOINT_URL_STS when known).
-`;
+export const execSpec: CommandSpec = {
+  name: 'opensts exec',
+  synopsis: 'PROFILE [options] -- COMMAND [ARGS...]',
+  description: `Runs COMMAND with the profile's temporary credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION (and AWS_REGION, AWS_ENDPOINT_URL_STS when known).`,
+  options: CREDENTIAL_OPTIONS,
+  maxPositionals: 1,
+  stopAfterPositionals: 1,
+};
 
 export async function exec(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(execUsage);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: CREDENTIAL_OPTIONS, flags: FLAGS, stopAfterPositionals: 1 });
+  const args = parseCommand(execSpec, argv);
+  if (!args) return 0;
   const profile = profileArgument(args, 'exec');
   const [program, ...programArgs] = args.rest;
   if (!program) throw new UsageError('opensts exec needs a command to run: opensts exec PROFILE -- COMMAND [ARGS...]');
@@ -103,45 +113,43 @@ export async function exec(argv: string[]): Promise<number> {
   });
 }
 
-export const exportUsage = `Usage: opensts export PROFILE [--format sh|fish|powershell|dotenv|json] [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL] [--no-session]
-
-Prints the profile's temporary credentials for a shell (eval "$(opensts export dev)"), a .env file, or as
-credential_process JSON.
-`;
+export const exportSpec: CommandSpec = {
+  name: 'opensts export',
+  synopsis: 'PROFILE [options]',
+  description: `Prints the profile's temporary credentials for a shell (eval "$(opensts export dev)"), a .env file, or as
+credential_process JSON.`,
+  options: { format: { arg: 'FORMAT', help: 'the syntax (default sh)', choices: EXPORT_FORMATS }, ...CREDENTIAL_OPTIONS },
+  maxPositionals: 1,
+};
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(exportUsage);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: [...CREDENTIAL_OPTIONS, 'format'], flags: FLAGS });
+  const args = parseCommand(exportSpec, argv);
+  if (!args) return 0;
   const profile = profileArgument(args, 'export');
-  if (args.positionals.length > 1) throw new UsageError(`Unexpected argument: ${args.positionals[1]}`);
   const format = (one(args, 'format') ?? 'sh') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not ${format}`);
   const { ctx, credentials } = await profileCredentials(profile, args);
   process.stdout.write(formatExport(format, credentials, contextVariables(ctx)));
   return 0;
 }
 
-export const credentialProcessUsage = `Usage: opensts credential-process PROFILE [--duration-seconds N] [--region R] [--endpoint-url URL] [--no-session]
-
-Prints the profile's temporary credentials as credential_process Version 1 JSON. In ~/.aws/config:
+export const credentialProcessSpec: CommandSpec = {
+  name: 'opensts credential-process',
+  synopsis: 'PROFILE [options]',
+  description: `Prints the profile's temporary credentials as credential_process Version 1 JSON. In ~/.aws/config:
 
   [profile dev-via-opensts]
   credential_process = opensts credential-process dev
-`;
+`,
+  options: CREDENTIAL_OPTIONS,
+  maxPositionals: 1,
+};
 
 const STACK_VARIABLE = 'OPENSTS_CREDENTIAL_PROCESS_STACK';
 
 export async function credentialProcess(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(credentialProcessUsage);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: CREDENTIAL_OPTIONS, flags: FLAGS });
+  const args = parseCommand(credentialProcessSpec, argv);
+  if (!args) return 0;
   const profile = profileArgument(args, 'credential-process');
-  if (args.positionals.length > 1) throw new UsageError(`Unexpected argument: ${args.positionals[1]}`);
   // A profile whose credential_process calls opensts for itself would recurse forever.
   const stack = (process.env[STACK_VARIABLE] ?? '').split('\n').filter(Boolean);
   if (stack.includes(profile)) {
