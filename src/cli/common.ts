@@ -70,7 +70,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   const end = argv.indexOf('--');
   const before = end < 0 ? argv : argv.slice(0, end);
   const stop = spec.stopAfterPositionals;
-  if (before.some((t, i) => (t === '--help' || t === '-h' || (i === 0 && t === 'help')) && (stop === undefined || positionalsBefore(before, i, spec) < stop))) {
+  if (before.some((t, i) => (t === '--help' || t === '-h' || (i === 0 && t === 'help')) && (stop === undefined || positionalsBefore(before, i, spec) <= stop))) {
     process.stdout.write(helpText(spec));
     return undefined;
   }

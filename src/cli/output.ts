@@ -106,9 +106,9 @@ export function formatExport(format: ExportFormat, c: AwsCredentials, extra: Rec
 export async function formatResult(result: OutputValue, format: 'json' | 'text' | 'table' | 'yaml', title: string, query?: string): Promise<string> {
   let value: OutputValue = result;
   if (query !== undefined) {
-    const ast = await compileQuery(query);
+    await compileQuery(query);
     const { search } = await import('@jmespath-community/jmespath');
-    value = search(result as never, ast as never) as OutputValue;
+    value = search(result as never, query) as OutputValue;
   }
   switch (format) {
     case 'json':
@@ -190,8 +190,9 @@ type Section = { title: string | undefined; depth: number; header?: string[]; ro
 
 /**
  * `--output table`, after awscli's TableFormatter: a titled section per structure, its scalar members as a header
- * row and a value row (a structure with a single scalar as one `name | value` row), nested values as sections of
- * their own inside one more border; every section as wide as the widest.
+ * row and a value row (as `name | value` rows when one row would be wider than 80 columns, or the structure has one
+ * scalar), nested values as sections of their own inside one more border; every section as wide as the widest.
+ * Its layout, not its exact column widths (awscli scales them to the terminal).
  */
 export function formatTable(value: OutputValue, title: string): string {
   const sections: Section[] = [];
@@ -216,7 +217,6 @@ export function formatTable(value: OutputValue, title: string): string {
     widths[cols - 1]! += width - (widths.reduce((a, b) => a + b, 0) + cols - 1); // the last column takes the slack
     const rule = '+' + widths.map((w) => '-'.repeat(w)).join('+') + '+';
     if (s.title !== undefined) {
-      if (s.depth > 0) out.push(`${bars}+${'-'.repeat(width)}+${bars}\n`);
       line(center(s.title, width));
     }
     if (rows.length === 0) continue;
@@ -230,6 +230,9 @@ export function formatTable(value: OutputValue, title: string): string {
   }
   return out.join('');
 }
+
+/** awscli's width when stdout is no terminal. */
+const TABLE_COLUMNS = 80;
 
 function center(text: string, width: number): string {
   const left = Math.floor((width - text.length) / 2);
@@ -249,7 +252,8 @@ function tableSections(value: OutputValue, title: string | undefined, depth: num
   if (isScalar(value)) return void sections.push({ title, depth, rows: [[str(value)]] });
   const scalars = Object.keys(value).filter((k) => isScalar(value[k]!)).sort();
   const section: Section = { title, depth, rows: [] };
-  if (scalars.length === 1) section.rows.push([scalars[0]!, str(value[scalars[0]!])]);
+  const rowWidth = scalars.reduce((n, k) => n + Math.max(k.length, str(value[k]).length) + 5, 1 + 2 * depth);
+  if (scalars.length === 1 || rowWidth > TABLE_COLUMNS) for (const k of scalars) section.rows.push([k, str(value[k])]);
   else if (scalars.length > 1) {
     section.header = scalars;
     section.rows.push(scalars.map((k) => str(value[k])));
