@@ -96,6 +96,7 @@ test('exit codes are the aws CLI\'s: 252 command line, 253 configuration, 254 se
   for (const [args, e, code, message] of [
     [[], env, 252, /opensts: error: the following arguments are required: command/],
     [['nope'], env, 252, /opensts: error: invalid choice: 'nope'/],
+    [['sts'], env, 252, /opensts: error: the following arguments are required: operation/],
     [['endpoints'], env, 252, /opensts endpoints: a command is required/],
     [['endpoints', 'measure'], env, 252, /opensts endpoints: invalid choice: 'measure'/],
     [['endpoints', 'probe', '--count', '0'], env, 252, /--count must be 1\.\.100/],

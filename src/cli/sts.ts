@@ -138,9 +138,13 @@ function paramValue(values: string[], ref: ShapeRef, flag: string): ParamValue {
 export async function sts(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const ops = operations();
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined) {
+    process.stderr.write(`${usage()}\nopensts: error: the following arguments are required: operation\n`);
+    return EXIT_USAGE;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(usage());
-    return command === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   const op = ops.get(command);
   if (!op) throw new UsageError(`Invalid choice: '${command}', valid choices are: ${[...ops.keys()].join(', ')}`);
