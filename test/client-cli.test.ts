@@ -122,7 +122,10 @@ test('sts: bad input is a clear message and a non-zero exit', async () => {
     [['sts', 'assume-role', '--role-arn', 'arn:aws:iam::1:role/x', '--region', 'eu-west-1'], env, 252, /the following arguments are required: --role-session-name/],
     [['sts', 'get-session-token', '--bogus', '1'], env, 252, /Unknown option: --bogus/],
     [['sts', 'get-session-token', '--duration-seconds', 'soon'], env, 252, /invalid literal for int\(\) with base 10: 'soon'/],
-    [['sts', 'get-caller-identity', '--output', 'yaml'], env, 252, /Invalid choice: 'yaml'/],
+    [['sts', 'get-caller-identity', '--output', 'xml'], env, 252, /Invalid choice: 'xml'/],
+    [['sts', 'get-caller-identity', '--query', 'Arn[', '--output', 'text'], { ...env, ...keysEnv(alice), AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: server.url }, 252, /Bad value for --query Arn\[/],
+    [['sts', 'assume-root', '--help'], env, 252, /Invalid choice: 'assume-root'/],
+    [['sts', 'get-caller-identity', '-x'], env, 252, /Unknown option: -x/],
     [['sts', 'no-such-thing'], env, 252, /Invalid choice: 'no-such-thing'/],
     [['sts', 'get-caller-identity', '--region', 'eu-west-1'], { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' , ...keysEnv(alice) }, 255, /ECONNREFUSED/],
   ];

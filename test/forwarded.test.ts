@@ -78,6 +78,6 @@ test('aws:SourceIp, aws:SecureTransport and the audit log see the client behind 
 
 test('opensts serve refuses a --trusted-proxies entry that is no address or range', async () => {
   const r = await run(process.execPath, ['bin/opensts', 'serve', '--port', '0', '--data-dir', join(dir, 'cli'), '--trusted-proxies', '10.0.0.0/8,proxy.local'], { PATH: process.env.PATH });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 255);
   assert.match(r.stderr, /--trusted-proxies: "proxy\.local" is not an IP address or CIDR range/);
 });

@@ -120,7 +120,7 @@ test('a missing file, or a key that is not the certificate\'s, stops the start w
   await assert.rejects(start(join(dir, 'missing.pem'), a.keyFile), { message: new RegExp(`^cannot read the TLS certificate ${join(dir, 'missing.pem')}: ENOENT`) });
   await assert.rejects(start(a.certFile, b.keyFile), { message: /^the TLS certificate .* and key .* cannot be used: .*key values mismatch/ });
   const cli = await run(process.execPath, ['bin/opensts', 'serve', '--port', '0', '--data-dir', join(dir, 'cli'), '--tls-cert', a.certFile], { PATH: process.env.PATH });
-  assert.equal(cli.code, 1);
+  assert.equal(cli.code, 255);
   assert.match(cli.stderr, /--tls-cert and --tls-key go together: give both, or neither/);
 });
 

@@ -9,6 +9,7 @@ import type { AwsCredentials } from '../client/credential-process.js';
 import { type Profile, readProfile, selectProfileName } from '../client/profile.js';
 import { type CredentialProvider, type FromChainOptions, type MfaCodeProvider, MfaCodeError, fromChain } from '../client/providers.js';
 import { ClientConfigError, type Env, type SharedConfigFiles, loadSharedConfig, profileExists } from '../client/shared-config.js';
+import { httpSettings } from '../client/http.js';
 import { StsClient, StsRequestError, StsServiceError } from '../client/sts-client.js';
 import { ParamValidationError } from '../client/sts-model.js';
 
@@ -29,10 +30,85 @@ export interface ParsedArgs {
   readonly rest: string[];
 }
 
+/** One option of a command: `value` takes one, `list` every token up to the next option (the aws CLI's nargs='+'), `flag` none. */
+export interface OptionSpec {
+  readonly kind?: 'value' | 'list' | 'flag';
+  /** The value's name in the help, e.g. SECONDS. */
+  readonly arg?: string;
+  readonly help: string;
+  readonly choices?: readonly string[];
+}
+
+/**
+ * A command as the one parser knows it: its options, positionals and help. Every client command declares one; the
+ * parser answers --help / -h / `help` with the help the spec generates, so help and parsing cannot disagree.
+ */
+export interface CommandSpec {
+  /** e.g. `opensts export`. */
+  readonly name: string;
+  /** What follows the name in the usage line, e.g. `PROFILE [options]`. */
+  readonly synopsis: string;
+  readonly description: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Positionals allowed (default 0). */
+  readonly maxPositionals?: number;
+  /** After this many positionals the rest is the command to run (`exec`). */
+  readonly stopAfterPositionals?: number;
+}
+
+export function helpText(spec: CommandSpec): string {
+  const lines = Object.entries(spec.options).map(([name, o]) => {
+    const left = `  --${name}${o.kind === 'flag' ? '' : ` ${o.arg ?? 'VALUE'}${o.kind === 'list' ? ' ...' : ''}`}`;
+    const help = o.help + (o.choices ? ` (${o.choices.join(', ')})` : '');
+    return left.length < 28 ? `${left.padEnd(28)}${help}` : `${left}\n${' '.repeat(28)}${help}`;
+  });
+  return `Usage: ${spec.name} ${spec.synopsis}\n\n${spec.description}${spec.description.endsWith('\n') ? '' : '\n'}\nOptions:\n${lines.join('\n')}\n  -h, --help                show this help\n`;
+}
+
+/** Parses argv by the spec; undefined when it asked for help, which has then been printed. Errors are UsageErrors (exit 252). */
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedArgs | undefined {
+  const end = argv.indexOf('--');
+  const before = end < 0 ? argv : argv.slice(0, end);
+  const stop = spec.stopAfterPositionals;
+  if (before.some((t, i) => (t === '--help' || t === '-h' || (i === 0 && t === 'help')) && (stop === undefined || positionalsBefore(before, i, spec) <= stop))) {
+    process.stdout.write(helpText(spec));
+    return undefined;
+  }
+  const o = Object.entries(spec.options);
+  const args = parseArgs(argv, {
+    values: o.filter(([, v]) => (v.kind ?? 'value') === 'value').map(([k]) => k),
+    lists: o.filter(([, v]) => v.kind === 'list').map(([k]) => k),
+    flags: o.filter(([, v]) => v.kind === 'flag').map(([k]) => k),
+    stopAfterPositionals: stop,
+  });
+  for (const [name, v] of o) {
+    const value = args.options.get(name)?.[0];
+    if (v.choices && value !== undefined && !v.choices.includes(value)) {
+      throw new UsageError(`argument --${name}: Invalid choice: '${value}' (choose from ${v.choices.map((c) => `'${c}'`).join(', ')})`);
+    }
+  }
+  const max = spec.maxPositionals ?? 0;
+  if (args.positionals.length > max) throw new UsageError(`Unknown options: ${args.positionals.slice(max).join(', ')}`);
+  return args;
+}
+
+function positionalsBefore(argv: readonly string[], index: number, spec: CommandSpec): number {
+  let n = 0;
+  for (let i = 0; i < index; i++) {
+    const t = argv[i]!;
+    if (t.startsWith('-')) {
+      const name = t.slice(2).split('=')[0]!;
+      const kind = spec.options[name]?.kind ?? 'value';
+      if (kind === 'value' && !t.includes('=')) i++;
+    } else n++;
+  }
+  return n;
+}
+
 /**
  * Parses `--name value`, `--name=value`, `--flag` and positionals. `listOptions` take every following token up
  * to the next `--option` (the aws CLI's nargs='+'); `flags` take none. Stops at `--` or, when `stopAtPositional`
- * is set, after that many positionals (the command of `exec`).
+ * is set, after that many positionals (the command of `exec`). A lone `-x` is an unknown option, not a positional.
  */
 export function parseArgs(
   argv: readonly string[],
@@ -47,7 +123,8 @@ export function parseArgs(
     if (spec.stopAfterPositionals !== undefined && positionals.length >= spec.stopAfterPositionals && !token.startsWith('--')) {
       return { options, positionals, rest: argv.slice(i) };
     }
-    if (!token.startsWith('--') || token === '--') {
+    if (/^-[A-Za-z]/.test(token)) throw new UsageError(`Unknown option: ${token}`);
+    if (!token.startsWith('--')) {
       positionals.push(token);
       continue;
     }
@@ -73,8 +150,26 @@ export function parseArgs(
 
 export const one = (args: ParsedArgs, name: string): string | undefined => args.options.get(name)?.[0];
 
-/** The global options every client command takes. */
-export const GLOBAL_OPTIONS = ['region', 'endpoint-url', 'profile', 'output'] as const;
+/** The output formats of the aws CLI. */
+export const OUTPUT_FORMATS = ['json', 'text', 'table', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Options every command that talks to an STS takes (the aws CLI's global options that apply to us). */
+export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  region: { arg: 'REGION', help: 'the region to sign for and, without a custom endpoint, to call' },
+  'endpoint-url': { arg: 'URL', help: 'the STS endpoint (an OpenSTS server), over AWS_ENDPOINT_URL_STS and the profile' },
+  'ca-bundle': { arg: 'FILE', help: 'PEM CA certificates to verify TLS with (over AWS_CA_BUNDLE and the profile\'s ca_bundle)' },
+  'no-verify-ssl': { kind: 'flag', help: 'do not verify TLS certificates (unsafe; prints a warning)' },
+  debug: { kind: 'flag', help: 'log each request\'s method, URL, status and time to stderr (never credentials)' },
+};
+
+/** The global options of commands that print a result: --profile, --output, --query besides the connection's. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  ...CONNECTION_OPTIONS,
+  profile: { arg: 'PROFILE', help: 'the profile of ~/.aws/config to use (default AWS_PROFILE, else default)' },
+  output: { arg: 'FORMAT', help: 'how to print the result (default AWS_DEFAULT_OUTPUT, the profile\'s output, else json)', choices: OUTPUT_FORMATS },
+  query: { arg: 'JMESPATH', help: 'a JMESPath expression applied to the result before printing' },
+};
 
 /** The records of every cache entry this process read, so that a stale one can be dropped. */
 class TrackingCache extends CredentialCache {
@@ -115,6 +210,7 @@ export function clientContext(args: ParsedArgs, opts: { profile?: string; env?: 
     throw new ClientConfigError(`The config profile (${profileName}) could not be found`);
   }
   const profile = profileName !== undefined || profileExists('default', files) ? readProfile(profileName, files) : undefined;
+  applyConnectionOptions(args, env, profile);
   return {
     env,
     files,
@@ -126,6 +222,24 @@ export function clientContext(args: ParsedArgs, opts: { profile?: string; env?: 
     cache: new TrackingCache({ env }),
     mfaCodeProvider: promptMfaCode,
   };
+}
+
+export const debugLog = (line: string) => process.stderr.write(`opensts: debug: ${line}\n`);
+
+/** --debug, the CA bundle (botocore's order: --ca-bundle, AWS_CA_BUNDLE, the profile's ca_bundle) and --no-verify-ssl, for every request of the process. */
+function applyConnectionOptions(args: ParsedArgs, env: Env, profile: Profile | undefined): void {
+  const debug = args.options.has('debug');
+  if (debug) httpSettings.debug = debugLog;
+  const fromProfile = profile?.settings.ca_bundle;
+  const [caBundle, from] = one(args, 'ca-bundle') !== undefined ? [one(args, 'ca-bundle'), '--ca-bundle']
+    : env.AWS_CA_BUNDLE ? [env.AWS_CA_BUNDLE, 'AWS_CA_BUNDLE']
+    : typeof fromProfile === 'string' && fromProfile ? [fromProfile, `ca_bundle of profile ${profile!.name}`] : [undefined, ''];
+  if (caBundle !== undefined) httpSettings.caBundle = caBundle;
+  if (args.options.has('no-verify-ssl')) {
+    httpSettings.verify = false;
+    process.stderr.write('opensts: warning: --no-verify-ssl: TLS certificates are not verified, so anyone on the network path can read and change the requests and the credentials they return.\n');
+  }
+  if (debug) debugLog(`profile ${profile?.name ?? '(none)'}${caBundle ? `; CA bundle ${caBundle} (from ${from})` : ''}`);
 }
 
 export function chainOptions(ctx: ClientContext, extra: Partial<FromChainOptions> = {}): FromChainOptions {
@@ -147,7 +261,9 @@ export function credentialsOf(ctx: ClientContext, extra: Partial<FromChainOption
 }
 
 export function stsClientOf(ctx: ClientContext, credentials?: CredentialProvider): StsClient {
-  return new StsClient({ region: ctx.region, endpoint: ctx.endpoint, env: ctx.env, profile: ctx.profile, files: ctx.files, credentials });
+  const client = new StsClient({ region: ctx.region, endpoint: ctx.endpoint, env: ctx.env, profile: ctx.profile, files: ctx.files, credentials });
+  if (httpSettings.debug) debugLog(`endpoint ${client.endpoint.url} (${client.endpoint.detail}), signing region ${client.endpoint.signingRegion}`);
+  return client;
 }
 
 /**
@@ -199,7 +315,7 @@ function readLineSync(fd: number): string | undefined {
 
 /** Prints an error the way the aws CLI does and returns the exit status. */
 export function reportError(err: unknown): number {
-  if (err instanceof UsageError || err instanceof ParamValidationError) {
+  if (err instanceof UsageError || err instanceof ParamValidationError || (err instanceof Error && err.name === 'QueryError')) {
     process.stderr.write(`opensts: error: ${err.message}\n`);
     return EXIT_USAGE;
   }

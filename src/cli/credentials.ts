@@ -17,20 +17,34 @@ import { type CredentialProvider, type FromIniOptions, memoize, resolveProfileCr
 import { ClientConfigError, type SharedConfigFiles, profileExists } from '../client/shared-config.js';
 import {
   type ClientContext,
+  type CommandSpec,
+  type OptionSpec,
   type ParsedArgs,
+  CONNECTION_OPTIONS,
   UsageError,
   chainOptions,
   clientContext,
   customStsEndpoint,
   one,
-  parseArgs,
+  parseCommand,
   regionOf,
 } from './common.js';
 import { EXPORT_FORMATS, type ExportFormat, credentialVariables, formatExport, formatVariables } from './output.js';
 
-const CREDENTIAL_OPTIONS = ['region', 'endpoint-url', 'duration-seconds', 'token-code', 'role-session-name'] as const;
-const FLAGS = ['no-session'] as const;
-const SERVER_FLAGS = ['ecs-server', 'imds-server'] as const;
+/** What exec, export and credential-process take: how to get the session, then where to get it. */
+const CREDENTIAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'duration-seconds': { arg: 'SECONDS', help: 'how long the session lasts' },
+  'token-code': { arg: 'CODE', help: 'the MFA code (else mfa_process, else a prompt)' },
+  'role-session-name': { arg: 'NAME', help: 'the role session name of an assumed role' },
+  'no-session': { kind: 'flag', help: 'hand over long-term keys as they are, without a GetSessionToken session' },
+  ...CONNECTION_OPTIONS,
+};
+
+/** exec's choice of handing the credentials over as variables or serving them from a local endpoint. */
+const SERVER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'ecs-server': { kind: 'flag', help: 'serve the credentials from a container credentials endpoint on 127.0.0.1 instead (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN), refreshed before they expire' },
+  'imds-server': { kind: 'flag', help: 'the same as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT)' },
+};
 
 /** Variables that would compete with the credentials we hand over. */
 const SCRUBBED = [
@@ -135,16 +149,16 @@ function profileArgument(args: ParsedArgs, command: string): string {
   return profile;
 }
 
-export const execUsage = `Usage: opensts exec PROFILE [--ecs-server | --imds-server] [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL] [--no-session] -- COMMAND [ARGS...]
-
-Runs COMMAND with the profile's temporary credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+export const execSpec: CommandSpec = {
+  name: 'opensts exec',
+  synopsis: 'PROFILE [options] -- COMMAND [ARGS...]',
+  description: `Runs COMMAND with the profile's temporary credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION, and AWS_REGION. With an OpenSTS endpoint, STS, IAM and the
-profile's [services] endpoints are set too (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM, ...).
-
-  --ecs-server   serve the credentials from a container credentials endpoint on 127.0.0.1 instead
-                 (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN), refreshed before they expire
-  --imds-server  the same as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT)
-`;
+profile's [services] endpoints are set too (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM, ...).`,
+  options: { ...CREDENTIAL_OPTIONS, ...SERVER_OPTIONS },
+  maxPositionals: 1,
+  stopAfterPositionals: 1,
+};
 
 /** Which credential server a command asked for, if any. */
 function serverKind(args: ParsedArgs): CredentialServerKind | undefined {
@@ -176,11 +190,8 @@ function serverClientEnv(base: NodeJS.ProcessEnv, ctx: ClientContext): NodeJS.Pr
 }
 
 export async function exec(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(execUsage);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: CREDENTIAL_OPTIONS, flags: [...FLAGS, ...SERVER_FLAGS], stopAfterPositionals: 1 });
+  const args = parseCommand(execSpec, argv);
+  if (!args) return 0;
   const profile = profileArgument(args, 'exec');
   const [program, ...programArgs] = args.rest;
   if (!program) throw new UsageError('opensts exec needs a command to run: opensts exec PROFILE -- COMMAND [ARGS...]');
@@ -219,22 +230,26 @@ export async function exec(argv: string[]): Promise<number> {
   return code;
 }
 
-export const credentialServerUsage = `Usage: opensts credential-server PROFILE (--ecs | --imds) [--port N] [--host 127.0.0.1] [--format sh|fish|powershell|dotenv] [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL]
-
-Serves the profile's temporary credentials, refreshed before they expire, until stopped (SIGINT, SIGTERM):
-  --ecs   as a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN)
-  --imds  as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT; IMDSv1 requests are refused)
-on a loopback address, and prints the variables to give the processes that use it (region and endpoints included).
-`;
+export const credentialServerSpec: CommandSpec = {
+  name: 'opensts credential-server',
+  synopsis: 'PROFILE (--ecs | --imds) [options]',
+  description: `Serves the profile's temporary credentials, refreshed before they expire, until stopped (SIGINT, SIGTERM), on
+a loopback address, and prints the variables to give the processes that use it (region and endpoints included).`,
+  options: {
+    ecs: { kind: 'flag', help: 'as a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN)' },
+    imds: { kind: 'flag', help: 'as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT; IMDSv1 requests are refused)' },
+    port: { arg: 'N', help: 'the port to listen on (default: a free one)' },
+    host: { arg: 'HOST', help: 'a loopback address (default 127.0.0.1)' },
+    format: { arg: 'FORMAT', help: 'the syntax of the variables printed (default sh)', choices: EXPORT_FORMATS.filter((f) => f !== 'json') },
+    ...CREDENTIAL_OPTIONS,
+  },
+  maxPositionals: 1,
+};
 
 export async function credentialServer(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(credentialServerUsage);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: [...CREDENTIAL_OPTIONS, 'port', 'host', 'format'], flags: ['ecs', 'imds'] });
+  const args = parseCommand(credentialServerSpec, argv);
+  if (!args) return 0;
   const profile = profileArgument(args, 'credential-server');
-  if (args.positionals.length > 1) throw new UsageError(`Unexpected argument: ${args.positionals[1]}`);
   if (args.options.has('ecs') === args.options.has('imds')) throw new UsageError('opensts credential-server needs one of --ecs and --imds');
   const kind: CredentialServerKind = args.options.has('ecs') ? 'ecs' : 'imds';
   const portText = one(args, 'port') ?? '0';
@@ -260,45 +275,43 @@ export async function credentialServer(argv: string[]): Promise<number> {
   return 0;
 }
 
-export const exportUsage = `Usage: opensts export PROFILE [--format sh|fish|powershell|dotenv|json] [--duration-seconds N] [--token-code CODE] [--region R] [--endpoint-url URL] [--no-session]
-
-Prints the profile's temporary credentials for a shell (eval "$(opensts export dev)"), a .env file, or as
-credential_process JSON.
-`;
+export const exportSpec: CommandSpec = {
+  name: 'opensts export',
+  synopsis: 'PROFILE [options]',
+  description: `Prints the profile's temporary credentials for a shell (eval "$(opensts export dev)"), a .env file, or as
+credential_process JSON.`,
+  options: { format: { arg: 'FORMAT', help: 'the syntax (default sh)', choices: EXPORT_FORMATS }, ...CREDENTIAL_OPTIONS },
+  maxPositionals: 1,
+};
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(exportUsage);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: [...CREDENTIAL_OPTIONS, 'format'], flags: FLAGS });
+  const args = parseCommand(exportSpec, argv);
+  if (!args) return 0;
   const profile = profileArgument(args, 'export');
-  if (args.positionals.length > 1) throw new UsageError(`Unexpected argument: ${args.positionals[1]}`);
   const format = (one(args, 'format') ?? 'sh') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not ${format}`);
   const { ctx, credentials } = await profileCredentials(profile, args);
   process.stdout.write(formatExport(format, credentials, contextVariables(ctx)));
   return 0;
 }
 
-export const credentialProcessUsage = `Usage: opensts credential-process PROFILE [--duration-seconds N] [--region R] [--endpoint-url URL] [--no-session]
-
-Prints the profile's temporary credentials as credential_process Version 1 JSON. In ~/.aws/config:
+export const credentialProcessSpec: CommandSpec = {
+  name: 'opensts credential-process',
+  synopsis: 'PROFILE [options]',
+  description: `Prints the profile's temporary credentials as credential_process Version 1 JSON. In ~/.aws/config:
 
   [profile dev-via-opensts]
   credential_process = opensts credential-process dev
-`;
+`,
+  options: CREDENTIAL_OPTIONS,
+  maxPositionals: 1,
+};
 
 const STACK_VARIABLE = 'OPENSTS_CREDENTIAL_PROCESS_STACK';
 
 export async function credentialProcess(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(credentialProcessUsage);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: CREDENTIAL_OPTIONS, flags: FLAGS });
+  const args = parseCommand(credentialProcessSpec, argv);
+  if (!args) return 0;
   const profile = profileArgument(args, 'credential-process');
-  if (args.positionals.length > 1) throw new UsageError(`Unexpected argument: ${args.positionals[1]}`);
   // A profile whose credential_process calls opensts for itself would recurse forever.
   const stack = (process.env[STACK_VARIABLE] ?? '').split('\n').filter(Boolean);
   if (stack.includes(profile)) {

@@ -6,14 +6,29 @@
 import { resolveStsEndpoint } from '../client/endpoints.js';
 import { type HttpError, httpRequest } from '../client/http.js';
 import { ClientConfigError } from '../client/shared-config.js';
-import { UsageError, clientContext, customStsEndpoint, one, parseArgs, regionOf } from './common.js';
+import { type CommandSpec, GLOBAL_OPTIONS, UsageError, clientContext, customStsEndpoint, one, parseCommand, regionOf } from './common.js';
+import { compileQuery, formatResult } from './output.js';
 
-export const probeUsage = `Usage: opensts endpoints probe --region R [--count N] [--timeout MS] [--output text|json]
-                              [--global-url URL] [--regional-url URL] [--endpoint-url URL] [--profile P]
+export const endpointsUsage = `Usage: opensts endpoints <command> [options]
 
-Times the global STS endpoint (https://sts.amazonaws.com) and the regional one (https://sts.R.amazonaws.com),
-plus the configured custom endpoint if there is one, and prints which one to use.
+Commands:
+  probe    time the global and regional STS endpoints and the configured one (opensts endpoints probe --help)
 `;
+
+export const probeSpec: CommandSpec = {
+  name: 'opensts endpoints probe',
+  synopsis: '--region R [options]',
+  description: `Times the global STS endpoint (https://sts.amazonaws.com) and the regional one (https://sts.R.amazonaws.com),
+plus the configured custom endpoint if there is one, and prints which one to use. Exit status 1: none answered.`,
+  options: {
+    count: { arg: 'N', help: 'requests per endpoint, 1..100 (default 3)' },
+    timeout: { arg: 'MS', help: 'per request, in milliseconds (default 3000)' },
+    'global-url': { arg: 'URL', help: 'the global endpoint to time instead of AWS\'s' },
+    'regional-url': { arg: 'URL', help: 'the regional endpoint to time instead of AWS\'s' },
+    ...GLOBAL_OPTIONS,
+    output: { ...GLOBAL_OPTIONS.output!, help: 'text: a table and the advice (default); json, table, yaml: the measurements', choices: ['text', 'json', 'table', 'yaml'] },
+  },
+};
 
 export interface ProbeResult {
   readonly name: 'global' | 'regional' | 'configured';
@@ -85,12 +100,17 @@ export function recommend(results: readonly ProbeResult[], region: string): stri
 
 export async function endpoints(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'probe') {
-    process.stdout.write(probeUsage);
-    return sub === undefined || sub === 'help' || sub === '--help' ? 0 : 252;
+  if (sub === 'help' || sub === '--help' || sub === '-h') {
+    process.stdout.write(endpointsUsage);
+    return 0;
   }
-  const args = parseArgs(rest, { values: ['region', 'count', 'timeout', 'output', 'global-url', 'regional-url', 'endpoint-url', 'profile'] });
-  if (args.positionals.length) throw new UsageError(`Unexpected argument: ${args.positionals[0]}`);
+  if (sub !== 'probe') {
+    process.stderr.write(`${sub === undefined ? 'opensts endpoints: a command is required' : `opensts endpoints: invalid choice: '${sub}'`}\n\n${endpointsUsage}`);
+    return 252;
+  }
+  const args = parseCommand(probeSpec, rest);
+  if (!args) return 0;
+  if (one(args, 'query') !== undefined) await compileQuery(one(args, 'query')!);
   const ctx = clientContext(args);
   const region = regionOf(ctx);
   if (!region) throw new ClientConfigError('You must specify a region: --region R (or AWS_REGION).');
@@ -106,13 +126,15 @@ export async function endpoints(argv: string[]): Promise<number> {
   if (configured) results.push(await probe('configured', configured, count, timeoutMs));
   const advice = recommend(results, region);
   const output = one(args, 'output') ?? 'text';
-  if (output === 'json') {
-    process.stdout.write(JSON.stringify({ Region: region, Endpoints: results.map((r) => ({ Name: r.name, Url: r.url, MedianMs: r.medianMs, MinMs: r.minMs, Answers: r.samplesMs.length, Failures: r.failures })), Recommendation: advice }, null, 4) + '\n');
-  } else if (output === 'text') {
+  if (output !== 'text' || one(args, 'query') !== undefined) {
+    const report = { Region: region, Endpoints: results.map((r) => ({ Name: r.name, Url: r.url, MedianMs: r.medianMs, MinMs: r.minMs, Answers: r.samplesMs.length, Failures: r.failures })), Recommendation: advice };
+    // Through JSON: an endpoint that never answered has no MedianMs / MinMs members rather than undefined ones.
+    process.stdout.write(await formatResult(JSON.parse(JSON.stringify(report)), output === 'text' ? 'text' : output as 'json', 'EndpointsProbe', one(args, 'query')));
+  } else {
     const rows = results.map((r) => [r.name, r.url, r.medianMs === undefined ? '-' : `${r.medianMs.toFixed(1)} ms`, r.minMs === undefined ? '-' : `${r.minMs.toFixed(1)} ms`, `${r.samplesMs.length}/${count}${r.failures.length ? ` (${r.failures[0]})` : ''}`]);
     const all = [['endpoint', 'url', 'median', 'min', 'answers'], ...rows];
     const widths = all[0]!.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
     process.stdout.write(all.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n\n' + advice + '\n');
-  } else throw new UsageError(`--output must be text or json, not ${output}`);
+  }
   return results.some((r) => r.medianMs !== undefined) ? 0 : 1;
 }

@@ -21,11 +21,11 @@ export async function keys(argv: string[], io: AdminIo = processIo()): Promise<n
   const [sub, ...rest] = positionals;
   if (values.help || sub === undefined || sub === 'help') {
     io.out(keysUsage);
-    return sub === undefined && !values.help ? 2 : 0;
+    return sub === undefined && !values.help ? 252 : 0;
   }
   if (rest.length || (sub !== 'rotate' && sub !== 'list')) {
     process.stderr.write(`opensts keys: unknown arguments: ${positionals.join(' ')}\n\n${keysUsage}`);
-    return 2;
+    return 252;
   }
   const { store, master, name } = await openAdminStore(values, io.env);
   try {

@@ -9,20 +9,44 @@ Commands:
   migrate [--dry-run]         apply pending schema migrations, or print them (opensts migrate --help)
   recover-root-key            a new root access key when the root's are lost (opensts recover-root-key --help)
   regions list|enable|disable where STS is active for the account (opensts regions help)
-  sts <operation>             call STS like \`aws sts ...\` (opensts sts help)
+  sts <operation>             call STS like \`aws sts ...\` (opensts sts --help)
   exec PROFILE -- COMMAND     run COMMAND with the profile's temporary credentials
   export PROFILE              print the profile's temporary credentials (--format sh|fish|powershell|dotenv|json)
   credential-process PROFILE  print them as credential_process JSON (for ~/.aws/config)
   credential-server PROFILE   serve them as an ECS (--ecs) or IMDSv2 (--imds) credentials endpoint on loopback
   endpoints probe --region R  time the global and regional STS endpoints
-  version                     print the version
+  version                     print the version (also --version)
+
+Every command takes -h / --help. Exit status, as the aws CLI's: 0 success, 130 interrupted, 252 invalid command
+line, 253 invalid configuration or credentials, 254 the service answered with an error, 255 any other failure
+(\`exec\` exits with its command's status; \`endpoints probe\` with 1 when no endpoint answered).
 `;
+
+/** The exit status of a command line that could not be parsed (the aws CLI v2's). */
+const EXIT_USAGE = 252;
+/** Anything else that failed. */
+const EXIT_OTHER = 255;
 
 export async function main(argv: string[]): Promise<number> {
   if (process.env.OPENSTS_WORKER_OPTIONS) {
     await (await import('../server/cluster.js')).runWorker();
     return 0;
   }
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    // The server commands parse with node:util's parseArgs, whose errors are the command line's.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`opensts: error: ${(err as Error).message}\n(opensts ${argv[0]} --help lists the options)\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`opensts: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_OTHER;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
@@ -48,16 +72,19 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./client.js')).runClient(command, rest);
     case 'version':
     case '--version':
+    case '-v':
       process.stdout.write(`opensts ${(await import('../client/version.js')).version()}\n`);
       return 0;
-    case undefined:
     case 'help':
     case '--help':
     case '-h':
       process.stdout.write(usage);
-      return command === undefined ? 1 : 0;
+      return 0;
+    case undefined:
+      process.stderr.write(`${usage}\nopensts: error: the following arguments are required: command\n`);
+      return EXIT_USAGE;
     default:
-      process.stderr.write(`opensts: unknown command '${command}'\n\n${usage}`);
-      return 2;
+      process.stderr.write(`${usage}\nopensts: error: invalid choice: '${command}'\n`);
+      return EXIT_USAGE;
   }
 }

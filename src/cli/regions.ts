@@ -19,12 +19,12 @@ export async function regions(argv: string[], io: AdminIo = processIo()): Promis
   const [sub, region, ...rest] = positionals;
   if (values.help || sub === undefined || sub === 'help') {
     io.out(regionsUsage);
-    return sub === undefined && !values.help ? 2 : 0;
+    return sub === undefined && !values.help ? 252 : 0;
   }
   const valid = (sub === 'list' && region === undefined) || ((sub === 'enable' || sub === 'disable') && region !== undefined);
   if (!valid || rest.length) {
     process.stderr.write(`opensts regions: unknown arguments: ${positionals.join(' ')}\n\n${regionsUsage}`);
-    return 2;
+    return 252;
   }
   if (region !== undefined && !isRegionName(region)) throw new Error(`Not a region name: ${region}`);
   if (sub === 'disable' && region === GLOBAL_REGION) throw new Error(`STS in ${GLOBAL_REGION} (the global endpoint's region) is always active`);

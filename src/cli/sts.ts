@@ -8,17 +8,35 @@ import { credentialsFromResult } from '../client/sts-client.js';
 import { type ParamValue, type Shape, type ShapeRef, operationModel, shapeOf, stsModel } from '../client/sts-model.js';
 import { StsServiceError } from '../client/sts-client.js';
 import {
+  type CommandSpec,
+  type OptionSpec,
   type ParsedArgs,
   EXIT_USAGE,
   GLOBAL_OPTIONS,
+  OUTPUT_FORMATS,
   UsageError,
   clientContext,
   credentialsOf,
   one,
-  parseArgs,
+  parseCommand,
   stsClientOf,
 } from './common.js';
-import { formatExport, formatJson, formatText } from './output.js';
+import { compileQuery, formatExport, formatResult } from './output.js';
+
+/**
+ * The operations the OpenSTS server answers: the model also has AssumeRoot and GetDelegatedAccessToken, which it
+ * does not, and help lists only what works.
+ */
+const SUPPORTED = new Set([
+  'AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'DecodeAuthorizationMessage', 'GetAccessKeyInfo',
+  'GetCallerIdentity', 'GetFederationToken', 'GetSessionToken', 'GetWebIdentityToken',
+]);
+const STS_OUTPUTS = [...OUTPUT_FORMATS, 'env'] as const;
+/** The global options of `opensts sts`: --output also takes `env` (credentials as shell lines). */
+const STS_GLOBALS: Readonly<Record<string, OptionSpec>> = {
+  ...GLOBAL_OPTIONS,
+  output: { ...GLOBAL_OPTIONS.output!, help: `${GLOBAL_OPTIONS.output!.help}; env: credentials as sh export lines`, choices: STS_OUTPUTS },
+};
 
 /** botocore's xform_name, then dashes: RoleArn -> role-arn, SAMLAssertion -> saml-assertion. */
 export function cliName(member: string): string {
@@ -29,27 +47,36 @@ export function cliName(member: string): string {
 }
 
 function operations(): Map<string, string> {
-  return new Map(Object.keys(stsModel().operations).map((op) => [cliName(op), op]));
+  return new Map(Object.keys(stsModel().operations).filter((op) => SUPPORTED.has(op)).map((op) => [cliName(op), op]));
 }
 
-const usage = () => `Usage: opensts sts <command> [parameters] [--region R] [--endpoint-url URL] [--profile P] [--output json|text|env]
+const usage = () => `Usage: opensts sts <command> [parameters] [options]
+
+Calls OpenSTS like \`aws sts <command>\`, with the aws CLI's parameters and output.
 
 Commands:
 ${[...operations().keys()].map((c) => `  ${c}`).join('\n')}
 
-Parameters are the aws CLI's: opensts sts <command> help lists them.
+opensts sts <command> --help lists a command's parameters and options.
 `;
 
-function commandUsage(command: string, op: string): string {
+/** A command's spec: the operation's parameters from the model, then the global options. */
+function commandSpec(command: string, op: string): CommandSpec {
   const input = operationModel(op).input;
   const shape: Shape = input ? shapeOf(input.shape) : { type: 'structure' };
-  const lines = Object.entries(shape.members ?? {}).map(([name, ref]) => {
+  const params: Record<string, OptionSpec> = {};
+  for (const [name, ref] of Object.entries(shape.members ?? {})) {
     const type = shapeOf(ref).type;
-    const required = shape.required?.includes(name) ? ' (required)' : '';
-    const hint = type === 'list' ? (shapeOf(shapeOf(ref).member!).type === 'structure' ? ' <Name=value,...> ...' : ' <value> ...') : type === 'integer' ? ' <integer>' : ' <value>';
-    return `  --${cliName(name)}${hint}${required}`;
-  });
-  return `Usage: opensts sts ${command}${lines.length ? ' [parameters]' : ''} [--region R] [--endpoint-url URL] [--profile P] [--output json|text|env]\n\n${lines.join('\n')}\n`;
+    const list = type === 'list';
+    const arg = list ? (shapeOf(shapeOf(ref).member!).type === 'structure' ? 'Name=value,...' : 'VALUE') : type === 'integer' ? 'INTEGER' : 'VALUE';
+    params[cliName(name)] = { kind: list ? 'list' : 'value', arg, help: `${name}${shape.required?.includes(name) ? ' (required)' : ''}` };
+  }
+  return {
+    name: `opensts sts ${command}`,
+    synopsis: Object.keys(params).length ? '[parameters] [options]' : '[options]',
+    description: `Calls ${op}. A parameter's value can be read from a file: --name file://PATH.`,
+    options: { ...params, ...STS_GLOBALS },
+  };
 }
 
 /** A shorthand `Key=a,Value=b` or JSON value for a structure. */
@@ -111,22 +138,22 @@ function paramValue(values: string[], ref: ShapeRef, flag: string): ParamValue {
 export async function sts(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const ops = operations();
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined) {
+    process.stderr.write(`${usage()}\nopensts: error: the following arguments are required: operation\n`);
+    return EXIT_USAGE;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(usage());
-    return command === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   const op = ops.get(command);
   if (!op) throw new UsageError(`Invalid choice: '${command}', valid choices are: ${[...ops.keys()].join(', ')}`);
-  if (rest[0] === 'help' || rest.includes('--help')) {
-    process.stdout.write(commandUsage(command, op));
-    return 0;
-  }
+  const spec = commandSpec(command, op);
+  const args = parseCommand(spec, rest);
+  if (!args) return 0;
   const inputShape: Shape = operationModel(op).input ? shapeOf(operationModel(op).input!.shape) : { type: 'structure' };
   const members: Readonly<Record<string, ShapeRef>> = inputShape.members ?? {};
   const flags = new Map(Object.keys(members).map((m) => [cliName(m), m]));
-  const lists = [...flags].filter(([, m]) => shapeOf(members[m]!).type === 'list').map(([f]) => f);
-  const args = parseArgs(rest, { values: [...GLOBAL_OPTIONS, ...flags.keys()], lists });
-  if (args.positionals.length > 0) throw new UsageError(`Unknown options: ${args.positionals.join(', ')}`);
   const missing = (inputShape.required ?? []).filter((m) => !args.options.has(cliName(m)));
   if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.map((m) => `--${cliName(m)}`).join(', ')}`);
   const params: Record<string, ParamValue> = {};
@@ -134,26 +161,24 @@ export async function sts(argv: string[]): Promise<number> {
     const values = args.options.get(flag);
     if (values !== undefined) params[member] = paramValue(values, members[member]!, `--${flag}`);
   }
-  const output = outputFormat(args);
+  const query = one(args, 'query');
+  if (query !== undefined) await compileQuery(query);
   const ctx = clientContext(args);
-  if (output === undefined) {
-    const configured = ctx.env.AWS_DEFAULT_OUTPUT || (ctx.profile?.settings.output as string | undefined);
-    return run(op, params, ctx, checkOutput(configured && ['json', 'text', 'env'].includes(configured) ? configured : 'json'));
-  }
-  return run(op, params, ctx, output);
+  return run(op, params, ctx, outputOf(args, ctx), query);
 }
 
-function outputFormat(args: ParsedArgs): 'json' | 'text' | 'env' | undefined {
-  const value = one(args, 'output');
-  return value === undefined ? undefined : checkOutput(value);
+type StsOutput = (typeof STS_OUTPUTS)[number];
+
+/** --output, else AWS_DEFAULT_OUTPUT, else the profile's output (a configured value we do not know is an error, as in the aws CLI). */
+export function outputOf(args: ParsedArgs, ctx: ReturnType<typeof clientContext>, formats: readonly string[] = STS_OUTPUTS): StsOutput {
+  const given = one(args, 'output');
+  if (given !== undefined) return given as StsOutput;
+  const configured = ctx.env.AWS_DEFAULT_OUTPUT || (ctx.profile?.settings.output as string | undefined) || 'json';
+  if (!formats.includes(configured)) throw new UsageError(`argument --output: Invalid choice: '${configured}' (choose from ${formats.map((c) => `'${c}'`).join(', ')})`);
+  return configured as StsOutput;
 }
 
-function checkOutput(value: string): 'json' | 'text' | 'env' {
-  if (value !== 'json' && value !== 'text' && value !== 'env') throw new UsageError(`argument --output: Invalid choice: '${value}' (choose from 'json', 'text', 'env')`);
-  return value;
-}
-
-async function run(op: string, params: Record<string, ParamValue>, ctx: ReturnType<typeof clientContext>, output: 'json' | 'text' | 'env'): Promise<number> {
+async function run(op: string, params: Record<string, ParamValue>, ctx: ReturnType<typeof clientContext>, output: StsOutput, query: string | undefined): Promise<number> {
   const unsigned = operationModel(op).authtype === 'none';
   // The aws CLI sends what it is given; a serial number without a code is better met with a prompt.
   if ((op === 'GetSessionToken' || op === 'AssumeRole') && params.SerialNumber !== undefined && params.TokenCode === undefined) {
@@ -173,6 +198,6 @@ async function run(op: string, params: Record<string, ParamValue>, ctx: ReturnTy
   if (output === 'env') {
     if (!result.Credentials) throw new UsageError(`--output env needs a command that returns credentials; ${op} does not`);
     process.stdout.write(formatExport('sh', credentialsFromResult(result)));
-  } else process.stdout.write(output === 'text' ? formatText(result) : formatJson(result));
+  } else process.stdout.write(await formatResult(result, output, op, query));
   return 0;
 }

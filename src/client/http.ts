@@ -25,6 +25,20 @@ export interface HttpRequestOptions {
   readonly caBundle?: string;
 }
 
+/**
+ * Process-wide settings of the CLI's global options (--ca-bundle, --no-verify-ssl, --debug): they must reach every
+ * request, including those the credential providers make deep inside a chain, so they are set once here rather
+ * than threaded through every client.
+ */
+export const httpSettings: {
+  /** Wins over a request's own caBundle (the aws CLI's --ca-bundle beats AWS_CA_BUNDLE and ca_bundle). */
+  caBundle?: string;
+  /** false: --no-verify-ssl. */
+  verify?: boolean;
+  /** Told of each request once it ends: method, URL without its query (a presigned URL's is a credential), status or error code, time. */
+  debug?: (line: string) => void;
+} = {};
+
 export class HttpError extends Error {
   override name = 'HttpError';
   constructor(message: string, readonly code: string) {
@@ -33,6 +47,22 @@ export class HttpError extends Error {
 }
 
 export async function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+  const debug = httpSettings.debug;
+  if (!debug) return send(options);
+  const started = performance.now();
+  const what = `${options.method} ${options.url.origin}${options.url.pathname}`;
+  const ms = () => `${(performance.now() - started).toFixed(1)} ms`;
+  try {
+    const res = await send(options);
+    debug(`${what} -> ${res.status} (${ms()})`);
+    return res;
+  } catch (err) {
+    debug(`${what} -> ${(err as HttpError).code ?? 'error'} (${ms()})`);
+    throw err;
+  }
+}
+
+async function send(options: HttpRequestOptions): Promise<HttpResponse> {
   const { url } = options;
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') throw new HttpError(`unsupported protocol ${url.protocol}`, 'EPROTO');
@@ -55,7 +85,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
   if (secure) {
     const tls = await import('node:tls');
     const { isIP } = await import('node:net');
-    const caFile = options.caBundle;
+    const caFile = httpSettings.caBundle ?? options.caBundle;
     let ca: string | undefined;
     if (caFile) {
       try {
@@ -64,7 +94,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
         throw new HttpError(`cannot read the CA bundle ${caFile}: ${(err as NodeJS.ErrnoException).code}`, 'ECABUNDLE');
       }
     }
-    socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(ca && { ca: [...tls.rootCertificates, ca] }) });
+    socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(ca && { ca: [...tls.rootCertificates, ca] }), ...(httpSettings.verify === false && { rejectUnauthorized: false }) });
   } else {
     socket = (await import('node:net')).connect({ host, port });
   }

@@ -166,7 +166,7 @@ export class StsClient {
     headers['content-length'] = String(Buffer.byteLength(body));
     headers['user-agent'] = this.config.userAgent ?? `opensts-client/${version()}`;
     const env = this.config.env ?? process.env;
-    return request(operation, url, headers, body, this.config.timeoutMs ?? 10_000, env.AWS_CA_BUNDLE || undefined);
+    return request(operation, url, headers, body, this.config.timeoutMs ?? 10_000, env.AWS_CA_BUNDLE || profileCaBundle(this.config.profile));
   }
 
   getCallerIdentity(params: Params = {}) {
@@ -193,6 +193,12 @@ export class StsClient {
   decodeAuthorizationMessage(params: Params) {
     return this.send('DecodeAuthorizationMessage', params);
   }
+}
+
+/** The profile's ca_bundle (botocore reads it after AWS_CA_BUNDLE). */
+function profileCaBundle(profile: Profile | undefined): string | undefined {
+  const value = profile?.settings.ca_bundle;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 interface RawReply {
