@@ -9,6 +9,7 @@ import * as mfaDevices from '../iam-api/mfa-devices.js';
 import * as oidcProviders from '../iam-api/oidc-providers.js';
 import * as outboundFederation from '../iam-api/outbound-federation.js';
 import { permissionsBoundaryOperationList } from '../iam-api/permissions-boundaries.js';
+import * as policySimulator from '../iam-api/policy-simulator.js';
 import * as roles from '../iam-api/roles.js';
 import * as samlProviders from '../iam-api/saml-providers.js';
 import * as tags from '../iam-api/tags.js';
@@ -50,6 +51,7 @@ const all: Operation[] = [
   ...operationsOf(oidcProviders),
   ...operationsOf(samlProviders),
   ...operationsOf(outboundFederation),
+  ...operationsOf(policySimulator),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
   ...permissionsBoundaryOperationList,
