@@ -101,6 +101,20 @@ describe('SimulateCustomPolicy', () => {
     assert.equal(errorCode(missing), 'ValidationError');
   });
 
+  test('the worst case within the bounds: a policy near the model\'s 131072 characters, 1000 actions on one page', async () => {
+    const statements = [];
+    for (let i = 0; statements.length < 950; i++) {
+      statements.push(allow(`svc${i}:Get*`, `arn:aws:s3:::bucket${i}/*`, { StringLike: { [`aws:PrincipalTag/k${i}`]: 'v*' } }));
+    }
+    const doc = policy(...statements);
+    assert.ok(doc.length > 100_000 && doc.length <= 131_072, String(doc.length));
+    const r = await ok(iam(s, 'SimulateCustomPolicy', {
+      ...list('PolicyInputList', [doc]), ...list('ActionNames', Array.from({ length: 1000 }, (_, i) => `svc${i}:GetThing`)), MaxItems: 1000,
+    }));
+    assert.equal([...r.body.matchAll(/<EvalDecision>implicitDeny</g)].length, 1000);
+    assert.equal(xmlText(r.body, 'IsTruncated'), 'false');
+  });
+
   test('a resource policy naming the caller allows it; CallerArn is required with one', async () => {
     const resourcePolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:user/bob` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] });
     const base = { ...list('PolicyInputList', [policy(allow('s3:ListBucket'))]), ...list('ActionNames', ['s3:GetObject']), ...list('ResourceArns', ['arn:aws:s3:::b/k']), ResourcePolicy: resourcePolicy };
