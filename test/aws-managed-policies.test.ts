@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { aws } from './helpers/clients.js';
 import { authorize } from '../src/iam/authorize.js';
+import { awsManagedCatalogue } from '../src/store/aws-managed-catalogue.js';
 import { iam, ok } from './helpers/iam.js';
 import { createUserWithKey, errorCode, xmlText } from './helpers/query.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -39,6 +40,8 @@ const LAMBDA_BASIC = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecuti
 
 describe('AWS managed policies', () => {
   test('GetPolicy answers a catalogue policy with its path, versions and dates', async () => {
+    // Nothing of the catalogue is read at start: the first request that needs it loads it.
+    assert.equal(awsManagedCatalogue.loaded, false);
     const r = await ok(iam(s, 'GetPolicy', { PolicyArn: LAMBDA_BASIC }));
     const id = xmlText(r.body, 'PolicyId')!;
     // UNCONFIRMED: the package carries no ids, so ids other than a few known ones are derived from the ARN.
@@ -97,6 +100,12 @@ describe('AWS managed policies', () => {
     const second = await ok(iam(s, 'ListPolicies', { MaxItems: 2, Marker: xmlText(first.body, 'Marker')! }));
     assert.ok(members(second.body, 'Arn').every((a) => a.startsWith('arn:aws:iam::aws:policy/')));
     assert.equal(new Set([...members(first.body, 'Arn'), ...members(second.body, 'Arn')]).size, 4);
+    // A page the account's policies fill exactly: the next one starts the AWS part.
+    const mineOnly = await ok(iam(s, 'ListPolicies', { MaxItems: 1 }));
+    assert.deepEqual(members(mineOnly.body, 'PolicyName'), ['mine']);
+    const awsFirst = await ok(iam(s, 'ListPolicies', { MaxItems: 1, Marker: xmlText(mineOnly.body, 'Marker')! }));
+    assert.deepEqual(members(awsFirst.body, 'Arn'), [members(first.body, 'Arn')[1]]);
+    assert.equal(xmlText(awsFirst.body, 'IsTruncated'), 'true');
   });
 
   test('attached by ARN, the real document is evaluated; counted; OnlyAttached; not changeable', async () => {

@@ -56,10 +56,10 @@ export function withAwsManagedPolicies(store: Store, catalogue: AwsManagedCatalo
       }
       const local = await store.listManagedPolicies(accountId, { ...o, scope: 'Local', marker: marker?.slice(1) });
       if (local.marker !== undefined) return { items: local.items, marker: LOCAL + local.marker };
+      // A local page that fills maxItems exactly ends here; its marker starts the AWS part (when it has any item).
+      if (local.items.length >= o.maxItems) return { items: local.items, marker: (await awsPage(o, undefined, 1)).items.length ? AWS : undefined };
       const rest = await awsPage(o, undefined, o.maxItems - local.items.length);
-      // A local page that fills maxItems exactly leaves an empty AWS page: its marker starts the AWS part.
-      const marker2 = rest.marker ?? (local.items.length === o.maxItems && (await awsPage(o, undefined, 1)).items.length ? `${AWS}` : undefined);
-      return { items: [...local.items, ...rest.items], marker: marker2 };
+      return { items: [...local.items, ...rest.items], marker: rest.marker };
     },
 
     async getPolicyVersion(policyId, versionId): Promise<PolicyVersionRecord | undefined> {
