@@ -51,12 +51,12 @@ describe('SimulateCustomPolicy', () => {
     assert.equal(body(r.body),
       '<SimulateCustomPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulateCustomPolicyResult><EvaluationResults>'
       + '<member><EvalActionName>s3:GetObject</EvalActionName><EvalResourceName>arn:aws:s3:::bucket/key</EvalResourceName><EvalDecision>allowed</EvalDecision>'
-      + `${matched}<MissingContextValues></MissingContextValues><ResourceSpecificResults><member><EvalResourceName>arn:aws:s3:::bucket/key</EvalResourceName>`
-      + `<EvalResourceDecision>allowed</EvalResourceDecision>${matched}<MissingContextValues></MissingContextValues></member></ResourceSpecificResults></member>`
+      + `${matched}<MissingContextValues></MissingContextValues><EvalDecisionDetails></EvalDecisionDetails><ResourceSpecificResults><member><EvalResourceName>arn:aws:s3:::bucket/key</EvalResourceName>`
+      + `<EvalResourceDecision>allowed</EvalResourceDecision>${matched}<MissingContextValues></MissingContextValues><EvalDecisionDetails></EvalDecisionDetails></member></ResourceSpecificResults></member>`
       + '<member><EvalActionName>s3:PutObject</EvalActionName><EvalResourceName>arn:aws:s3:::bucket/key</EvalResourceName><EvalDecision>implicitDeny</EvalDecision>'
-      + '<MatchedStatements></MatchedStatements><MissingContextValues><member>aws:PrincipalTag/team</member></MissingContextValues><ResourceSpecificResults><member>'
+      + '<MatchedStatements></MatchedStatements><MissingContextValues><member>aws:PrincipalTag/team</member></MissingContextValues><EvalDecisionDetails></EvalDecisionDetails><ResourceSpecificResults><member>'
       + '<EvalResourceName>arn:aws:s3:::bucket/key</EvalResourceName><EvalResourceDecision>implicitDeny</EvalResourceDecision><MatchedStatements></MatchedStatements>'
-      + '<MissingContextValues><member>aws:PrincipalTag/team</member></MissingContextValues></member></ResourceSpecificResults></member>'
+      + '<MissingContextValues><member>aws:PrincipalTag/team</member></MissingContextValues><EvalDecisionDetails></EvalDecisionDetails></member></ResourceSpecificResults></member>'
       + '</EvaluationResults><IsTruncated>false</IsTruncated></SimulateCustomPolicyResult></SimulateCustomPolicyResponse>');
   });
 
