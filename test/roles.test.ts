@@ -230,8 +230,8 @@ describe('managed policies', () => {
   });
 
   test('AWS managed policies are listed with Scope AWS and can be attached, not changed', async () => {
-    const r = await ok(iam(s, 'ListPolicies', { Scope: 'AWS' }));
-    assert.deepEqual(members(r.body, 'PolicyName'), ['AdministratorAccess', 'IAMFullAccess', 'IAMReadOnlyAccess']);
+    const r = await ok(iam(s, 'ListPolicies', { Scope: 'AWS', PathPrefix: '/', MaxItems: 1000 }));
+    for (const name of ['AdministratorAccess', 'IAMFullAccess', 'IAMReadOnlyAccess']) assert.ok(members(r.body, 'PolicyName').includes(name), name);
     const changed = await iam(s, 'CreatePolicyVersion', { PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess', PolicyDocument: v1 });
     assert.equal(errorCode(changed), 'InvalidInput');
     const unknown = await iam(s, 'AttachUserPolicy', { UserName: 'alice', PolicyArn: `arn:aws:iam::${account}:policy/nope` });

@@ -12,6 +12,7 @@ import { issuerOf, OutboundFederation } from '../iam/outbound-federation.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
 import { describeStore, openStore } from '../store/open.js';
+import { withAwsManagedPolicies } from '../store/with-aws-managed-policies.js';
 import { isAccountId, newAccessKeyId, newAccountId, newSecretAccessKey } from '../tokens/ids.js';
 import { Keyring } from '../tokens/keyring.js';
 import type { MasterKey } from '../tokens/master-key.js';
@@ -121,10 +122,11 @@ export class App {
     const caFile = options.oidcCaFile ?? (env.OPENSTS_OIDC_CA_FILE || undefined);
     // Read before anything opens: a CA file that cannot be read stops the start, rather than every web identity call.
     const oidcCa = caFile === undefined ? undefined : readFileSync(caFile, 'utf8');
-    const store = options.store ?? await openStore(
+    // AWS managed policies are read from the package catalogue, not the database.
+    const store = withAwsManagedPolicies(options.store ?? await openStore(
       { dataDir: options.dataDir, url: options.storeUrl },
       { feed: options.feed, postgres: { onStateChange: options.onStoreStateChange } },
-    );
+    ));
     try {
       const wanted = env.OPENSTS_ACCOUNT_ID;
       if (wanted !== undefined && !isAccountId(wanted)) throw new Error('OPENSTS_ACCOUNT_ID must be 12 digits');

@@ -12,6 +12,7 @@ import * as oidcProviders from '../iam-api/oidc-providers.js';
 import * as outboundFederation from '../iam-api/outbound-federation.js';
 import { permissionsBoundaryOperationList } from '../iam-api/permissions-boundaries.js';
 import { listEntitiesForPolicy } from '../iam-api/policy-entities.js';
+import * as policySimulator from '../iam-api/policy-simulator.js';
 import * as roles from '../iam-api/roles.js';
 import * as samlProviders from '../iam-api/saml-providers.js';
 import * as tags from '../iam-api/tags.js';
@@ -56,6 +57,7 @@ const all: Operation[] = [
   ...operationsOf(instanceProfiles),
   listEntitiesForPolicy,
   getAccountAuthorizationDetails,
+  ...operationsOf(policySimulator),
   ...inlinePolicyOperationList,
   ...attachedPolicyOperationList,
   ...permissionsBoundaryOperationList,

@@ -1,7 +1,8 @@
 /**
- * The AWS managed policies every account can attach (`arn:aws:iam::aws:policy/...`), seeded by migration 0002 under
- * the pseudo-account 'aws'. A small, useful subset; the ids and dates are AWS's as published (UNCONFIRMED for the
- * two IAM policies), the documents trimmed to the actions this server knows.
+ * The AWS managed policies migration 0002 seeded under the pseudo-account 'aws' (the database keeps those rows; the
+ * server reads every AWS managed policy from the package catalogue instead, aws-managed-catalogue.ts). Their ids and
+ * descriptions, AWS's as published (UNCONFIRMED for the two IAM policies), name the same policies in the catalogue,
+ * whose package has neither.
  */
 export interface AwsManagedPolicy {
   policyId: string;

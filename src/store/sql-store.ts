@@ -398,6 +398,12 @@ export abstract class SqlStore implements Store {
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]> {
     return policies.attachedDocuments(this.db, ownerIds);
   }
+  policyUseCounts(arns: string[]) {
+    return policies.useCounts(this.db, arns);
+  }
+  attachedPolicyArns(prefix: string) {
+    return policies.attachedArns(this.db, prefix);
+  }
 
   createMfaDevice(device: MfaDeviceRecord) {
     return this.change((trx) => mfa.insertDevice(trx, device));

@@ -400,8 +400,15 @@ export interface Store {
   listAttachedPolicies(ownerId: string): Promise<ManagedPolicyRecord[]>;
   /** The users, groups and roles that use the policy, as a permissions policy or as a boundary (in no order). */
   policyEntities(policyArn: string): Promise<PolicyEntity[]>;
-  /** The default documents of every managed policy attached to these owners. */
+  /**
+   * The default documents of every managed policy attached to these owners ('' for an attached ARN the database
+   * has no policy for: an AWS managed policy, which withAwsManagedPolicies fills in).
+   */
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]>;
+  /** Per policy, how many users, groups and roles have it attached and how many use it as their boundary (unused ones left out). */
+  policyUseCounts(arns: string[]): Promise<Map<string, { attachments: number; boundaries: number }>>;
+  /** The policy ARNs starting with `prefix` that are attached to anything. */
+  attachedPolicyArns(prefix: string): Promise<Set<string>>;
 
   /** False when a device with that serial number exists. */
   createMfaDevice(device: MfaDeviceRecord): Promise<boolean>;

@@ -239,3 +239,13 @@ export function statementsApplying(request: AuthorizationRequest, policy: Policy
   const state = new RequestState(request);
   return policy.statements.filter((st) => statementApplies(st, state) !== undefined);
 }
+
+/**
+ * Whether a statement's Action and Resource cover the request, its Principal and Conditions aside: the statements
+ * whose condition keys a simulation reports as missing. For simulators; not on the authorization path.
+ */
+export function statementTargets(request: AuthorizationRequest, st: Statement): boolean {
+  const state = new RequestState(request);
+  if (st.actions.test(state.action) === st.notAction) return false;
+  return st.resources === undefined || st.resources.test(state.resource, state.ctx) !== st.notResource;
+}

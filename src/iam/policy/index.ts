@@ -27,7 +27,7 @@ export type {
   Statement,
 } from './types.js';
 export { parsePolicy, parsePolicyDocument, policyPrincipals, TRUST_ACTIONS } from './document.js';
-export { evaluate, evaluateTrust, isTrustAction, accountOfArn, statementsApplying } from './evaluate.js';
+export { evaluate, evaluateTrust, isTrustAction, accountOfArn, statementsApplying, statementTargets } from './evaluate.js';
 export {
   type PrincipalBlock,
   type PrincipalStrength,

@@ -159,21 +159,58 @@ export async function detach(trx: Db, ownerId: string, policyArn: string): Promi
   return affected(await trx.deleteFrom('policy_attachments').where('owner_id', '=', ownerId).where('policy_arn', '=', policyArn).executeTakeFirst()) === 1;
 }
 
+/**
+ * The managed policies attached to an owner. An attachment whose ARN has no row here (an AWS managed policy: the
+ * catalogue is served from a package, not the database) comes back as a stub with accountId 'aws' and its ARN.
+ */
 export async function listAttached(db: Db, ownerId: string): Promise<ManagedPolicyRecord[]> {
-  const rows = await db.selectFrom('policy_attachments').innerJoin('managed_policies', 'managed_policies.arn', 'policy_attachments.policy_arn')
-    .selectAll('managed_policies').where('policy_attachments.owner_id', '=', ownerId).orderBy('managed_policies.name_key').execute();
-  return rows.map((r) => toPolicy(r));
+  const rows = await db.selectFrom('policy_attachments').leftJoin('managed_policies', 'managed_policies.arn', 'policy_attachments.policy_arn')
+    .selectAll('managed_policies').select('policy_attachments.policy_arn as attached_arn')
+    .where('policy_attachments.owner_id', '=', ownerId).orderBy('managed_policies.name_key').execute();
+  return rows.map((r) => r.policy_id === null ? stubPolicy(r.attached_arn) : toPolicy(r as PolicyRow));
 }
 
+const stubPolicy = (arn: string): ManagedPolicyRecord => {
+  const slash = arn.lastIndexOf('/');
+  return {
+    accountId: 'aws', policyId: '', arn, policyName: arn.slice(slash + 1), path: arn.slice(arn.indexOf(':policy') + 7, slash + 1),
+    defaultVersionId: 'v1', createdAt: 0, updatedAt: 0, tags: [],
+  };
+};
+
+/** The default documents of the policies attached to these owners; '' for an ARN with no row here (see listAttached). */
 export async function attachedDocuments(db: Db, ownerIds: string[]): Promise<AttachedPolicyDocument[]> {
   if (!ownerIds.length) return [];
   const rows = await db.selectFrom('policy_attachments')
-    .innerJoin('managed_policies', 'managed_policies.arn', 'policy_attachments.policy_arn')
-    .innerJoin('policy_versions', (j) => j.onRef('policy_versions.policy_id', '=', 'managed_policies.policy_id')
+    .leftJoin('managed_policies', 'managed_policies.arn', 'policy_attachments.policy_arn')
+    .leftJoin('policy_versions', (j) => j.onRef('policy_versions.policy_id', '=', 'managed_policies.policy_id')
       .onRef('policy_versions.version_id', '=', 'managed_policies.default_version'))
-    .select(['policy_attachments.owner_id', 'managed_policies.arn', 'policy_versions.document'])
+    .select(['policy_attachments.owner_id', 'policy_attachments.policy_arn', 'policy_versions.document'])
     .where('policy_attachments.owner_id', 'in', ownerIds)
-    .orderBy('policy_attachments.owner_id').orderBy('managed_policies.arn')
+    .orderBy('policy_attachments.owner_id').orderBy('policy_attachments.policy_arn')
     .execute();
-  return rows.map((r) => ({ ownerId: r.owner_id, arn: r.arn, document: r.document }));
+  return rows.map((r) => ({ ownerId: r.owner_id, arn: r.policy_arn, document: r.document ?? '' }));
+}
+
+/** How many owners have each of these policies attached, and how many users and roles have it as their boundary. */
+export async function useCounts(db: Db, arns: string[]): Promise<Map<string, { attachments: number; boundaries: number }>> {
+  const out = new Map<string, { attachments: number; boundaries: number }>();
+  if (!arns.length) return out;
+  const at = (arn: string) => out.get(arn) ?? out.set(arn, { attachments: 0, boundaries: 0 }).get(arn)!;
+  const attached = await db.selectFrom('policy_attachments').select(['policy_arn', (eb) => eb.fn.countAll().as('n')])
+    .where('policy_arn', 'in', arns).groupBy('policy_arn').execute();
+  for (const r of attached) at(r.policy_arn).attachments = Number(r.n);
+  for (const table of ['users', 'roles'] as const) {
+    const rows = await db.selectFrom(table).select(['permissions_boundary', (eb) => eb.fn.countAll().as('n')])
+      .where('permissions_boundary', 'in', arns).groupBy('permissions_boundary').execute();
+    for (const r of rows) at(r.permissions_boundary!).boundaries += Number(r.n);
+  }
+  return out;
+}
+
+/** The ARNs under a prefix that are attached to some owner. */
+export async function attachedArns(db: Db, prefix: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('policy_attachments').select('policy_arn').distinct()
+    .where((eb) => eb(eb.fn('substr', ['policy_arn', eb.val(1), eb.val(prefix.length)]), '=', prefix)).execute();
+  return new Set(rows.map((r) => r.policy_arn));
 }
