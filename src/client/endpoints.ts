@@ -16,6 +16,7 @@ export type EndpointSource =
   | 'env-global' // AWS_ENDPOINT_URL
   | 'config-service' // [services name] sub-section of the profile
   | 'config-global' // the profile's endpoint_url
+  | 'opensts-endpoints' // the profile's opensts_endpoints / OPENSTS_ENDPOINTS (failover list)
   | 'aws-regional'
   | 'aws-global';
 
@@ -143,6 +144,36 @@ function customEndpoint({ service, explicitEndpoint, env, profile, files }: Reso
   }
   if (profile?.endpointUrl) return { url: profile.endpointUrl, source: 'config-global', detail: `endpoint_url of profile ${profile.name}` };
   return undefined;
+}
+
+/**
+ * Every STS endpoint to try, in order: the one resolveStsEndpoint picks, then the profile's `opensts_endpoints`
+ * (or OPENSTS_ENDPOINTS), a comma-separated list written regional first, then others, then the global one. An
+ * entry is `URL` (signed for the client's region) or `REGION=URL` (signed for REGION: the global endpoint of
+ * an OpenSTS deployment signs as us-east-1, a regional node refuses other regions' scopes). An explicit
+ * endpoint (--endpoint-url) is one endpoint and nothing else. Duplicates are dropped.
+ */
+export function resolveStsEndpoints(input: ResolveEndpointInput): ResolvedEndpoint[] {
+  const first = input.service === 'sts' && input.explicitEndpoint === undefined ? extraEndpoints(input) : undefined;
+  if (first === undefined || first.list.length === 0) return [resolveStsEndpoint(input)];
+  if (!input.region) throw new NoRegionError();
+  const out: ResolvedEndpoint[] = [];
+  const primary = customEndpoint(input);
+  if (primary) out.push({ ...primary, url: checkUrl(primary.url, primary.detail), signingRegion: checkRegion(input.region) });
+  for (const entry of first.list) {
+    const m = /^([a-zA-Z0-9-]+)=(.*)$/.exec(entry);
+    const url = checkUrl(m ? m[2]!.trim() : entry, first.from);
+    if (out.some((e) => e.url === url)) continue;
+    out.push({ url, signingRegion: checkRegion(m ? m[1]! : input.region), source: 'opensts-endpoints', detail: first.from });
+  }
+  return out;
+}
+
+function extraEndpoints({ env, profile }: ResolveEndpointInput): { list: string[]; from: string } | undefined {
+  const raw = env.OPENSTS_ENDPOINTS || profile?.openstsEndpoints;
+  if (!raw) return undefined;
+  const from = env.OPENSTS_ENDPOINTS ? 'OPENSTS_ENDPOINTS' : `opensts_endpoints of profile ${profile!.name}`;
+  return { list: raw.split(',').map((s) => s.trim()).filter(Boolean), from };
 }
 
 function checkUrl(url: string, from: string): string {
