@@ -5,6 +5,7 @@
  */
 import type { Profile } from './profile.js';
 import { configBoolean } from './profile.js';
+import { type DeclaredRegion, RegionDeclarationError, readRegionDeclarations } from '../region-declarations.js';
 import { ClientConfigError, type Env, InvalidConfigError, type SharedConfigFiles } from './shared-config.js';
 
 export type EndpointService = 'sts' | 'iam';
@@ -17,6 +18,7 @@ export type EndpointSource =
   | 'config-service' // [services name] sub-section of the profile
   | 'config-global' // the profile's endpoint_url
   | 'opensts-endpoints' // the profile's opensts_endpoints / OPENSTS_ENDPOINTS (failover list)
+  | 'declared-region' // the region's endpoint in the regions file (OPENSTS_REGIONS_FILE / opensts_regions_file)
   | 'aws-regional'
   | 'aws-global';
 
@@ -104,6 +106,12 @@ export function resolveStsEndpoint(input: ResolveEndpointInput): ResolvedEndpoin
     return { ...custom, url: checkUrl(custom.url, custom.detail), signingRegion: checkRegion(input.region) };
   }
   const region = input.region ? checkRegion(input.region) : 'aws-global';
+  const own = declaredRegion(region, input);
+  if (own) {
+    const url = own.region.endpoints[input.service];
+    if (!url) throw new ClientConfigError(`The region ${region} is declared in ${own.file} without an ${input.service} endpoint; add "endpoints": {"${input.service}": "https://..."} or configure endpoint_url.`);
+    return { url: checkUrl(url, own.file), signingRegion: region, source: 'declared-region', detail: `region ${region} in ${own.file}` };
+  }
   const partition = partitionOf(region);
   if (input.service === 'iam') {
     const host = partition.iamHost ?? `iam.${partition.globalRegion}.${partition.dnsSuffix}`;
@@ -120,6 +128,26 @@ export function resolveStsEndpoint(input: ResolveEndpointInput): ResolvedEndpoin
 }
 
 type Custom = Omit<ResolvedEndpoint, 'signingRegion'>;
+
+const declarationsByFile = new Map<string, Map<string, DeclaredRegion>>();
+
+/** The operator's own region of that name, from OPENSTS_REGIONS_FILE or the profile's opensts_regions_file. */
+function declaredRegion(region: string, { env, profile }: ResolveEndpointInput): { region: DeclaredRegion; file: string } | undefined {
+  const setting = profile?.settings.opensts_regions_file;
+  const file = env.OPENSTS_REGIONS_FILE || (typeof setting === 'string' ? setting : undefined);
+  if (!file) return undefined;
+  let regions = declarationsByFile.get(file);
+  if (!regions) {
+    try {
+      regions = readRegionDeclarations(file);
+    } catch (err) {
+      throw new ClientConfigError((err as RegionDeclarationError).message);
+    }
+    declarationsByFile.set(file, regions);
+  }
+  const found = regions.get(region);
+  return found && { region: found, file };
+}
 
 function customEndpoint({ service, explicitEndpoint, env, profile, files }: ResolveEndpointInput): Custom | undefined {
   if (explicitEndpoint !== undefined) return { url: explicitEndpoint, source: 'explicit', detail: 'explicit endpoint' };
