@@ -9,10 +9,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { startCredentialServer } from '../src/client/credential-server.js';
 import { EndpointHealth } from '../src/client/endpoint-health.js';
 import { resolveStsEndpoints } from '../src/client/endpoints.js';
 import { httpRequest } from '../src/client/http.js';
 import { readProfile } from '../src/client/profile.js';
+import { fromIni } from '../src/client/providers.js';
 import { loadSharedConfig } from '../src/client/shared-config.js';
 import { StsClient } from '../src/client/sts-client.js';
 import { failure, startFakeSts, type FakeSts } from './helpers/fake-sts.js';
@@ -194,4 +196,20 @@ test('timings: refused at once, black hole after the response timeout, 5xx after
   assert.equal(fiveHundred.outcome, 'HTTP 503');
   assert.ok(blackHole.ms >= 245, `${blackHole.ms}`);
   t.diagnostic(`refused ${refused.ms.toFixed(1)} ms, black hole (250 ms timeout) ${blackHole.ms.toFixed(1)} ms, 503 ${fiveHundred.ms.toFixed(1)} ms`);
+});
+
+test('a credential server fails over too: its GetSessionToken skips the refused endpoint_url', async () => {
+  const { files } = await profileWith(`endpoint_url = ${dead}\nopensts_endpoints = ${server.url}\n` +
+    `aws_access_key_id = ${server.root.accessKeyId}\naws_secret_access_key = ${server.root.secretAccessKey}`);
+  const provider = fromIni({ profile: 'p', files, env: {}, sessionForStaticKeys: true, clientConfig: { now: () => server.clock.now(), endpointHealth: new EndpointHealth() } });
+  const sidecar = await startCredentialServer({ kind: 'ecs', provider });
+  try {
+    const res = await httpRequest({ method: 'GET', url: new URL(sidecar.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!), headers: { authorization: sidecar.env.AWS_CONTAINER_AUTHORIZATION_TOKEN! } });
+    assert.equal(res.status, 200, res.body.toString());
+    const doc = JSON.parse(res.body.toString());
+    assert.match(doc.AccessKeyId, /^ASIA/);
+    assert.equal(typeof doc.Token, 'string');
+  } finally {
+    await sidecar.close();
+  }
 });
