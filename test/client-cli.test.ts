@@ -288,17 +288,17 @@ test('endpoints probe times both endpoints and recommends the regional one unles
   const slow = await startFakeSts(() => ({ ...failure(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token'), delayMs: 60 }));
   try {
     const env = await home();
-    const r = await opensts(['endpoints', 'probe', '--region', 'eu-west-1', '--count', '2', '--output', 'json', '--global-url', slow.url, '--regional-url', fake.url], env);
+    const r = await opensts(['endpoints', 'probe', '--aws', '--region', 'eu-west-1', '--count', '2', '--output', 'json', '--global-url', slow.url, '--regional-url', fake.url], env);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.Endpoints.map((e: { Name: string; Answers: number }) => [e.Name, e.Answers]), [['global', 2], ['regional', 2]]);
     assert.ok(report.Endpoints[0].MedianMs > report.Endpoints[1].MedianMs);
     assert.match(report.Recommendation, /^Use the regional endpoint http:\/\/127\.0\.0\.1:\d+ .*AWS_STS_REGIONAL_ENDPOINTS=regional/);
-    const down = await opensts(['endpoints', 'probe', '--region', 'eu-west-1', '--count', '1', '--global-url', slow.url, '--regional-url', 'http://127.0.0.1:1'], env);
+    const down = await opensts(['endpoints', 'probe', '--aws', '--region', 'eu-west-1', '--count', '1', '--global-url', slow.url, '--regional-url', 'http://127.0.0.1:1'], env);
     assert.equal(down.code, 0);
     assert.match(down.stdout, /regional\s+http:\/\/127\.0\.0\.1:1\s+-\s+-\s+0\/1 \(ECONNREFUSED\)/);
     assert.match(down.stdout, /Only the global endpoint answered .*AWS_STS_REGIONAL_ENDPOINTS=legacy/);
-    const noRegion = await opensts(['endpoints', 'probe'], env);
+    const noRegion = await opensts(['endpoints', 'probe', '--aws'], env);
     assert.equal(noRegion.code, 253);
     assert.match(noRegion.stderr, /You must specify a region/);
   } finally {

@@ -137,7 +137,7 @@ describe('a node for any region, as every endpoint', () => {
     assert.equal(r1.status, 403);
     assert.equal(errorCode(r1), 'RegionDisabledException');
     assert.equal(xmlText(r1.body, 'Message'),
-      `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region using the IAM Console.`);
+      `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region with: opensts regions enable me-south-1`);
     await s.running.app.store.setRegionActive(accountId, 'me-south-1', true);
     assert.equal((await call(s, 'GetCallerIdentity', {}, alice, { region: 'me-south-1' })).status, 200);
 

@@ -4,7 +4,7 @@
  * us-east-1, the global endpoint's region, is always active. A node serving an inactive region answers
  * RegionDisabledException; the nodes hear of a change at once through the store's change feed.
  */
-import { DEFAULT_REGIONS, GLOBAL_REGION, isOptInRegion, isRegionActive, isRegionName, OPT_IN_REGIONS } from '../server/regions.js';
+import { declaredRegionNames, DEFAULT_REGIONS, GLOBAL_REGION, isOptInRegion, isRegionActive, isRegionName, OPT_IN_REGIONS } from '../server/regions.js';
 import { openAdminStore, parseAdminArgs, processIo, storeOptionsUsage, type AdminIo } from './admin.js';
 
 export const regionsUsage = `Usage: opensts regions list [options]              where STS is active for the account
@@ -36,7 +36,7 @@ export async function regions(argv: string[], io: AdminIo = processIo()): Promis
       return 0;
     }
     const settings = new Map((await store.listRegionSettings(account.accountId)).map((r) => [r.region, r.active]));
-    const names = [...new Set([...DEFAULT_REGIONS, ...OPT_IN_REGIONS, ...settings.keys()])].sort();
+    const names = [...new Set([...DEFAULT_REGIONS, ...OPT_IN_REGIONS, ...declaredRegionNames(), ...settings.keys()])].sort();
     const rows = names.map((r) => [r, isOptInRegion(r) ? 'opt-in' : 'enabled by default', isRegionActive(r, settings) ? 'active' : 'inactive']);
     const width = Math.max(...rows.map((r) => r[0]!.length));
     io.out([

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { RootCredentials } from '../server/app.js';
 import { startCluster } from '../server/cluster.js';
 import { createLogger, DEFAULT_PORT, DEFAULT_REGION, reopensOnHangup, startServer, type TlsFiles } from '../server/serve.js';
-import { describeNodeRegion, parseNodeRegion, type NodeRegion } from '../server/regions.js';
+import { describeNodeRegion, parseNodeRegion, useRegionsFile, type NodeRegion } from '../server/regions.js';
 import { describeStore } from '../store/open.js';
 import { TrustedProxies } from '../server/forwarded.js';
 import { parseIssuerBaseUrl } from '../iam/outbound-federation.js';
@@ -25,6 +25,7 @@ export const serveUsage = `Usage: opensts serve [options]
                      (default: OPENSTS_DATABASE_URL if set, else SQLite in the data dir)
   --region REGION    serve one region's endpoint (sts.REGION.<domain>), or \`global\` for the global
                      endpoint (signs as us-east-1); default: any region a request is scoped to
+  --regions-file F   regions of your own besides AWS's (e.g. onprem-1), JSON; also OPENSTS_REGIONS_FILE
   --domain DOMAIN    with no --region: Host sts.REGION.DOMAIN selects that region, sts.DOMAIN the global endpoint
   --workers N        processes serving requests (default: one per core)
   --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)
@@ -173,6 +174,7 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
       'data-dir': { type: 'string', default: 'data' },
       store: { type: 'string' },
       region: { type: 'string' },
+      'regions-file': { type: 'string' },
       domain: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       workers: { type: 'string', default: String(availableParallelism()) },
@@ -202,6 +204,8 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
   if (!LOG_LEVELS.includes(values['log-level']!)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${values['log-level']}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
+  // Before --region is checked: it may name a declared region.
+  if (values['regions-file'] !== undefined) useRegionsFile(resolve(values['regions-file']));
   const node = parseNodeRegion(values.region);
   const storeUrl = values.store ?? (process.env.OPENSTS_DATABASE_URL || undefined);
   const workers = Number(values.workers);

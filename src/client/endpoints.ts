@@ -5,6 +5,7 @@
  */
 import type { Profile } from './profile.js';
 import { configBoolean } from './profile.js';
+import { type DeclaredRegion, RegionDeclarationError, readRegionDeclarations } from '../region-declarations.js';
 import { ClientConfigError, type Env, InvalidConfigError, type SharedConfigFiles } from './shared-config.js';
 
 export type EndpointService = 'sts' | 'iam';
@@ -16,6 +17,8 @@ export type EndpointSource =
   | 'env-global' // AWS_ENDPOINT_URL
   | 'config-service' // [services name] sub-section of the profile
   | 'config-global' // the profile's endpoint_url
+  | 'opensts-endpoints' // the profile's opensts_endpoints / OPENSTS_ENDPOINTS (failover list)
+  | 'declared-region' // the region's endpoint in the regions file (OPENSTS_REGIONS_FILE / opensts_regions_file)
   | 'aws-regional'
   | 'aws-global';
 
@@ -103,6 +106,12 @@ export function resolveStsEndpoint(input: ResolveEndpointInput): ResolvedEndpoin
     return { ...custom, url: checkUrl(custom.url, custom.detail), signingRegion: checkRegion(input.region) };
   }
   const region = input.region ? checkRegion(input.region) : 'aws-global';
+  const own = declaredRegion(region, input);
+  if (own) {
+    const url = own.region.endpoints[input.service];
+    if (!url) throw new ClientConfigError(`The region ${region} is declared in ${own.file} without an ${input.service} endpoint; add "endpoints": {"${input.service}": "https://..."} or configure endpoint_url.`);
+    return { url: checkUrl(url, own.file), signingRegion: region, source: 'declared-region', detail: `region ${region} in ${own.file}` };
+  }
   const partition = partitionOf(region);
   if (input.service === 'iam') {
     const host = partition.iamHost ?? `iam.${partition.globalRegion}.${partition.dnsSuffix}`;
@@ -119,6 +128,26 @@ export function resolveStsEndpoint(input: ResolveEndpointInput): ResolvedEndpoin
 }
 
 type Custom = Omit<ResolvedEndpoint, 'signingRegion'>;
+
+const declarationsByFile = new Map<string, Map<string, DeclaredRegion>>();
+
+/** The operator's own region of that name, from OPENSTS_REGIONS_FILE or the profile's opensts_regions_file. */
+function declaredRegion(region: string, { env, profile }: ResolveEndpointInput): { region: DeclaredRegion; file: string } | undefined {
+  const setting = profile?.settings.opensts_regions_file;
+  const file = env.OPENSTS_REGIONS_FILE || (typeof setting === 'string' ? setting : undefined);
+  if (!file) return undefined;
+  let regions = declarationsByFile.get(file);
+  if (!regions) {
+    try {
+      regions = readRegionDeclarations(file);
+    } catch (err) {
+      throw new ClientConfigError((err as RegionDeclarationError).message);
+    }
+    declarationsByFile.set(file, regions);
+  }
+  const found = regions.get(region);
+  return found && { region: found, file };
+}
 
 function customEndpoint({ service, explicitEndpoint, env, profile, files }: ResolveEndpointInput): Custom | undefined {
   if (explicitEndpoint !== undefined) return { url: explicitEndpoint, source: 'explicit', detail: 'explicit endpoint' };
@@ -143,6 +172,36 @@ function customEndpoint({ service, explicitEndpoint, env, profile, files }: Reso
   }
   if (profile?.endpointUrl) return { url: profile.endpointUrl, source: 'config-global', detail: `endpoint_url of profile ${profile.name}` };
   return undefined;
+}
+
+/**
+ * Every STS endpoint to try, in order: the one resolveStsEndpoint picks, then the profile's `opensts_endpoints`
+ * (or OPENSTS_ENDPOINTS), a comma-separated list written regional first, then others, then the global one. An
+ * entry is `URL` (signed for the client's region) or `REGION=URL` (signed for REGION: the global endpoint of
+ * an OpenSTS deployment signs as us-east-1, a regional node refuses other regions' scopes). An explicit
+ * endpoint (--endpoint-url) is one endpoint and nothing else. Duplicates are dropped.
+ */
+export function resolveStsEndpoints(input: ResolveEndpointInput): ResolvedEndpoint[] {
+  const first = input.service === 'sts' && input.explicitEndpoint === undefined ? extraEndpoints(input) : undefined;
+  if (first === undefined || first.list.length === 0) return [resolveStsEndpoint(input)];
+  if (!input.region) throw new NoRegionError();
+  const out: ResolvedEndpoint[] = [];
+  const primary = customEndpoint(input);
+  if (primary) out.push({ ...primary, url: checkUrl(primary.url, primary.detail), signingRegion: checkRegion(input.region) });
+  for (const entry of first.list) {
+    const m = /^([a-zA-Z0-9-]+)=(.*)$/.exec(entry);
+    const url = checkUrl(m ? m[2]!.trim() : entry, first.from);
+    if (out.some((e) => e.url === url)) continue;
+    out.push({ url, signingRegion: checkRegion(m ? m[1]! : input.region), source: 'opensts-endpoints', detail: first.from });
+  }
+  return out;
+}
+
+function extraEndpoints({ env, profile }: ResolveEndpointInput): { list: string[]; from: string } | undefined {
+  const raw = env.OPENSTS_ENDPOINTS || profile?.openstsEndpoints;
+  if (!raw) return undefined;
+  const from = env.OPENSTS_ENDPOINTS ? 'OPENSTS_ENDPOINTS' : `opensts_endpoints of profile ${profile!.name}`;
+  return { list: raw.split(',').map((s) => s.trim()).filter(Boolean), from };
 }
 
 function checkUrl(url: string, from: string): string {

@@ -20,7 +20,10 @@ export interface HttpRequestOptions {
   /** Sent as given (names as written); host, content-length and connection are added when absent. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** Milliseconds from connected to the whole response (default 10 s): a server that accepts and never answers. */
   readonly timeoutMs?: number;
+  /** Milliseconds to establish the connection, TLS included (default: timeoutMs): a host that drops packets. */
+  readonly connectTimeoutMs?: number;
   /** PEM CA bundle file for https (AWS_CA_BUNDLE). */
   readonly caBundle?: string;
 }
@@ -105,6 +108,7 @@ async function send(options: HttpRequestOptions): Promise<HttpResponse> {
     const finish = (err: Error | undefined, response?: HttpResponse) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       socket.destroy();
       if (err) reject(err);
       else resolve(response!);
@@ -119,7 +123,15 @@ async function send(options: HttpRequestOptions): Promise<HttpResponse> {
       if (parsed) finish(undefined, parsed);
       else if (ended) finish(new HttpError('the connection closed before a complete HTTP response', 'ECONNRESET'));
     };
-    socket.setTimeout(options.timeoutMs ?? 10_000, () => finish(new HttpError(`no answer within ${options.timeoutMs ?? 10_000} ms`, 'ETIMEDOUT')));
+    // Two absolute deadlines, not an idle timeout: a server trickling bytes must not hold the client forever.
+    const responseMs = options.timeoutMs ?? 10_000;
+    const connectMs = options.connectTimeoutMs ?? responseMs;
+    let timer = setTimeout(() => finish(new HttpError(`not connected within ${connectMs} ms`, 'ETIMEDOUT')), connectMs);
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(new HttpError(`no answer within ${responseMs} ms`, 'ETIMEDOUT')), responseMs);
+    });
+    socket.once('close', () => clearTimeout(timer));
     socket.on('error', (err: NodeJS.ErrnoException) => finish(new HttpError(err.message, err.code ?? 'ECONNRESET')));
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);

@@ -54,6 +54,8 @@ export interface Profile {
   /** Raw `legacy` / `regional`; validated where it is used, since AWS_STS_REGIONAL_ENDPOINTS overrides it. */
   readonly stsRegionalEndpoints?: string;
   readonly ignoreConfiguredEndpointUrls?: boolean;
+  /** Our addition: further STS endpoints to fail over to, comma-separated (endpoints.ts resolveStsEndpoints). */
+  readonly openstsEndpoints?: string;
   /** Our addition (as in aws-vault): a command that prints the current MFA code. */
   readonly mfaProcess?: string;
 }
@@ -124,6 +126,7 @@ export function readProfile(name: string | undefined, files: SharedConfigFiles):
     stsRegionalEndpoints: get('sts_regional_endpoints'),
     ignoreConfiguredEndpointUrls: ignore === undefined ? undefined : configBoolean(ignore),
     mfaProcess: get('mfa_process'),
+    openstsEndpoints: get('opensts_endpoints'),
   };
   return prune(view);
 }

@@ -2,13 +2,16 @@
  * A small STS client: Query protocol over node:http(s) (faster to load than fetch/undici), signed with the same
  * SigV4 code the server verifies with, driven by models/sts.json. Retries throttling, 5xx and network
  * failures with capped exponential backoff and full jitter; corrects its clock from the `Date` header after a
- * clock-skew error, as the AWS SDK for JavaScript does.
+ * clock-skew error, as the AWS SDK for JavaScript does. With several endpoints (opensts_endpoints), a refused
+ * connection, a timeout or a 5xx moves the call to the next endpoint at once, and the failed one is set aside
+ * for a while (endpoint-health.ts).
  */
 // sign.js directly: the verifier half of src/sigv4 is not needed on the client, and start-up time counts.
 import { signRequest } from '../sigv4/sign.js';
 import type { AwsCredentials } from './credential-process.js';
 import { HttpError, httpRequest } from './http.js';
-import { type ResolvedEndpoint, resolveStsEndpoint } from './endpoints.js';
+import { EndpointHealth, sharedEndpointHealth } from './endpoint-health.js';
+import { type ResolvedEndpoint, resolveStsEndpoints } from './endpoints.js';
 import type { Profile } from './profile.js';
 import type { Env, SharedConfigFiles } from './shared-config.js';
 import { type OutputStructure, type Params, formEncode, operationModel, parseStructure, serializeInput } from './sts-model.js';
@@ -24,10 +27,14 @@ export interface StsClientConfig {
   readonly endpoint?: string;
   /** Credentials or a provider; not needed for AssumeRoleWithWebIdentity / AssumeRoleWithSAML. */
   readonly credentials?: AwsCredentials | CredentialProvider;
-  /** Attempts per call, first included (default AWS_MAX_ATTEMPTS or 3). */
+  /** Attempts per call and endpoint, first included (default AWS_MAX_ATTEMPTS or 3). */
   readonly maxAttempts?: number;
-  /** Per-attempt timeout in milliseconds (default 10 s). */
+  /** Per-attempt response timeout in milliseconds, from connected to the whole answer (default: the profile's opensts_timeout_ms, else 10 s). */
   readonly timeoutMs?: number;
+  /** Per-attempt connect timeout in milliseconds (default: the profile's opensts_connect_timeout_ms, else 3 s). */
+  readonly connectTimeoutMs?: number;
+  /** Which endpoints failed lately (default: one per process). */
+  readonly endpointHealth?: EndpointHealth;
   /** Environment used to resolve the endpoint (default process.env). */
   readonly env?: Env;
   /** Profile and files whose endpoint settings apply (endpoint_url, services, sts_regional_endpoints). */
@@ -59,7 +66,8 @@ export class StsServiceError extends Error {
 /** No usable answer: connection refused, timeout, or a body that is not the Query protocol. */
 export class StsRequestError extends Error {
   override name = 'StsRequestError';
-  constructor(readonly operation: string, readonly url: string, reason: string, readonly retryable: boolean) {
+  /** `status`: the HTTP status of an answer that was not the Query protocol; undefined for network failures. */
+  constructor(readonly operation: string, readonly url: string, reason: string, readonly retryable: boolean, readonly status?: number) {
     super(`Could not call ${operation} at ${url}: ${reason}`);
   }
 }
@@ -84,17 +92,32 @@ const MAX_BACKOFF_MS = 20_000;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class StsClient {
+  /** The first endpoint (the one the AWS tools would use too). */
   readonly endpoint: ResolvedEndpoint;
+  /** Every endpoint, in the configured order. */
+  readonly endpoints: readonly ResolvedEndpoint[];
   /** Server time minus local time, learned from `Date` headers after clock-skew errors. */
   systemClockOffsetMs = 0;
   private readonly config: StsClientConfig;
   private readonly maxAttempts: number;
+  private readonly health: EndpointHealth;
+  private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
 
   constructor(config: StsClientConfig = {}) {
     this.config = config;
     const env = config.env ?? process.env;
     const region = config.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || config.profile?.region || undefined;
-    this.endpoint = resolveStsEndpoint({ service: 'sts', region, explicitEndpoint: config.endpoint, env, profile: config.profile, files: config.files });
+    this.endpoints = resolveStsEndpoints({ service: 'sts', region, explicitEndpoint: config.endpoint, env, profile: config.profile, files: config.files });
+    this.endpoint = this.endpoints[0]!;
+    this.health = config.endpointHealth ?? sharedEndpointHealth;
+    const ms = (key: string) => {
+      const raw = config.profile?.settings[key];
+      const n = typeof raw === 'string' ? Number(raw) : NaN;
+      return Number.isInteger(n) && n > 0 ? n : undefined;
+    };
+    this.timeoutMs = config.timeoutMs ?? ms('opensts_timeout_ms') ?? 10_000;
+    this.connectTimeoutMs = config.connectTimeoutMs ?? ms('opensts_connect_timeout_ms') ?? 3_000;
     const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
     this.maxAttempts = Math.max(1, Math.floor(config.maxAttempts ?? (Number.isFinite(fromEnv) && fromEnv >= 1 ? fromEnv : 3)));
   }
@@ -119,13 +142,21 @@ export class StsClient {
       credentials = typeof source === 'function' ? await source() : source;
     }
     let skewRetried = false;
+    // Endpoints that failed lately go last; each round tries every endpoint once, and only a full round backs off.
+    // At most maxAttempts rounds: bounded however many endpoints are down.
+    const order = this.health.order(this.endpoints);
+    let round = 1;
+    let index = 0;
     for (let attempt = 1; ; attempt++) {
+      const endpoint = order[index]!;
       let retryable: boolean;
+      let failover: boolean;
       let failure: Error;
       try {
-        const reply = await this.attempt(operation, body, credentials);
-        if (reply.status >= 200 && reply.status < 300) return parseSuccess(operation, reply, this.endpoint.url);
-        const error = parseError(operation, reply, this.endpoint.url);
+        const reply = await this.attempt(endpoint, operation, body, credentials);
+        if (reply.status < 500) this.health.markUp(endpoint.url);
+        if (reply.status >= 200 && reply.status < 300) return parseSuccess(operation, reply, endpoint.url);
+        const error = parseError(operation, reply, endpoint.url);
         if (error instanceof StsServiceError && CLOCK_SKEW_ERROR_CODES.has(error.code) && !skewRetried) {
           const serverTime = Date.parse(reply.date ?? '');
           if (Number.isFinite(serverTime) && Math.abs(serverTime - (this.now() + this.systemClockOffsetMs)) >= SKEW_THRESHOLD_MS) {
@@ -139,19 +170,31 @@ export class StsClient {
         retryable = error instanceof StsServiceError
           ? THROTTLING_ERROR_CODES.has(error.code) || TRANSIENT_CODES.has(error.code) || error.statusCode >= 500 || error.statusCode === 429
           : reply.status >= 500 || reply.status === 429;
+        failover = reply.status >= 500;
       } catch (err) {
         if (!(err instanceof StsRequestError)) throw err;
         failure = err;
         retryable = err.retryable;
+        failover = err.retryable && err.status === undefined;
       }
-      if (!retryable || attempt >= this.maxAttempts) throw failure;
+      if (failover!) this.health.markDown(endpoint.url);
+      if (!retryable) throw failure;
+      // Throttling stays with its endpoint (another one would not change the caller's rate); failures move on.
+      if (failover! && index + 1 < order.length) {
+        index++;
+        continue;
+      }
+      if (round >= this.maxAttempts) throw failure;
+      if (failover!) index = 0;
       const base = this.config.retryBaseDelayMs ?? 100;
-      await (this.config.sleep ?? defaultSleep)(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempt));
+      await (this.config.sleep ?? defaultSleep)(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** round));
+      round++;
     }
   }
 
-  private async attempt(operation: string, body: string, credentials: AwsCredentials | undefined): Promise<RawReply> {
-    const url = new URL(this.endpoint.url);
+  private async attempt(endpoint: ResolvedEndpoint, operation: string, body: string, credentials: AwsCredentials | undefined): Promise<RawReply> {
+    // Each attempt is signed for its own endpoint: SigV4 covers the Host, and the scope names that endpoint's region.
+    const url = new URL(endpoint.url);
     const path = (url.pathname || '/') + url.search;
     const headers: Record<string, string> = {
       host: url.host,
@@ -159,14 +202,14 @@ export class StsClient {
     };
     if (credentials) {
       Object.assign(headers, signRequest({
-        method: 'POST', url: path, headers, body, credentials, region: this.endpoint.signingRegion, service: 'sts',
+        method: 'POST', url: path, headers, body, credentials, region: endpoint.signingRegion, service: 'sts',
         now: new Date(this.now() + this.systemClockOffsetMs), signedHeaders: ['host', 'content-type'],
       }));
     }
     headers['content-length'] = String(Buffer.byteLength(body));
     headers['user-agent'] = this.config.userAgent ?? `opensts-client/${version()}`;
     const env = this.config.env ?? process.env;
-    return request(operation, url, headers, body, this.config.timeoutMs ?? 10_000, env.AWS_CA_BUNDLE || profileCaBundle(this.config.profile));
+    return request(operation, url, headers, body, this.timeoutMs, this.connectTimeoutMs, env.AWS_CA_BUNDLE || profileCaBundle(this.config.profile));
   }
 
   getCallerIdentity(params: Params = {}) {
@@ -210,9 +253,9 @@ interface RawReply {
 
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
 
-async function request(operation: string, url: URL, headers: Record<string, string>, body: string, timeoutMs: number, caBundle?: string): Promise<RawReply> {
+async function request(operation: string, url: URL, headers: Record<string, string>, body: string, timeoutMs: number, connectTimeoutMs: number, caBundle?: string): Promise<RawReply> {
   try {
-    const res = await httpRequest({ method: 'POST', url, headers, body, timeoutMs, caBundle });
+    const res = await httpRequest({ method: 'POST', url, headers, body, timeoutMs, connectTimeoutMs, caBundle });
     return { status: res.status, body: res.body.toString('utf8'), date: res.headers.date, requestId: res.headers['x-amzn-requestid'] };
   } catch (err) {
     const code = err instanceof HttpError ? err.code : (err as NodeJS.ErrnoException).code ?? '';
@@ -242,13 +285,13 @@ function parseError(operation: string, reply: RawReply, url: string): Error {
     root = parseXml(reply.body);
   } catch {
     const start = reply.body.trim().slice(0, 120).replace(/\s+/g, ' ');
-    return new StsRequestError(operation, url, `HTTP ${reply.status}${start ? `: ${start}` : ''}`, reply.status >= 500 || reply.status === 429);
+    return new StsRequestError(operation, url, `HTTP ${reply.status}${start ? `: ${start}` : ''}`, reply.status >= 500 || reply.status === 429, reply.status);
   }
   // <ErrorResponse><Error>..</Error><RequestId/></ErrorResponse>, or EC2's <Response><Errors><Error>.
   const error = child(root, 'Error') ?? child(child(root, 'Errors'), 'Error');
   const code = textAt(error, 'Code')?.trim();
   if (!code) {
-    return new StsRequestError(operation, url, `HTTP ${reply.status} with an answer that is not an AWS error (<${root.name}>)`, reply.status >= 500 || reply.status === 429);
+    return new StsRequestError(operation, url, `HTTP ${reply.status} with an answer that is not an AWS error (<${root.name}>)`, reply.status >= 500 || reply.status === 429, reply.status);
   }
   const message = textAt(error, 'Message') ?? textAt(error, 'message') ?? '';
   const requestId = textAt(root, 'RequestId') ?? textAt(root, 'RequestID') ?? reply.requestId;

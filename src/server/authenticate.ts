@@ -61,7 +61,7 @@ export async function authenticate(
 
   if (!verifySignature(req, info, secret)) throw errors.signatureDoesNotMatch();
   if (service === 'sts' && !isRegionActive(region, (await app.settings.get(principal.accountId)).regions)) {
-    throw regionDisabled(principal.accountId);
+    throw regionDisabled(principal.accountId, region);
   }
   if (!session) app.keyUses.note({ accessKeyId: info.accessKeyId, at: now, region: info.scope.region, service });
   return { caller: { principal, accessKeyId: info.accessKeyId, session }, info };

@@ -121,7 +121,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       if (endpoint) {
         // An unsigned STS call (AssumeRoleWithWebIdentity) acts for the server's account: its region and token settings apply.
         const settings = await app.settings.get(app.accountId);
-        if (!isRegionActive(region, settings.regions)) throw regionDisabled(app.accountId);
+        if (!isRegionActive(region, settings.regions)) throw regionDisabled(app.accountId, region);
         tokenVersion = issuedTokenVersion(endpoint, settings.globalEndpointTokenVersion);
       }
     }

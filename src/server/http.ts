@@ -19,6 +19,7 @@ import { discovery } from './discovery.js';
 import { dispatch, type QueryRequest } from './dispatch.js';
 import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
+import { logRequest } from './request-log.js';
 import type { Readiness, ReadinessReport } from './readiness.js';
 import { createHttp1Server, DEFAULT_LIMITS, type Http1Limits, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
 
@@ -121,15 +122,17 @@ export function createHttpServer({ app, log, readiness = alwaysReady, metrics, a
       host: req.header('host'),
       acceptJson: acceptsJson(req.header('accept')),
     };
-    const started = metrics ? performance.now() : 0;
+    const started = performance.now();
     const reply = await dispatch(app, request, logError);
-    metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', (performance.now() - started) / 1000);
+    const latencyMs = performance.now() - started;
+    metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', latencyMs / 1000);
     if (reply.throttled) metrics?.throttled(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.throttled);
     audit?.record(auditEvent(reply, {
       sourceIp: request.sourceIp, userAgent: req.header('user-agent'), accountId: app.accountId,
       // The TLS a trusted proxy ended is not known here: only the client's own connection's is recorded.
       tls: client ? undefined : req.tls, host: request.host,
     }));
+    logRequest(log, reply, { sourceIp: request.sourceIp, latencyMs, userAgent: req.header('user-agent'), host: request.host });
     return xmlReply(date, reply.status, reply.body, reply.requestId, reply.json ? 'application/json' : 'text/xml');
   };
 

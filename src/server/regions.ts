@@ -13,7 +13,11 @@
  *   changes that with `opensts regions enable|disable R` (AWS has no API for it, only the IAM console). A request
  *   served in a region where the caller's account has STS inactive is refused with RegionDisabledException.
  *   us-east-1, where the global endpoint lives, is always active.
+ * - Operators may declare regions of their own (`onprem-1`) in a regions file (src/region-declarations.ts), named by
+ *   OPENSTS_REGIONS_FILE or `opensts serve --regions-file`; they count as region names, known and, if declared so,
+ *   opt-in, everywhere below.
  */
+import { type DeclaredRegion, readRegionDeclarations } from '../region-declarations.js';
 import { AwsError, errors } from '../protocol/errors.js';
 
 /** Regions enabled by default in every account (those launched before March 2019). */
@@ -37,14 +41,42 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const optIn = new Set(OPT_IN_REGIONS);
 const known = new Set([...DEFAULT_REGIONS, ...OPT_IN_REGIONS]);
 
-/** Region names clients sign with: AWS's (`eu-central-1`, `us-gov-west-1`, `cn-north-1`). */
-export const isRegionName = (region: string) => REGION.test(region) && region.length <= 32;
+// Module state, like the lists above: every process (cluster workers, admin commands) reads the same file, named in
+// its environment, the first time a region name is checked.
+let declared: ReadonlyMap<string, DeclaredRegion> | undefined;
+const declaredRegions = (): ReadonlyMap<string, DeclaredRegion> => {
+  if (declared === undefined) {
+    const file = process.env.OPENSTS_REGIONS_FILE;
+    declared = file ? readRegionDeclarations(file) : new Map();
+  }
+  return declared;
+};
 
-/** One of the aws partition's regions listed above. */
-export const isKnownRegion = (region: string) => known.has(region);
+/**
+ * Uses this regions file (`--regions-file`), and names it in the environment so forked workers and child commands
+ * read it too. Throws, naming the file, when it cannot be used.
+ */
+export function useRegionsFile(file: string): void {
+  declared = readRegionDeclarations(file);
+  process.env.OPENSTS_REGIONS_FILE = file;
+}
 
-/** Regions outside the lists (other partitions, new regions) count as enabled by default. */
-export const isOptInRegion = (region: string) => optIn.has(region);
+/** For tests: these declared regions (none: forget them). */
+export function declareRegions(regions: Iterable<DeclaredRegion> = []): void {
+  declared = new Map([...regions].map((r) => [r.name, r]));
+}
+
+/** Region names clients sign with: AWS's (`eu-central-1`, `us-gov-west-1`, `cn-north-1`) and the declared ones. */
+export const isRegionName = (region: string) => (REGION.test(region) && region.length <= 32) || declaredRegions().has(region);
+
+/** One of the aws partition's regions listed above, or a declared one. */
+export const isKnownRegion = (region: string) => known.has(region) || declaredRegions().has(region);
+
+/** Regions outside the lists (other partitions, new regions) count as enabled by default; declared ones as declared. */
+export const isOptInRegion = (region: string) => optIn.has(region) || declaredRegions().get(region)?.optIn === true;
+
+/** The declared regions, for `opensts regions list`. */
+export const declaredRegionNames = (): string[] => [...declaredRegions().keys()];
 
 /** What a node answers as. */
 export type NodeRegion =
@@ -118,8 +150,9 @@ export function isRegionActive(region: string, settings: ReadonlyMap<string, boo
   return settings.get(region) ?? !isOptInRegion(region);
 }
 
-export const regionDisabled = (accountId: string) => new AwsError(
+/** AWS sends the user to the IAM console; ours names the command that activates the region. */
+export const regionDisabled = (accountId: string, region?: string) => new AwsError(
   'RegionDisabledException',
-  `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region using the IAM Console.`,
+  `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region with: opensts regions enable ${region ?? 'REGION'}`,
   403,
 );

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import type { ThrottleLimits } from '../../src/server/throttle.js';
@@ -44,6 +44,8 @@ export async function startTestServer(
     trustedProxies?: string[];
     /** Rate limits (default: the server's defaults); false turns throttling off. */
     throttle?: ThrottleLimits | false;
+    /** The server's logger (default: silent). */
+    log?: Logger;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
@@ -52,7 +54,7 @@ export async function startTestServer(
   const certificate = options.tls ? selfSignedCertificate(dataDir) : undefined;
   const running = await startServer({
     port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
-    storeUrl: pg?.url, log: pino({ level: 'silent' }), metricsPort: options.metricsPort, oidcCaFile: options.oidcCaFile,
+    storeUrl: pg?.url, log: options.log ?? pino({ level: 'silent' }), metricsPort: options.metricsPort, oidcCaFile: options.oidcCaFile,
     auditLog: options.auditLog,
     tls: certificate && { certFile: certificate.certFile, keyFile: certificate.keyFile },
     trustedProxies: options.trustedProxies,
