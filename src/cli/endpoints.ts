@@ -158,17 +158,6 @@ export async function endpoints(argv: string[]): Promise<number> {
   if (!Number.isInteger(count) || count < 1 || count > 100) throw new UsageError('--count must be 1..100');
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout must be a positive number of milliseconds');
   const output = one(args, 'output') ?? 'text';
-  if (output !== 'json' && output !== 'text') throw new UsageError(`--output must be text or json, not ${output}`);
-  if (!args.options.has('aws')) return probeOpensts(ctx, region, count, timeoutMs, output);
-  if (!region) throw new ClientConfigError('You must specify a region: --region R (or AWS_REGION).');
-  const aws = { env: {}, region };
-  const globalUrl = one(args, 'global-url') ?? resolveStsEndpoint({ ...aws, service: 'sts', region: 'aws-global' }).url;
-  const regionalUrl = one(args, 'regional-url') ?? resolveStsEndpoint({ ...aws, service: 'sts' }).url;
-  const configured = customStsEndpoint(ctx);
-  const results = [await probe('global', globalUrl, count, timeoutMs), await probe('regional', regionalUrl, count, timeoutMs)];
-  if (configured) results.push(await probe('configured', configured, count, timeoutMs));
-  const advice = recommend(results, region);
-  const output = one(args, 'output') ?? 'text';
   /** Text is the table and the advice; the other formats print the measurements (with --query applied). */
   const emit = async (report: object, text: string) => {
     if (output === 'text' && one(args, 'query') === undefined) process.stdout.write(text);

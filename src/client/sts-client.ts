@@ -147,7 +147,7 @@ export class StsClient {
     const order = this.health.order(this.endpoints);
     let round = 1;
     let index = 0;
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       const endpoint = order[index]!;
       let retryable: boolean;
       let failover: boolean;
@@ -162,8 +162,7 @@ export class StsClient {
           if (Number.isFinite(serverTime) && Math.abs(serverTime - (this.now() + this.systemClockOffsetMs)) >= SKEW_THRESHOLD_MS) {
             this.systemClockOffsetMs = serverTime - this.now();
             skewRetried = true;
-            attempt--; // a clock correction is not counted as a retry
-            continue;
+            continue; // a clock correction is not counted as a retry: same endpoint, same round
           }
         }
         failure = error;
