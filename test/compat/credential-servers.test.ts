@@ -270,7 +270,7 @@ function workload(file: string, args: string[], env: NodeJS.ProcessEnv): { step:
 }
 
 for (const kind of ['ecs', 'imds'] as const) {
-  test(`${kind}: the JS SDK and boto3 run across four session expiries without an error`, async () => {
+  test(`${kind}: ${kind === 'ecs' ? 'the JS SDK and boto3 run' : 'the JS SDK runs'} across four session expiries without an error`, async () => {
     // The server's clock drives the sessions' lifetimes, the credential server's refreshes and the workloads' clocks.
     const now = () => server.clock.now();
     const provider = fromAssumeRole({ source: alice, roleArn, roleSessionName: 'served', durationSeconds: 900, endpoint: server.url, region: 'eu-central-1', now, clientConfig: { now, maxAttempts: 1 }, refreshWindowMs: SERVER_REFRESH_WINDOW_MS });
@@ -279,12 +279,13 @@ for (const kind of ['ecs', 'imds'] as const) {
     // expiry this test is about (a slow answer once failed boto3's refresh at step 9 with the full suite running).
     const env = bareEnv({
       ...credentialServer.env, AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'eu-central-1', AWS_ENDPOINT_URL_STS: server.url, AWS_ENDPOINT_URL_IAM: server.url,
-      AWS_METADATA_SERVICE_TIMEOUT: '5', AWS_METADATA_SERVICE_NUM_ATTEMPTS: '3',
     });
-    const workloads = {
-      js: workload(process.execPath, ['--input-type=module', '-e', JS_WORKLOAD], env),
-      boto3: workload('python3', ['-c', BOTO3_WORKLOAD], env),
-    };
+    // Not boto3 against IMDS: botocore treats instance credentials with less than 12 to 20 minutes left (10 minutes
+    // plus a random jitter) as an outage and stretches them past their expiry. With this walk's 15-minute sessions
+    // that is every fetch, and whether the stretch outlives the session depends on the jitter: a flaky test, not a
+    // server fault. Real instance credentials last hours; boto3 reads the IMDS server in the stock-clients test above.
+    const workloads: Record<string, ReturnType<typeof workload>> = { js: workload(process.execPath, ['--input-type=module', '-e', JS_WORKLOAD], env) };
+    if (kind === 'ecs') workloads.boto3 = workload('python3', ['-c', BOTO3_WORKLOAD], env);
     let advanced = 0;
     try {
       const keys = { js: new Set<string>(), boto3: new Set<string>() };
@@ -301,13 +302,13 @@ for (const kind of ['ecs', 'imds'] as const) {
         advanced += 3 * 60_000;
       }
       assert.ok(keys.js.size >= 5, `the JS SDK used ${keys.js.size} sessions`);
-      assert.ok(keys.boto3.size >= 5, `boto3 used ${keys.boto3.size} sessions`);
+      if (kind === 'ecs') assert.ok(keys.boto3.size >= 5, `boto3 used ${keys.boto3.size} sessions`);
       // And the first session is really dead at the server: the workloads crossed its expiry.
       const dead = await call(server, 'GetCallerIdentity', {}, firstKeys[0]!, { region: 'eu-central-1' });
       assert.match(dead.body, /<Code>ExpiredToken<\/Code>/);
     } finally {
       assert.equal(await workloads.js.end(), 0);
-      assert.equal(await workloads.boto3.end(), 0);
+      if (workloads.boto3) assert.equal(await workloads.boto3.end(), 0);
       await credentialServer.close();
       server.clock.advance(-advanced); // the clients of the other tests sign with the real time
     }
