@@ -94,10 +94,10 @@ function serveProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
 test('opensts serve refuses a bad setting from the file at start, saying which key of which file', async () => {
   const file = configFile({ port: 99999, 'data-dir': join(dir, 'bad') });
   const p = serveProcess(['--config', file]);
-  assert.equal(await p.exited, 1);
+  assert.equal(await p.exited, 255);
   assert.equal(p.err(), `opensts: --port must be 0..65535, not 99999 (the config file ${file} sets "port")\n`);
   const q = serveProcess(['--config', configFile({ workers: 1, 'log-levle': 'info' })]);
-  assert.equal(await q.exited, 1);
+  assert.equal(await q.exited, 255);
   assert.match(q.err(), /unknown key "log-levle"/);
 });
 

@@ -245,7 +245,8 @@ test('the audit log records a throttled request with errorCode Throttling, and w
   assert.deepEqual(eventOf(byKey), {
     eventVersion: '1.08', eventTime: '2026-03-01T12:00:00Z', eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity',
     awsRegion: 'us-east-1', sourceIPAddress: '127.0.0.1', userAgent: 'aws-cli/2.15 test', requestID: byKey.headers.get('x-amzn-requestid'),
-    eventType: 'AwsApiCall',
+    eventID: eventOf(byKey).eventID, readOnly: true, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: account,
+    eventCategory: 'Management',
     userIdentity: { type: 'Root', principalId: account, arn: `arn:aws:iam::${account}:root`, accountId: account, accessKeyId: s.root.accessKeyId },
     errorCode: 'Throttling', errorMessage: 'Rate exceeded',
   });
