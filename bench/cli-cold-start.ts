@@ -48,7 +48,8 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 async function hasHyperfine(): Promise<boolean> {
   if (values.tool === 'loop') return false;
@@ -57,7 +58,9 @@ async function hasHyperfine(): Promise<boolean> {
 
 // The bundle must match the code being measured.
 const bundler = fileURLToPath(new URL('../../scripts/bundle-client.mjs', import.meta.url));
-await new Promise<void>((resolve, reject) => execFile(process.execPath, [bundler], (err) => (err ? reject(err) : resolve())));
+await new Promise<void>((resolve, reject) =>
+  execFile(process.execPath, [bundler], (err) => (err ? reject(err) : resolve())),
+);
 
 const server = await startTestServer();
 try {
@@ -75,9 +78,23 @@ try {
   };
   const cli = [bin, 'sts', values.command!];
   const floor = ['-e', '0'];
-  console.log(`node ${process.version}, ${runs} runs after ${warmup} warm-up runs; server ${server.url}; ${values['no-bundle'] ? 'module graph (--no-bundle)' : 'client bundle'}`);
+  console.log(
+    `node ${process.version}, ${runs} runs after ${warmup} warm-up runs; server ${server.url}; ${values['no-bundle'] ? 'module graph (--no-bundle)' : 'client bundle'}`,
+  );
   if (await hasHyperfine()) {
-    const child = spawn('hyperfine', ['-N', '--warmup', String(warmup), '--runs', String(runs), `${process.execPath} -e 0`, `${process.execPath} ${cli.join(' ')}`], { env, stdio: 'inherit' });
+    const child = spawn(
+      'hyperfine',
+      [
+        '-N',
+        '--warmup',
+        String(warmup),
+        '--runs',
+        String(runs),
+        `${process.execPath} -e 0`,
+        `${process.execPath} ${cli.join(' ')}`,
+      ],
+      { env, stdio: 'inherit' },
+    );
     await new Promise((resolve) => child.on('exit', resolve));
   } else {
     for (let i = 0; i < warmup; i++) {
@@ -96,7 +113,9 @@ try {
     console.log(row(`node bin/opensts sts ${values.command}`, b));
     const overhead = b.map((x, i) => x - a[i]!);
     console.log(`opensts over the node floor: median ${median(overhead).toFixed(1)} ms`);
-    console.log(`bar: median <= 100 ms -> ${median(b) <= 100 ? 'met' : 'NOT met'} on this machine now (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)})`);
+    console.log(
+      `bar: median <= 100 ms -> ${median(b) <= 100 ? 'met' : 'NOT met'} on this machine now (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)})`,
+    );
   }
 } finally {
   await server.close();

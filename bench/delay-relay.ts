@@ -8,7 +8,9 @@
 import { createConnection, createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { listen: { type: 'string' }, target: { type: 'string' }, 'delay-ms': { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { listen: { type: 'string' }, target: { type: 'string' }, 'delay-ms': { type: 'string', default: '0' } },
+});
 const hostPort = (s: string | undefined, what: string) => {
   const m = /^(127\.\d+\.\d+\.\d+):(\d+)$/.exec(s ?? '');
   if (!m) throw new Error(`--${what} must be a 127.x.x.x:port address`);
@@ -37,4 +39,6 @@ createServer((client) => {
     server.on('error', () => client.destroy());
     client.on('close', () => server.destroy());
   }, 2 * delay);
-}).listen(listen.port, listen.host, () => process.stdout.write(`relay ${values.listen} -> ${values.target} (+${delay} ms each way)\n`));
+}).listen(listen.port, listen.host, () =>
+  process.stdout.write(`relay ${values.listen} -> ${values.target} (+${delay} ms each way)\n`),
+);

@@ -15,9 +15,10 @@ import { createHttp1Server, type Http1Response } from '../src/server/http1.js';
 
 const [port, workers] = process.argv.slice(2).map(Number) as [number, number];
 const nodeHttp = process.argv[4] === 'node-http';
-const body = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
-  + '<Arn>arn:aws:iam::123456789012:user/bench</Arn><UserId>AIDAEXAMPLEEXAMPLE123</UserId><Account>123456789012</Account>'
-  + `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+const body =
+  '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+  '<Arn>arn:aws:iam::123456789012:user/bench</Arn><UserId>AIDAEXAMPLEEXAMPLE123</UserId><Account>123456789012</Account>' +
+  `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
 
 if (cluster.isPrimary && workers > 1) {
   for (let i = 0; i < workers; i++) cluster.fork();
@@ -29,18 +30,22 @@ if (cluster.isPrimary && workers > 1) {
 } else {
   const answer = (): Http1Response => ({
     status: 200,
-    headers: [['Content-Type', 'text/xml'], ['Date', new Date().toUTCString()], ['x-amzn-RequestId', randomUUID()]],
+    headers: [
+      ['Content-Type', 'text/xml'],
+      ['Date', new Date().toUTCString()],
+      ['x-amzn-RequestId', randomUUID()],
+    ],
     body,
   });
   const server = nodeHttp
     ? createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const a = answer();
-        res.writeHead(a.status, Object.fromEntries(a.headers));
-        res.end(a.body);
-      });
-    })
+        req.resume();
+        req.on('end', () => {
+          const a = answer();
+          res.writeHead(a.status, Object.fromEntries(a.headers));
+          res.end(a.body);
+        });
+      })
     : createHttp1Server(answer, (status) => ({ status, headers: [], body: '' })).server;
   server.listen(port, '127.0.0.1', () => {
     if (cluster.isPrimary) console.log('floor server listening');

@@ -6,8 +6,14 @@
  *   npx tsc -p tsconfig.json && node dist/bench/policy.js [seconds-per-scenario]
  */
 import { runInNewContext } from 'node:vm';
-import { type AuthorizationRequest, type PolicySet, RequestContext, evaluate, parsePolicy } from '../src/iam/policy/index.js';
-import { type MatchMode, compilePattern } from '../src/iam/policy/matching.js';
+import {
+  type AuthorizationRequest,
+  type PolicySet,
+  RequestContext,
+  evaluate,
+  parsePolicy,
+} from '../src/policy/index.js';
+import { type MatchMode, compilePattern } from '../src/policy/matching.js';
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',
@@ -140,9 +146,24 @@ const ADVERSARIAL: Array<[string, string, string, MatchMode]> = [
   ['Resource role/*a*a…*b, 10 stars', ROLE + stars(10), ROLE + as.slice(0, 40), 'resource'],
   ['Resource role/*a*a…*b, 20 stars', ROLE + stars(20), ROLE + as, 'resource'],
   ['Resource role/*a*a…*b, 1000 stars', ROLE + stars(1000), ROLE + as, 'resource'],
-  ['Resource, 1000 stars held to segment 5', 'arn:aws:iam::' + stars(1000) + ':role/x', `arn:aws:iam::${as}:role/x`, 'resource'],
-  ['Resource, 1000 stars, the last crossing colons', 'arn:aws:iam::' + '*a'.repeat(1000) + '*:role/x', `arn:aws:iam::${as}:role/y`, 'resource'],
-  ['ArnLike ?*?*…b, 1000 wildcard pairs', 'arn:aws:iam::' + '?*'.repeat(1000) + 'b:1:x', `arn:aws:iam::${as}:1:x`, 'arn'],
+  [
+    'Resource, 1000 stars held to segment 5',
+    'arn:aws:iam::' + stars(1000) + ':role/x',
+    `arn:aws:iam::${as}:role/x`,
+    'resource',
+  ],
+  [
+    'Resource, 1000 stars, the last crossing colons',
+    'arn:aws:iam::' + '*a'.repeat(1000) + '*:role/x',
+    `arn:aws:iam::${as}:role/y`,
+    'resource',
+  ],
+  [
+    'ArnLike ?*?*…b, 1000 wildcard pairs',
+    'arn:aws:iam::' + '?*'.repeat(1000) + 'b:1:x',
+    `arn:aws:iam::${as}:1:x`,
+    'arn',
+  ],
   ['StringLike *a*a…*b, 1000 stars', stars(1000), as, 'plain'],
   ['StringLike *aaa…ab* (one 2000-char block)', '*' + as.slice(0, 2000) + 'b*', as, 'plain'],
   ['StringLike *a?a?…b* (one 2000-char block)', '*' + 'a?'.repeat(1000) + 'b*', as, 'plain'],
@@ -152,19 +173,23 @@ for (const [name, pattern, candidate, mode] of ADVERSARIAL) {
   const m = compilePattern(pattern, mode);
   let line: string;
   try {
-    const perMatch = runInNewContext('time()', {
-      time: () => {
-        let n = 0;
-        const start = performance.now();
-        const cpu0 = process.cpuUsage();
-        do {
-          m(candidate);
-          n++;
-        } while (performance.now() - start < 200);
-        const used = process.cpuUsage(cpu0);
-        return (used.user + used.system) / 1000 / n;
+    const perMatch = runInNewContext(
+      'time()',
+      {
+        time: () => {
+          let n = 0;
+          const start = performance.now();
+          const cpu0 = process.cpuUsage();
+          do {
+            m(candidate);
+            n++;
+          } while (performance.now() - start < 200);
+          const used = process.cpuUsage(cpu0);
+          return (used.user + used.system) / 1000 / n;
+        },
       },
-    }, { timeout: CAP * 1000 }) as number;
+      { timeout: CAP * 1000 },
+    ) as number;
     worst = Math.max(worst, perMatch);
     line = `${perMatch.toFixed(3).padStart(11)} ms CPU per match`;
   } catch {

@@ -66,10 +66,29 @@ const scheme = tls ? 'https' : 'http';
 function selfSignedCertificate(): { certFile: string; keyFile: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'opensts-bench-tls-'));
   const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-keyout', keyFile, '-out', certFile, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { certFile, keyFile, cert: readFileSync(certFile, 'utf8') };
 }
 
@@ -88,28 +107,47 @@ interface Measurement {
   errors: number;
 }
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const port = (s.address() as { port: number }).port;
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
   });
-});
 
-const which = (cmd: string) => new Promise<boolean>((resolve) => execFile('sh', ['-c', `command -v ${cmd}`], (err) => resolve(!err)));
+const which = (cmd: string) =>
+  new Promise<boolean>((resolve) => execFile('sh', ['-c', `command -v ${cmd}`], (err) => resolve(!err)));
 
 async function startServer(
-  port: number, dataDir: string, workers: number, shared: { storeUrl?: string; env?: NodeJS.ProcessEnv } = {},
+  port: number,
+  dataDir: string,
+  workers: number,
+  shared: { storeUrl?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ child: ChildProcess; root?: Credentials }> {
   // --throttle off: the bench hammers with one key, far past the per-key limits it would otherwise measure. Throttling's
   // own cost is measured with --server-args="--throttle on --throttle-requests 1000000 --throttle-issue 1000000".
   const argv = [
-    ...(args['node-flags'] ? args['node-flags'].split(' ') : []), 'bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir,
-    '--workers', String(workers), '--log-level', 'warn', '--throttle', 'off',
+    ...(args['node-flags'] ? args['node-flags'].split(' ') : []),
+    'bin/opensts',
+    'serve',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--workers',
+    String(workers),
+    '--log-level',
+    'warn',
+    '--throttle',
+    'off',
   ];
   if (shared.storeUrl) argv.push('--store', shared.storeUrl);
   if (args['server-args']) argv.push(...args['server-args'].split(' '));
   if (tls) argv.push('--tls-cert', tls.certFile, '--tls-key', tls.keyFile);
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...shared.env } });
+  const child = spawn(process.execPath, argv, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...shared.env },
+  });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
@@ -126,7 +164,10 @@ async function startServer(
 /** The same scenario against every node at once, the connections split evenly: summed req/s, worst latencies. */
 async function measureAll(
   measure: (port: number, s: Scenario, connections: number, seconds: number) => Promise<Measurement>,
-  ports: number[], s: Scenario, connections: number, seconds: number,
+  ports: number[],
+  s: Scenario,
+  connections: number,
+  seconds: number,
 ): Promise<Measurement> {
   const each = Math.max(1, Math.round(connections / ports.length));
   const all = await Promise.all(ports.map((p) => measure(p, s, each, seconds)));
@@ -141,13 +182,38 @@ async function measureAll(
 }
 
 function signed(port: number, body: string, credentials: Credentials, service = 'sts') {
-  const headers: Record<string, string> = { Host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-  Object.assign(headers, signRequest({ method: 'POST', url: '/', headers, body, credentials, region: 'eu-central-1', service, now: new Date() }));
+  const headers: Record<string, string> = {
+    Host: `127.0.0.1:${port}`,
+    'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+  };
+  Object.assign(
+    headers,
+    signRequest({
+      method: 'POST',
+      url: '/',
+      headers,
+      body,
+      credentials,
+      region: 'eu-central-1',
+      service,
+      now: new Date(),
+    }),
+  );
   return headers;
 }
 
-async function query(port: number, action: string, params: Record<string, string>, credentials: Credentials, service: 'sts' | 'iam' = 'sts') {
-  const body = new URLSearchParams({ Action: action, Version: service === 'sts' ? '2011-06-15' : '2010-05-08', ...params }).toString();
+async function query(
+  port: number,
+  action: string,
+  params: Record<string, string>,
+  credentials: Credentials,
+  service: 'sts' | 'iam' = 'sts',
+) {
+  const body = new URLSearchParams({
+    Action: action,
+    Version: service === 'sts' ? '2011-06-15' : '2010-05-08',
+    ...params,
+  }).toString();
   const { status, text } = await post(port, signed(port, body, credentials, service), body);
   if (status !== 200) throw new Error(`${action}: ${text}`);
   const get = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)![1]!;
@@ -158,12 +224,16 @@ async function query(port: number, action: string, params: Record<string, string
 function post(port: number, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const send = tls ? httpsRequest : httpRequest;
-    const req = send(`${scheme}://127.0.0.1:${port}/`, { method: 'POST', headers, ca: tls?.cert, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
+    const req = send(
+      `${scheme}://127.0.0.1:${port}/`,
+      { method: 'POST', headers, ca: tls?.cert, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -179,43 +249,80 @@ function runWrk(port: number, s: Scenario, connections: number, seconds: number)
   const script = join(tmpdir(), `opensts-bench-${process.pid}-${port}.lua`);
   writeFileSync(script, lua);
   return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t', args['wrk-threads'] ?? (connections > 1 ? '2' : '1'), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, `${scheme}://127.0.0.1:${port}/`], (err, stdout) => {
-      if (err) return reject(err);
-      const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
-      const ms = (re: RegExp) => {
-        const m = re.exec(stdout);
-        if (!m) return NaN;
-        const v = Number(m[1]);
-        return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-      };
-      resolve({
-        scenario: s.name,
-        connections,
-        requestsPerSecond: num(/Requests\/sec:\s+([\d.]+)/),
-        p50: ms(/\s50%\s+([\d.]+)(us|ms|s)/),
-        p99: ms(/\s99%\s+([\d.]+)(us|ms|s)/),
-        errors: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
-      });
-    });
+    execFile(
+      'wrk',
+      [
+        '-t',
+        args['wrk-threads'] ?? (connections > 1 ? '2' : '1'),
+        '-c',
+        String(connections),
+        '-d',
+        `${seconds}s`,
+        '--latency',
+        '-s',
+        script,
+        `${scheme}://127.0.0.1:${port}/`,
+      ],
+      (err, stdout) => {
+        if (err) return reject(err);
+        const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
+        const ms = (re: RegExp) => {
+          const m = re.exec(stdout);
+          if (!m) return NaN;
+          const v = Number(m[1]);
+          return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+        };
+        resolve({
+          scenario: s.name,
+          connections,
+          requestsPerSecond: num(/Requests\/sec:\s+([\d.]+)/),
+          p50: ms(/\s50%\s+([\d.]+)(us|ms|s)/),
+          p99: ms(/\s99%\s+([\d.]+)(us|ms|s)/),
+          errors: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+        });
+      },
+    );
   });
 }
 
 async function runAutocannon(port: number, s: Scenario, connections: number, seconds: number): Promise<Measurement> {
   const { default: autocannon } = await import('autocannon');
-  const r = await autocannon({ url: `${scheme}://127.0.0.1:${port}/`, connections, duration: seconds, method: 'POST', headers: signed(port, s.body, s.credentials), body: s.body });
-  return { scenario: s.name, connections, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx };
+  const r = await autocannon({
+    url: `${scheme}://127.0.0.1:${port}/`,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: signed(port, s.body, s.credentials),
+    body: s.body,
+  });
+  return {
+    scenario: s.name,
+    connections,
+    requestsPerSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.non2xx,
+  };
 }
 
-const processTree = (pid: number) => [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
+const processTree = (pid: number) => [
+  pid,
+  ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+];
 
 function rssKb(pid: number): number {
-  return processTree(pid).reduce((sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0), 0);
+  return processTree(pid).reduce(
+    (sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0),
+    0,
+  );
 }
 
 /** User + system CPU seconds of a process and its children, from /proc (clock ticks of 1/100 s on Linux). */
 function cpuSeconds(pid: number): number {
   return processTree(pid).reduce((sum, p) => {
-    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return sum + (Number(fields[11]) + Number(fields[12])) / 100;
   }, 0);
 }
@@ -223,7 +330,9 @@ function cpuSeconds(pid: number): number {
 async function main() {
   if (Number(args['policy-seconds']) > 0) {
     // In its own process: the figures are one core's, undisturbed by the servers started below.
-    console.log('# Policy engine (bench/policy.ts): evaluations, matching, adversarial patterns (worst time of one match)');
+    console.log(
+      '# Policy engine (bench/policy.ts): evaluations, matching, adversarial patterns (worst time of one match)',
+    );
     execFileSync(process.execPath, ['dist/bench/policy.js', args['policy-seconds']!], { stdio: 'inherit' });
     console.log();
   }
@@ -262,34 +371,81 @@ async function main() {
     children.push(started.child);
     root ??= started.root;
   }
-  root ??= { accessKeyId: shared.env!.OPENSTS_ROOT_ACCESS_KEY_ID!, secretAccessKey: shared.env!.OPENSTS_ROOT_SECRET_ACCESS_KEY! };
+  root ??= {
+    accessKeyId: shared.env!.OPENSTS_ROOT_ACCESS_KEY_ID!,
+    secretAccessKey: shared.env!.OPENSTS_ROOT_SECRET_ACCESS_KEY!,
+  };
   const port = ports[0]!;
   try {
     await query(port, 'CreateUser', { UserName: 'bench' }, root, 'iam');
     const key = await query(port, 'CreateAccessKey', { UserName: 'bench' }, root, 'iam');
     const user = { accessKeyId: key('AccessKeyId'), secretAccessKey: key('SecretAccessKey') };
     const gst = await query(port, 'GetSessionToken', { DurationSeconds: '3600' }, user);
-    const session = { accessKeyId: gst('AccessKeyId'), secretAccessKey: gst('SecretAccessKey'), sessionToken: gst('SessionToken') };
+    const session = {
+      accessKeyId: gst('AccessKeyId'),
+      secretAccessKey: gst('SecretAccessKey'),
+      sessionToken: gst('SessionToken'),
+    };
     // AssumeRole as evaluated in production: a trust policy naming only the account (so the user's identity
     // policy must allow too), the role's own policy, and a session policy in the request.
     const account = (await query(port, 'GetCallerIdentity', {}, root))('Account');
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }] };
-    await query(port, 'CreateRole', { RoleName: 'bench', AssumeRolePolicyDocument: JSON.stringify(trust) }, root, 'iam');
-    const allow = (action: string, resource = '*') => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
-    await query(port, 'PutRolePolicy', { RoleName: 'bench', PolicyName: 'read', PolicyDocument: allow('iam:List*') }, root, 'iam');
-    await query(port, 'PutUserPolicy', { UserName: 'bench', PolicyName: 'assume', PolicyDocument: allow('sts:AssumeRole', `arn:aws:iam::${account}:role/bench`) }, root, 'iam');
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }],
+    };
+    await query(
+      port,
+      'CreateRole',
+      { RoleName: 'bench', AssumeRolePolicyDocument: JSON.stringify(trust) },
+      root,
+      'iam',
+    );
+    const allow = (action: string, resource = '*') =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
+    await query(
+      port,
+      'PutRolePolicy',
+      { RoleName: 'bench', PolicyName: 'read', PolicyDocument: allow('iam:List*') },
+      root,
+      'iam',
+    );
+    await query(
+      port,
+      'PutUserPolicy',
+      {
+        UserName: 'bench',
+        PolicyName: 'assume',
+        PolicyDocument: allow('sts:AssumeRole', `arn:aws:iam::${account}:role/bench`),
+      },
+      root,
+      'iam',
+    );
     const assumeRoleBody = new URLSearchParams({
-      Action: 'AssumeRole', Version: '2011-06-15', RoleArn: `arn:aws:iam::${account}:role/bench`, RoleSessionName: 'bench',
-      DurationSeconds: '900', Policy: allow('iam:ListRoles'),
+      Action: 'AssumeRole',
+      Version: '2011-06-15',
+      RoleArn: `arn:aws:iam::${account}:role/bench`,
+      RoleSessionName: 'bench',
+      DurationSeconds: '900',
+      Policy: allow('iam:ListRoles'),
     }).toString();
     const all: Scenario[] = [
-      { name: 'GetCallerIdentity (session credentials)', body: 'Action=GetCallerIdentity&Version=2011-06-15', credentials: session },
-      { name: 'GetSessionToken (user key)', body: 'Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600', credentials: user },
+      {
+        name: 'GetCallerIdentity (session credentials)',
+        body: 'Action=GetCallerIdentity&Version=2011-06-15',
+        credentials: session,
+      },
+      {
+        name: 'GetSessionToken (user key)',
+        body: 'Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600',
+        credentials: user,
+      },
       { name: 'AssumeRole (trust + identity + session policy)', body: assumeRoleBody, credentials: user },
     ];
     const scenarios = args.only ? all.filter((s) => new RegExp(args.only!, 'i').test(s.name)) : all;
     const store = args.store ? `PostgreSQL, ${nodes} node(s) of ${workers} worker(s)` : `SQLite, ${workers} worker(s)`;
-    console.log(`# OpenSTS benchmark: ${tool}, ${store}${tls ? ', HTTPS' : ''}, ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`);
+    console.log(
+      `# OpenSTS benchmark: ${tool}, ${store}${tls ? ', HTTPS' : ''}, ${seconds} s per run, node ${process.version}, ${availableParallelism()} cores`,
+    );
     console.log('| operation | connections | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     /** Every connection count for one scenario, as table rows, with the CPU time `processes` spent per request. */
@@ -300,15 +456,21 @@ async function main() {
         const cpuBefore = cpu();
         const m = await measureAll(measure, onPorts, s, c, seconds);
         const micros = ((cpu() - cpuBefore) / (m.requestsPerSecond * seconds)) * 1e6;
-        console.log(`| ${m.scenario} | ${m.connections} | ${Math.round(m.requestsPerSecond)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors} | ${micros.toFixed(0)} |`);
+        console.log(
+          `| ${m.scenario} | ${m.connections} | ${Math.round(m.requestsPerSecond)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors} | ${micros.toFixed(0)} |`,
+        );
       }
     };
     for (const s of scenarios) await rows(s, ports, children);
     if (args.floor) {
       // The same HTTP layer answering a fixed response (bench/floor-server.ts): the ceiling of this machine.
       const floorPort = await freePort();
-      const floor = spawn(process.execPath, ['dist/bench/floor-server.js', String(floorPort), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve) => floor.stdout!.on('data', (d) => String(d).includes('listening') && resolve()));
+      const floor = spawn(process.execPath, ['dist/bench/floor-server.js', String(floorPort), String(workers)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve) =>
+        floor.stdout!.on('data', (d) => String(d).includes('listening') && resolve()),
+      );
       try {
         await rows({ ...all[0]!, name: 'floor: fixed answer, no SigV4 (bench/floor-server.ts)' }, [floorPort], [floor]);
       } finally {
@@ -317,8 +479,14 @@ async function main() {
       }
       // The same fixed answer from node:http (llhttp): what serving from Node's own HTTP stack would cost.
       const nodePort = await freePort();
-      const nodeFloor = spawn(process.execPath, ['dist/bench/floor-server.js', String(nodePort), String(workers), 'node-http'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve) => nodeFloor.stdout!.on('data', (d) => String(d).includes('listening') && resolve()));
+      const nodeFloor = spawn(
+        process.execPath,
+        ['dist/bench/floor-server.js', String(nodePort), String(workers), 'node-http'],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve) =>
+        nodeFloor.stdout!.on('data', (d) => String(d).includes('listening') && resolve()),
+      );
       try {
         await rows({ ...all[0]!, name: 'floor on node:http: fixed answer, no SigV4' }, [nodePort], [nodeFloor]);
       } finally {
@@ -337,13 +505,17 @@ async function main() {
         done += Math.round(m.requestsPerSecond * 5);
       }
       const after = rss();
-      console.log(`\nRSS of all server processes: ${(before / 1024).toFixed(1)} MB before, ${(after / 1024).toFixed(1)} MB after ~${done} GetSessionToken calls (+${((after - before) / 1024).toFixed(1)} MB)`);
+      console.log(
+        `\nRSS of all server processes: ${(before / 1024).toFixed(1)} MB before, ${(after / 1024).toFixed(1)} MB after ~${done} GetSessionToken calls (+${((after - before) / 1024).toFixed(1)} MB)`,
+      );
     }
   } finally {
-    await Promise.all(children.map((child) => {
-      child.kill('SIGTERM');
-      return new Promise((r) => child.once('exit', r));
-    }));
+    await Promise.all(
+      children.map((child) => {
+        child.kill('SIGTERM');
+        return new Promise((r) => child.once('exit', r));
+      }),
+    );
     for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
     if (args.store) {
       const { default: pg } = await import('pg');

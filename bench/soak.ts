@@ -43,15 +43,27 @@ const interval = Number(args.interval);
 const SLOW_FROM = '127.0.0.3';
 const MALFORMED_FROM = '127.0.0.4';
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const port = (s.address() as { port: number }).port;
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
   });
-});
 
 async function startServer(port: number, dataDir: string): Promise<{ child: ChildProcess; root: Credentials }> {
-  const argv = ['bin/opensts', 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', args.workers!, '--log-level', 'warn'];
+  const argv = [
+    'bin/opensts',
+    'serve',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--workers',
+    args.workers!,
+    '--log-level',
+    'warn',
+  ];
   if (args['server-args']) argv.push(...args['server-args'].split(' ').filter(Boolean));
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -62,22 +74,63 @@ async function startServer(port: number, dataDir: string): Promise<{ child: Chil
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  return { child, root: { accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(out)![1]!, secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(out)![1]! } };
+  return {
+    child,
+    root: {
+      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(out)![1]!,
+      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(out)![1]!,
+    },
+  };
 }
 
 function signed(port: number, body: string, credentials: Credentials, service = 'sts'): Record<string, string> {
-  const headers: Record<string, string> = { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' };
-  return Object.assign(headers, signRequest({ method: 'POST', url: '/', headers, body, credentials, region: 'us-east-1', service, now: new Date() }));
+  const headers: Record<string, string> = {
+    Host: `127.0.0.1:${port}`,
+    'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
+  };
+  return Object.assign(
+    headers,
+    signRequest({
+      method: 'POST',
+      url: '/',
+      headers,
+      body,
+      credentials,
+      region: 'us-east-1',
+      service,
+      now: new Date(),
+    }),
+  );
 }
 
-async function query(port: number, action: string, params: Record<string, string>, credentials: Credentials, service: 'sts' | 'iam' = 'sts') {
-  const body = new URLSearchParams({ Action: action, Version: service === 'sts' ? '2011-06-15' : '2010-05-08', ...params }).toString();
+async function query(
+  port: number,
+  action: string,
+  params: Record<string, string>,
+  credentials: Credentials,
+  service: 'sts' | 'iam' = 'sts',
+) {
+  const body = new URLSearchParams({
+    Action: action,
+    Version: service === 'sts' ? '2011-06-15' : '2010-05-08',
+    ...params,
+  }).toString();
   const text = await new Promise<string>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: signed(port, body, credentials, service), agent: false }, (res) => {
-      let t = '';
-      res.on('data', (d) => (t += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(t) : reject(new Error(`${action}: ${t}`))));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        headers: signed(port, body, credentials, service),
+        agent: false,
+      },
+      (res) => {
+        let t = '';
+        res.on('data', (d) => (t += d));
+        res.on('end', () => (res.statusCode === 200 ? resolve(t) : reject(new Error(`${action}: ${t}`))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -93,11 +146,17 @@ interface Segment {
 }
 
 /** One wrk run of `seconds` rotating the three signed requests (signed afresh each run: SigV4's 15 minutes). */
-function wrkSegment(port: number, bodies: Array<{ body: string; credentials: Credentials }>, seconds: number): Promise<Segment> {
+function wrkSegment(
+  port: number,
+  bodies: Array<{ body: string; credentials: Credentials }>,
+  seconds: number,
+): Promise<Segment> {
   const lua = [
     'local reqs = {',
     ...bodies.map(({ body, credentials }) => {
-      const headers = Object.entries(signed(port, body, credentials)).map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join(', ');
+      const headers = Object.entries(signed(port, body, credentials))
+        .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+        .join(', ');
       return `  wrk.format("POST", "/", { ${headers} }, ${JSON.stringify(body)}),`;
     }),
     '}',
@@ -107,25 +166,40 @@ function wrkSegment(port: number, bodies: Array<{ body: string; credentials: Cre
   const script = join(tmpdir(), `opensts-soak-${process.pid}.lua`);
   writeFileSync(script, lua);
   return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t', args['wrk-threads']!, '-c', args.connections!, '-d', `${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/`], (err, out) => {
-      if (err) return reject(err);
-      const ms = (re: RegExp) => {
-        const m = re.exec(out);
-        if (!m) return NaN;
-        const v = Number(m[1]);
-        return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-      };
-      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-      const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-      const socketErrors = sock ? sock.slice(1).reduce((n, x) => n + Number(x), 0) : 0;
-      resolve({
-        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
-        p50: ms(/\s50%\s+([\d.]+)(us|ms|s)/),
-        p99: ms(/\s99%\s+([\d.]+)(us|ms|s)/),
-        errors: non2xx + socketErrors,
-        detail: non2xx + socketErrors ? `non-2xx ${non2xx}, ${sock?.[0] ?? ''}` : '',
-      });
-    });
+    execFile(
+      'wrk',
+      [
+        '-t',
+        args['wrk-threads']!,
+        '-c',
+        args.connections!,
+        '-d',
+        `${seconds}s`,
+        '--latency',
+        '-s',
+        script,
+        `http://127.0.0.1:${port}/`,
+      ],
+      (err, out) => {
+        if (err) return reject(err);
+        const ms = (re: RegExp) => {
+          const m = re.exec(out);
+          if (!m) return NaN;
+          const v = Number(m[1]);
+          return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+        };
+        const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+        const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+        const socketErrors = sock ? sock.slice(1).reduce((n, x) => n + Number(x), 0) : 0;
+        resolve({
+          requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+          p50: ms(/\s50%\s+([\d.]+)(us|ms|s)/),
+          p99: ms(/\s99%\s+([\d.]+)(us|ms|s)/),
+          errors: non2xx + socketErrors,
+          detail: non2xx + socketErrors ? `non-2xx ${non2xx}, ${sock?.[0] ?? ''}` : '',
+        });
+      },
+    );
   });
 }
 
@@ -183,7 +257,10 @@ function malformedClients(port: number, perSecond: number, until: () => boolean)
   const stats = { sent: 0, refused: 0, cut: 0, accepted: 0 };
   let n = 0;
   const one = () => {
-    const raw = n % 3 === 0 ? Buffer.from(Array.from({ length: 200 }, (_, i) => (n * 31 + i * 17) % 256)) : Buffer.from(SHAPES[n % SHAPES.length]!, 'latin1');
+    const raw =
+      n % 3 === 0
+        ? Buffer.from(Array.from({ length: 200 }, (_, i) => (n * 31 + i * 17) % 256))
+        : Buffer.from(SHAPES[n % SHAPES.length]!, 'latin1');
     n++;
     stats.sent++;
     const s = connect({ port, host: '127.0.0.1', localAddress: MALFORMED_FROM });
@@ -208,27 +285,34 @@ function malformedClients(port: number, perSecond: number, until: () => boolean)
 
 const processTree = (pid: number): number[] => {
   try {
-    return [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
+    return [
+      pid,
+      ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    ];
   } catch {
     return [pid];
   }
 };
 /** User + system CPU seconds of the server processes, from /proc (clock ticks of 1/100 s). */
-const cpuSeconds = (pid: number) => processTree(pid).reduce((sum, p) => {
-  try {
-    const f = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return sum + (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return sum;
-  }
-}, 0);
-const rssMb = (pid: number) => processTree(pid).reduce((sum, p) => {
-  try {
-    return sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return sum;
-  }
-}, 0) / 1024;
+const cpuSeconds = (pid: number) =>
+  processTree(pid).reduce((sum, p) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
+      return sum + (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      return sum;
+    }
+  }, 0);
+const rssMb = (pid: number) =>
+  processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return sum;
+    }
+  }, 0) / 1024;
 
 async function main() {
   const port = await freePort();
@@ -240,15 +324,42 @@ async function main() {
     const key = await query(port, 'CreateAccessKey', { UserName: 'soak' }, root, 'iam');
     const user = { accessKeyId: key('AccessKeyId'), secretAccessKey: key('SecretAccessKey') };
     const gst = await query(port, 'GetSessionToken', { DurationSeconds: '3600' }, user);
-    const session = { accessKeyId: gst('AccessKeyId'), secretAccessKey: gst('SecretAccessKey'), sessionToken: gst('SessionToken') };
+    const session = {
+      accessKeyId: gst('AccessKeyId'),
+      secretAccessKey: gst('SecretAccessKey'),
+      sessionToken: gst('SessionToken'),
+    };
     const account = (await query(port, 'GetCallerIdentity', {}, root))('Account');
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }] };
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }],
+    };
     await query(port, 'CreateRole', { RoleName: 'soak', AssumeRolePolicyDocument: JSON.stringify(trust) }, root, 'iam');
-    const allow = (action: string, resource = '*') => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
-    await query(port, 'PutUserPolicy', { UserName: 'soak', PolicyName: 'assume', PolicyDocument: allow('sts:AssumeRole', `arn:aws:iam::${account}:role/soak`) }, root, 'iam');
+    const allow = (action: string, resource = '*') =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
+    await query(
+      port,
+      'PutUserPolicy',
+      {
+        UserName: 'soak',
+        PolicyName: 'assume',
+        PolicyDocument: allow('sts:AssumeRole', `arn:aws:iam::${account}:role/soak`),
+      },
+      root,
+      'iam',
+    );
     const bodies = [
       { body: 'Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600', credentials: user },
-      { body: new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: `arn:aws:iam::${account}:role/soak`, RoleSessionName: 'soak', DurationSeconds: '900' }).toString(), credentials: user },
+      {
+        body: new URLSearchParams({
+          Action: 'AssumeRole',
+          Version: '2011-06-15',
+          RoleArn: `arn:aws:iam::${account}:role/soak`,
+          RoleSessionName: 'soak',
+          DurationSeconds: '900',
+        }).toString(),
+        credentials: user,
+      },
       { body: 'Action=GetCallerIdentity&Version=2011-06-15', credentials: session },
     ];
     // Warm-up (not reported): a cold server's JIT would show as the first minute's latency.
@@ -257,9 +368,13 @@ async function main() {
     const over = () => Date.now() >= end;
     const slow = slowClients(port, Number(args.slow), over);
     const malformed = malformedClients(port, Number(args['malformed-rate']), over);
-    console.log(`# OpenSTS soak: ${duration} s, ${args.connections} good connections (wrk, GetSessionToken/AssumeRole/GetCallerIdentity), ` +
-      `${args.slow} slow from ${SLOW_FROM}, ${args['malformed-rate']}/s malformed from ${MALFORMED_FROM}; ${args.workers} worker(s), node ${process.version}`);
-    console.log(`| t (s) | good req/s | p50 ms | p99 ms | good-client errors | slow open / 408 / 503 | malformed sent / refused / cut / 2xx | server CPU % | server RSS MB |`);
+    console.log(
+      `# OpenSTS soak: ${duration} s, ${args.connections} good connections (wrk, GetSessionToken/AssumeRole/GetCallerIdentity), ` +
+        `${args.slow} slow from ${SLOW_FROM}, ${args['malformed-rate']}/s malformed from ${MALFORMED_FROM}; ${args.workers} worker(s), node ${process.version}`,
+    );
+    console.log(
+      `| t (s) | good req/s | p50 ms | p99 ms | good-client errors | slow open / 408 / 503 | malformed sent / refused / cut / 2xx | server CPU % | server RSS MB |`,
+    );
     console.log('|---:|---:|---:|---:|---:|---|---|---:|---:|');
     let t = 0;
     let errors = 0;
@@ -270,13 +385,17 @@ async function main() {
       const cpu = ((cpuSeconds(child.pid!) - cpuBefore) / seconds) * 100;
       t += seconds;
       errors += m.errors;
-      console.log(`| ${t} | ${Math.round(m.requests / seconds)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors}${m.detail ? ` (${m.detail})` : ''} | ` +
-        `${slow.open} / ${slow.timedOut} / ${slow.refused} | ${malformed.sent} / ${malformed.refused} / ${malformed.cut} / ${malformed.accepted} | ${cpu.toFixed(0)} | ${rssMb(child.pid!).toFixed(1)} |`);
+      console.log(
+        `| ${t} | ${Math.round(m.requests / seconds)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.errors}${m.detail ? ` (${m.detail})` : ''} | ` +
+          `${slow.open} / ${slow.timedOut} / ${slow.refused} | ${malformed.sent} / ${malformed.refused} / ${malformed.cut} / ${malformed.accepted} | ${cpu.toFixed(0)} | ${rssMb(child.pid!).toFixed(1)} |`,
+      );
     }
     failed = errors > 0 || malformed.accepted > 0;
-    console.log(failed
-      ? `\nFAIL: ${errors} error(s) seen by good clients, ${malformed.accepted} malformed request(s) answered 2xx`
-      : '\nPASS: no good client saw an error; every malformed request was refused or cut');
+    console.log(
+      failed
+        ? `\nFAIL: ${errors} error(s) seen by good clients, ${malformed.accepted} malformed request(s) answered 2xx`
+        : '\nPASS: no good client saw an error; every malformed request was refused or cut',
+    );
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -38,24 +38,31 @@ export function parseRegionDeclarations(text: string, from: string): Map<string,
     return fail(`not JSON (${(err as Error).message})`);
   }
   const regions = (doc as { regions?: unknown } | null)?.regions;
-  if (typeof regions !== 'object' || regions === null || Array.isArray(regions)) return fail('expected {"regions": {"name": {...}}}');
+  if (typeof regions !== 'object' || regions === null || Array.isArray(regions))
+    return fail('expected {"regions": {"name": {...}}}');
   const out = new Map<string, DeclaredRegion>();
   for (const [name, raw] of Object.entries(regions as Record<string, unknown>)) {
-    if (!REGION_LABEL.test(name) || name !== name.toLowerCase()) fail(`"${name}" is not a region name (lower-case letters, digits and dashes)`);
+    if (!REGION_LABEL.test(name) || name !== name.toLowerCase())
+      fail(`"${name}" is not a region name (lower-case letters, digits and dashes)`);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`"${name}" must be an object`);
     const r = raw as Record<string, unknown>;
-    for (const key of Object.keys(r)) if (!['partition', 'optIn', 'endpoints'].includes(key)) fail(`"${name}" has an unknown key "${key}"`);
+    for (const key of Object.keys(r))
+      if (!['partition', 'optIn', 'endpoints'].includes(key)) fail(`"${name}" has an unknown key "${key}"`);
     const partition = r.partition ?? 'aws';
-    if (typeof partition !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(partition)) fail(`"${name}".partition must be a partition name such as aws`);
+    if (typeof partition !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(partition))
+      fail(`"${name}".partition must be a partition name such as aws`);
     if (r.optIn !== undefined && typeof r.optIn !== 'boolean') fail(`"${name}".optIn must be true or false`);
     const endpoints = (r.endpoints ?? {}) as Record<string, unknown>;
     if (typeof endpoints !== 'object' || Array.isArray(endpoints)) fail(`"${name}".endpoints must be an object`);
     for (const [service, url] of Object.entries(endpoints)) {
       if (service !== 'sts' && service !== 'iam') fail(`"${name}".endpoints.${service}: only sts and iam`);
-      if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+/.test(url)) fail(`"${name}".endpoints.${service} must be an http:// or https:// URL`);
+      if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+/.test(url))
+        fail(`"${name}".endpoints.${service} must be an http:// or https:// URL`);
     }
     out.set(name, {
-      name, partition: partition as string, optIn: (r.optIn as boolean | undefined) ?? false,
+      name,
+      partition: partition as string,
+      optIn: (r.optIn as boolean | undefined) ?? false,
       endpoints: { sts: endpoints.sts as string | undefined, iam: endpoints.iam as string | undefined },
     });
   }
@@ -67,7 +74,9 @@ export function readRegionDeclarations(file: string): Map<string, DeclaredRegion
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new RegionDeclarationError(`Cannot read the regions file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new RegionDeclarationError(
+      `Cannot read the regions file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return parseRegionDeclarations(text, file);
 }

@@ -24,7 +24,10 @@ const noSystemd = hasSystemdAnalyze ? false : 'systemd-analyze is not installed'
 /** The unit, with its node at this machine's path (verify checks that the binary exists). */
 function unitHere(): string {
   const file = join(dir, 'opensts.service');
-  writeFileSync(file, readFileSync(unitFile, 'utf8').replace(/^ExecStart=\/usr\/bin\/node /m, `ExecStart=${process.execPath} `));
+  writeFileSync(
+    file,
+    readFileSync(unitFile, 'utf8').replace(/^ExecStart=\/usr\/bin\/node /m, `ExecStart=${process.execPath} `),
+  );
   return file;
 }
 
@@ -44,8 +47,17 @@ test('systemd unit: systemd-analyze verify finds nothing to say', { skip: noSyst
 });
 
 test('systemd unit: the sandbox review rates its exposure 1.5 or lower ("OK")', { skip: noSystemd }, () => {
-  const r = spawnSync('systemd-analyze', ['security', '--offline=true', '--threshold=15', unitHere()], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stdout.split('\n').filter((l) => l.startsWith('✗')).join('\n'));
+  const r = spawnSync('systemd-analyze', ['security', '--offline=true', '--threshold=15', unitHere()], {
+    encoding: 'utf8',
+  });
+  assert.equal(
+    r.status,
+    0,
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('✗'))
+      .join('\n'),
+  );
   assert.match(r.stdout, /Overall exposure level for opensts\.service: (0\.\d|1\.[0-5]) /);
 });
 
@@ -75,7 +87,10 @@ function freePort(): Promise<number> {
 }
 
 /** Runs a command until its output says it listens; returns a stop function that resolves with its exit code. */
-async function serveUntilListening(argv: string[], env: NodeJS.ProcessEnv): Promise<{ out: string; stop(): Promise<number | null> }> {
+async function serveUntilListening(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ out: string; stop(): Promise<number | null> }> {
   const child = spawn(argv[0]!, argv.slice(1), { env, cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const out = await new Promise<string>((resolve, reject) => {
@@ -103,13 +118,25 @@ test("systemd unit: its ExecStart serves with the single-node example's settings
   const config = join(dir, 'opensts.json');
   writeFileSync(config, readFileSync(join(root, 'deploy/examples/single-node/opensts.json')));
   const stateDir = join(dir, 'state');
-  const argv = exec.map((a) => a.replace('/usr/bin/node', process.execPath).replace('/opt/opensts', root)
-    .replace('/etc/opensts/opensts.json', config).replace('/var/lib/opensts', stateDir));
+  const argv = exec.map((a) =>
+    a
+      .replace('/usr/bin/node', process.execPath)
+      .replace('/opt/opensts', root)
+      .replace('/etc/opensts/opensts.json', config)
+      .replace('/var/lib/opensts', stateDir),
+  );
   const tls = selfSignedCertificate(dir);
   const port = await freePort();
   const env = {
-    PATH: process.env.PATH, NODE_ENV: 'production', OPENSTS_HOST: '127.0.0.1', OPENSTS_PORT: String(port), OPENSTS_METRICS_PORT: '0',
-    OPENSTS_TLS_CERT_FILE: tls.certFile, OPENSTS_TLS_KEY_FILE: tls.keyFile, OPENSTS_AUDIT_LOG: join(dir, 'audit.log'), OPENSTS_WORKERS: '1',
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    OPENSTS_HOST: '127.0.0.1',
+    OPENSTS_PORT: String(port),
+    OPENSTS_METRICS_PORT: '0',
+    OPENSTS_TLS_CERT_FILE: tls.certFile,
+    OPENSTS_TLS_KEY_FILE: tls.keyFile,
+    OPENSTS_AUDIT_LOG: join(dir, 'audit.log'),
+    OPENSTS_WORKERS: '1',
   };
   const server = await serveUntilListening(argv, env);
   try {
@@ -126,7 +153,10 @@ function finalStage(): { env: Record<string, string>; lines: string[] } {
   const text = readFileSync(dockerfile, 'utf8').replace(/\\\n\s*/g, ' ');
   const stages = text.split(/^FROM /m);
   assert.ok(stages.length >= 3, 'a build stage and a runtime stage');
-  const lines = stages.at(-1)!.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+  const lines = stages
+    .at(-1)!
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
   const env: Record<string, string> = {};
   for (const l of lines.filter((l) => l.startsWith('ENV '))) {
     for (const [, k, v] of l.slice(4).matchAll(/(\w+)=(\S+)/g)) env[k!] = v!;
@@ -134,7 +164,8 @@ function finalStage(): { env: Record<string, string>; lines: string[] } {
   return { env, lines };
 }
 
-const instruction = (lines: string[], name: string) => lines.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
+const instruction = (lines: string[], name: string) =>
+  lines.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
 
 test('container image: non-root, data on a volume, a health check; its ENTRYPOINT and CMD serve and the check passes', async () => {
   const { env, lines } = finalStage();
@@ -148,7 +179,14 @@ test('container image: non-root, data on a volume, a health check; its ENTRYPOIN
   const dataDir = join(dir, 'volume');
   const port = await freePort();
   // The image's environment, but loopback and a free port here.
-  const runEnv = { ...env, OPENSTS_DATA_DIR: dataDir, OPENSTS_HOST: '127.0.0.1', OPENSTS_PORT: String(port), OPENSTS_WORKERS: '1', PATH: process.env.PATH };
+  const runEnv = {
+    ...env,
+    OPENSTS_DATA_DIR: dataDir,
+    OPENSTS_HOST: '127.0.0.1',
+    OPENSTS_PORT: String(port),
+    OPENSTS_WORKERS: '1',
+    PATH: process.env.PATH,
+  };
   const server = await serveUntilListening([...entrypoint!, ...cmd!].map(here), runEnv);
   try {
     assert.match(server.out, new RegExp(`listening on http://127\\.0\\.0\\.1:${port} .*store sqlite:${dataDir},`));

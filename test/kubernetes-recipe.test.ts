@@ -28,15 +28,26 @@ before(async () => {
   issuer = await startTestIssuer();
   s = await startTestServer({ oidcCaFile: issuer.caFile });
   const host = issuer.url.slice('https://'.length);
-  const created = await ok(iam(s, 'CreateOpenIDConnectProvider', { Url: issuer.url, 'ClientIDList.member.1': 'sts.amazonaws.com' }));
+  const created = await ok(
+    iam(s, 'CreateOpenIDConnectProvider', { Url: issuer.url, 'ClientIDList.member.1': 'sts.amazonaws.com' }),
+  );
   const provider = xmlText(created.body, 'OpenIDConnectProviderArn')!;
-  roleArn = await createRole(s, 'checkout', policy({
-    Effect: 'Allow', Principal: { Federated: provider }, Action: ['sts:AssumeRoleWithWebIdentity'],
-    Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com', [`${host}:sub`]: SUBJECT } },
-  }));
+  roleArn = await createRole(
+    s,
+    'checkout',
+    policy({
+      Effect: 'Allow',
+      Principal: { Federated: provider },
+      Action: ['sts:AssumeRoleWithWebIdentity'],
+      Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com', [`${host}:sub`]: SUBJECT } },
+    }),
+  );
   // What the kubelet projects into the pod (serviceAccountToken volume, audience sts.amazonaws.com).
   tokenFile = join(dir, 'token');
-  await writeFile(tokenFile, await issuer.sign(s.clock.now(), { claims: { iss: issuer.url, aud: 'sts.amazonaws.com', sub: SUBJECT } }));
+  await writeFile(
+    tokenFile,
+    await issuer.sign(s.clock.now(), { claims: { iss: issuer.url, aud: 'sts.amazonaws.com', sub: SUBJECT } }),
+  );
 });
 after(async () => {
   await s.close();
@@ -45,16 +56,26 @@ after(async () => {
 });
 
 test('an app container: the aws CLI exchanges the projected token (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE)', async () => {
-  const env = clientEnv(s, undefined, 'eu-central-1', { AWS_ROLE_ARN: roleArn, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_SESSION_NAME: 'checkout-pod' });
+  const env = clientEnv(s, undefined, 'eu-central-1', {
+    AWS_ROLE_ARN: roleArn,
+    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+    AWS_ROLE_SESSION_NAME: 'checkout-pod',
+  });
   const r = await run('aws', ['sts', 'get-caller-identity', '--output', 'json'], env);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).Arn, `${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/checkout-pod`);
+  assert.equal(
+    JSON.parse(r.stdout).Arn,
+    `${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/checkout-pod`,
+  );
 });
 
 test('a sidecar: opensts credential-server --imds serves the role to the app container over loopback', async () => {
   const config = join(dir, 'config');
-  await writeFile(config, `[profile pod]\nregion = eu-central-1\nrole_arn = ${roleArn}\nweb_identity_token_file = ${tokenFile}\n` +
-    `role_session_name = checkout-sidecar\nendpoint_url = ${s.url}\n`);
+  await writeFile(
+    config,
+    `[profile pod]\nregion = eu-central-1\nrole_arn = ${roleArn}\nweb_identity_token_file = ${tokenFile}\n` +
+      `role_session_name = checkout-sidecar\nendpoint_url = ${s.url}\n`,
+  );
   const sidecar = spawn(process.execPath, ['bin/opensts', 'credential-server', 'pod', '--imds', '--format', 'dotenv'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') },
@@ -68,10 +89,23 @@ test('a sidecar: opensts credential-server --imds serves the role to the app con
       sidecar.stdout!.on('data', (d) => {
         out += d;
         if (/AWS_EC2_METADATA_SERVICE_ENDPOINT=.*\n/.test(out)) {
-          resolve(Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => {
-            const i = l.indexOf('=');
-            return [l.slice(0, i), l.slice(i + 1).replace(/^"|"$/g, '').replace(/^'|'$/g, '')];
-          })));
+          resolve(
+            Object.fromEntries(
+              out
+                .split('\n')
+                .filter((l) => l.includes('='))
+                .map((l) => {
+                  const i = l.indexOf('=');
+                  return [
+                    l.slice(0, i),
+                    l
+                      .slice(i + 1)
+                      .replace(/^"|"$/g, '')
+                      .replace(/^'|'$/g, ''),
+                  ];
+                }),
+            ),
+          );
         }
       });
       void exited.then((code) => reject(new Error(`credential-server exited with ${code}: ${err}`)));

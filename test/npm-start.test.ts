@@ -17,10 +17,29 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 async function npmStart(name: string): Promise<{ npm: ChildProcess; url: string; exited: Promise<unknown> }> {
   // Under `npm test` this is npm's own script; else the npm on the PATH.
   const [cmd, args] = process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
-  const npm = spawn(cmd, [...args, 'start', '--silent', '--', '--data-dir', join(dataDir, name), '--port', '0', '--workers', '1', '--log-level', 'error'], {
-    cwd: process.cwd(), detached: true, stdio: ['ignore', 'pipe', 'inherit'],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
-  });
+  const npm = spawn(
+    cmd,
+    [
+      ...args,
+      'start',
+      '--silent',
+      '--',
+      '--data-dir',
+      join(dataDir, name),
+      '--port',
+      '0',
+      '--workers',
+      '1',
+      '--log-level',
+      'error',
+    ],
+    {
+      cwd: process.cwd(),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    },
+  );
   const exited = new Promise((resolve) => npm.once('exit', (code, signal) => resolve(signal ?? code)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -29,7 +48,9 @@ async function npmStart(name: string): Promise<{ npm: ChildProcess; url: string;
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m && /Then try/.test(out)) resolve(m[1]!);
     });
-    void exited.then((how) => reject(new Error(`npm start ended (${String(how)}) before the server listened:\n${out}`)));
+    void exited.then((how) =>
+      reject(new Error(`npm start ended (${String(how)}) before the server listened:\n${out}`)),
+    );
   });
   return { npm, url, exited };
 }

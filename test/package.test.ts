@@ -30,7 +30,7 @@ const sts = new StsClient({ endpoint, region: 'us-east-1', credentials: provider
 const { result } = await sts.getCallerIdentity();
 
 // The server's modules are not part of the package's interface.
-const refused = await Promise.all(['opensts', 'opensts/dist/src/server/app.js'].map((m) =>
+const refused = await Promise.all(['opensts', 'opensts/dist/src/service/app.js'].map((m) =>
   import(m).then(() => 'loaded', (e: NodeJS.ErrnoException) => e.code)));
 
 // @ts-expect-error The declarations are real types, not any: a number is not a region.
@@ -58,7 +58,11 @@ test('the packed opensts/client typechecks and runs in a project of its own; the
   const paths = packed.files.map((f) => f.path);
   assert.ok(paths.includes('dist/src/client/index.d.ts'), 'declarations built (tsc -p tsconfig.client.json)');
   assert.ok(paths.includes('bin/opensts') && paths.includes('models/sts.json'));
-  assert.deepEqual(paths.filter((p) => /^(src|test|dist\/test)\/|\.map$|\.v8cache$/.test(p)), [], 'sources, tests, maps');
+  assert.deepEqual(
+    paths.filter((p) => /^(src|test|dist\/test)\/|\.map$|\.v8cache$/.test(p)),
+    [],
+    'sources, tests, maps',
+  );
 
   const project = join(dir, 'project');
   const modules = join(project, 'node_modules');
@@ -68,17 +72,33 @@ test('the packed opensts/client typechecks and runs in a project of its own; the
   symlinkSync(join(root, 'node_modules/typescript'), join(modules, 'typescript'), 'dir');
   symlinkSync(join(root, 'node_modules/@types/node'), join(modules, '@types/node'), 'dir');
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    // skipLibCheck: checking @types/node would triple the time; tsconfig.client.json checked our .d.ts as it made them.
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: ['node'], outDir: 'out' },
-    files: ['main.ts'],
-  }));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      // skipLibCheck: checking @types/node would triple the time; tsconfig.client.json checked our .d.ts as it made them.
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        skipLibCheck: true,
+        types: ['node'],
+        outDir: 'out',
+      },
+      files: ['main.ts'],
+    }),
+  );
   writeFileSync(join(project, 'main.ts'), CONSUMER);
 
   await run(process.execPath, [join(modules, 'typescript/bin/tsc'), '-p', project]).catch((e: { stdout: string }) => {
     assert.fail(`tsc in the consumer project:\n${e.stdout}`);
   });
-  const env = { PATH: process.env.PATH, OPENSTS_URL: s.url, KEY_ID: s.root.accessKeyId, SECRET: s.root.secretAccessKey };
+  const env = {
+    PATH: process.env.PATH,
+    OPENSTS_URL: s.url,
+    KEY_ID: s.root.accessKeyId,
+    SECRET: s.root.secretAccessKey,
+  };
   const out = JSON.parse((await run(process.execPath, [join(project, 'out/main.js')], { cwd: project, env })).stdout);
   assert.deepEqual(out, {
     session: 'ASIA',
@@ -89,6 +109,8 @@ test('the packed opensts/client typechecks and runs in a project of its own; the
   });
 
   // The packed CLI prints the packed package.json's version.
-  const cli = await run(process.execPath, [join(modules, 'opensts/bin/opensts'), '--version'], { env: { PATH: process.env.PATH } });
+  const cli = await run(process.execPath, [join(modules, 'opensts/bin/opensts'), '--version'], {
+    env: { PATH: process.env.PATH },
+  });
   assert.equal(cli.stdout, `opensts ${version}\n`);
 });

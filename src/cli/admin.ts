@@ -44,12 +44,15 @@ export function parseAdminArgs(argv: string[]) {
 
 /** Opens an existing store (SQLite data dir or PostgreSQL), with its master key if needed; refuses to create either. */
 export async function openAdminStore(
-  values: { 'data-dir'?: string; store?: string }, env: NodeJS.ProcessEnv = process.env, needsMasterKey = true,
+  values: { 'data-dir'?: string; store?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  needsMasterKey = true,
 ): Promise<AdminStore> {
   const dataDir = resolve(values['data-dir'] ?? 'data');
   const url = values.store ?? (env.OPENSTS_DATABASE_URL || undefined);
   const name = describeStore({ dataDir, url });
-  if (url === undefined && !existsSync(join(dataDir, 'opensts.db'))) throw new Error(`No OpenSTS store in ${dataDir} (start the server once, or give --data-dir / --store)`);
+  if (url === undefined && !existsSync(join(dataDir, 'opensts.db')))
+    throw new Error(`No OpenSTS store in ${dataDir} (start the server once, or give --data-dir / --store)`);
   const store = await openStore({ dataDir, url });
   try {
     await store.migrate();

@@ -4,7 +4,18 @@
  * and the key is kept (and backed up) apart. PostgreSQL stores are backed up with PostgreSQL's tools.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeStore } from '../store/open.js';
@@ -42,7 +53,12 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export async function backup(argv: string[], io: AdminIo = processIo()): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { 'data-dir': { type: 'string', default: 'data' }, store: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'data-dir': { type: 'string', default: 'data' },
+      store: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -58,9 +74,11 @@ export async function backup(argv: string[], io: AdminIo = processIo()): Promise
   if (!values.out) throw new Error('opensts backup: --out FILE is required (where the snapshot goes)');
   const dataDir = resolve(values['data-dir']!);
   const source = join(dataDir, DB_FILE);
-  if (!existsSync(source)) throw new Error(`No OpenSTS store in ${dataDir} (no ${DB_FILE}): give the server's --data-dir`);
+  if (!existsSync(source))
+    throw new Error(`No OpenSTS store in ${dataDir} (no ${DB_FILE}): give the server's --data-dir`);
   const out = resolve(values.out);
-  if (existsSync(out)) throw new Error(`${out} exists: opensts backup does not overwrite a file (remove it, or choose another name)`);
+  if (existsSync(out))
+    throw new Error(`${out} exists: opensts backup does not overwrite a file (remove it, or choose another name)`);
   if (!existsSync(dirname(out))) throw new Error(`The directory of ${out} does not exist`);
   // Written beside the target and renamed at the end: a failed or interrupted backup leaves no file that looks whole.
   const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
@@ -122,19 +140,27 @@ The master key (the nodes' OPENSTS_MASTER_KEY) is not in the database: back it u
 export async function restore(argv: string[], io: AdminIo = processIo()): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { from: { type: 'string' }, 'data-dir': { type: 'string' }, 'master-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      from: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'master-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
     io.out(restoreUsage);
     return 0;
   }
-  if (!values.from || !values['data-dir']) throw new Error('opensts restore: --from FILE and --data-dir DIR are required');
+  if (!values.from || !values['data-dir'])
+    throw new Error('opensts restore: --from FILE and --data-dir DIR are required');
   const from = resolve(values.from);
   const dataDir = resolve(values['data-dir']);
   if (!existsSync(from)) throw new Error(`No snapshot at ${from}`);
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
-    throw new Error(`${dataDir} is not empty: opensts restore only restores into a new or empty data dir (nothing was changed)`);
+    throw new Error(
+      `${dataDir} is not empty: opensts restore only restores into a new or empty data dir (nothing was changed)`,
+    );
   }
   const started = Date.now();
   checkSnapshot(from);
@@ -159,11 +185,13 @@ export async function restore(argv: string[], io: AdminIo = processIo()): Promis
     throw err;
   }
   io.out(`Restored ${from} into ${dataDir} in ${seconds(Date.now() - started)}.\n`);
-  io.out(key !== undefined
-    ? 'The master key was checked against it and copied into the data dir (master.key, mode 0600).\n'
-    : master
-    ? 'OPENSTS_MASTER_KEY was checked against it: start the server with it set.\n'
-    : `No master key was restored. Before starting the server, put the backed-up store's master.key in ${dataDir} (mode 0600)\nor set OPENSTS_MASTER_KEY to it: a server given another key cannot open the store's secrets.\n`);
+  io.out(
+    key !== undefined
+      ? 'The master key was checked against it and copied into the data dir (master.key, mode 0600).\n'
+      : master
+        ? 'OPENSTS_MASTER_KEY was checked against it: start the server with it set.\n'
+        : `No master key was restored. Before starting the server, put the backed-up store's master.key in ${dataDir} (mode 0600)\nor set OPENSTS_MASTER_KEY to it: a server given another key cannot open the store's secrets.\n`,
+  );
   return 0;
 }
 
@@ -176,12 +204,16 @@ function checkSnapshot(file: string): void {
     throw new Error(`${file} is not a snapshot made by opensts backup: ${(err as Error).message}`);
   }
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('accounts', 'revision')").pluck().all();
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('accounts', 'revision')")
+      .pluck()
+      .all();
     if (tables.length !== 2) throw new Error(`${file} is not a snapshot made by opensts backup (no OpenSTS tables)`);
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(`${file} is damaged (SQLite quick_check: ${check})`);
   } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new Error(`${file} is not a snapshot made by opensts backup (not a SQLite file)`);
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB')
+      throw new Error(`${file} is not a snapshot made by opensts backup (not a SQLite file)`);
     throw err;
   } finally {
     db.close();
@@ -194,7 +226,9 @@ async function checkMasterKey(dataDir: string, master: MasterKey): Promise<void>
   try {
     await new Keyring(store, master).load(Date.now());
   } catch (err) {
-    throw new Error(`The master key given does not open this snapshot's secrets (${(err as Error).message}): is it the backed-up store's?`);
+    throw new Error(
+      `The master key given does not open this snapshot's secrets (${(err as Error).message}): is it the backed-up store's?`,
+    );
   } finally {
     await store.close();
   }

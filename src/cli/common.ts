@@ -7,8 +7,20 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { CredentialCache } from '../client/credential-cache.js';
 import type { AwsCredentials } from '../client/credential-process.js';
 import { type Profile, readProfile, selectProfileName } from '../client/profile.js';
-import { type CredentialProvider, type FromChainOptions, type MfaCodeProvider, MfaCodeError, fromChain } from '../client/providers.js';
-import { ClientConfigError, type Env, type SharedConfigFiles, loadSharedConfig, profileExists } from '../client/shared-config.js';
+import {
+  type CredentialProvider,
+  type FromChainOptions,
+  type MfaCodeProvider,
+  MfaCodeError,
+  fromChain,
+} from '../client/providers.js';
+import {
+  ClientConfigError,
+  type Env,
+  type SharedConfigFiles,
+  loadSharedConfig,
+  profileExists,
+} from '../client/shared-config.js';
 import { httpSettings } from '../client/http.js';
 import { StsClient, StsRequestError, StsServiceError } from '../client/sts-client.js';
 import { ParamValidationError } from '../client/sts-model.js';
@@ -70,7 +82,13 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   const end = argv.indexOf('--');
   const before = end < 0 ? argv : argv.slice(0, end);
   const stop = spec.stopAfterPositionals;
-  if (before.some((t, i) => (t === '--help' || t === '-h' || (i === 0 && t === 'help')) && (stop === undefined || positionalsBefore(before, i, spec) <= stop))) {
+  if (
+    before.some(
+      (t, i) =>
+        (t === '--help' || t === '-h' || (i === 0 && t === 'help')) &&
+        (stop === undefined || positionalsBefore(before, i, spec) <= stop),
+    )
+  ) {
     process.stdout.write(helpText(spec));
     return undefined;
   }
@@ -84,7 +102,9 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   for (const [name, v] of o) {
     const value = args.options.get(name)?.[0];
     if (v.choices && value !== undefined && !v.choices.includes(value)) {
-      throw new UsageError(`argument --${name}: Invalid choice: '${value}' (choose from ${v.choices.map((c) => `'${c}'`).join(', ')})`);
+      throw new UsageError(
+        `argument --${name}: Invalid choice: '${value}' (choose from ${v.choices.map((c) => `'${c}'`).join(', ')})`,
+      );
     }
   }
   const max = spec.maxPositionals ?? 0;
@@ -112,7 +132,12 @@ function positionalsBefore(argv: readonly string[], index: number, spec: Command
  */
 export function parseArgs(
   argv: readonly string[],
-  spec: { values: readonly string[]; lists?: readonly string[]; flags?: readonly string[]; stopAfterPositionals?: number },
+  spec: {
+    values: readonly string[];
+    lists?: readonly string[];
+    flags?: readonly string[];
+    stopAfterPositionals?: number;
+  },
 ): ParsedArgs {
   const options = new Map<string, string[]>();
   const positionals: string[] = [];
@@ -120,7 +145,11 @@ export function parseArgs(
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (token === '--') return { options, positionals, rest: argv.slice(i + 1) };
-    if (spec.stopAfterPositionals !== undefined && positionals.length >= spec.stopAfterPositionals && !token.startsWith('--')) {
+    if (
+      spec.stopAfterPositionals !== undefined &&
+      positionals.length >= spec.stopAfterPositionals &&
+      !token.startsWith('--')
+    ) {
       return { options, positionals, rest: argv.slice(i) };
     }
     if (/^-[A-Za-z]/.test(token)) throw new UsageError(`Unknown option: ${token}`);
@@ -157,17 +186,27 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** Options every command that talks to an STS takes (the aws CLI's global options that apply to us). */
 export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   region: { arg: 'REGION', help: 'the region to sign for and, without a custom endpoint, to call' },
-  'endpoint-url': { arg: 'URL', help: 'the STS endpoint (an OpenSTS server), over AWS_ENDPOINT_URL_STS and the profile' },
-  'ca-bundle': { arg: 'FILE', help: 'PEM CA certificates to verify TLS with (over AWS_CA_BUNDLE and the profile\'s ca_bundle)' },
+  'endpoint-url': {
+    arg: 'URL',
+    help: 'the STS endpoint (an OpenSTS server), over AWS_ENDPOINT_URL_STS and the profile',
+  },
+  'ca-bundle': {
+    arg: 'FILE',
+    help: "PEM CA certificates to verify TLS with (over AWS_CA_BUNDLE and the profile's ca_bundle)",
+  },
   'no-verify-ssl': { kind: 'flag', help: 'do not verify TLS certificates (unsafe; prints a warning)' },
-  debug: { kind: 'flag', help: 'log each request\'s method, URL, status and time to stderr (never credentials)' },
+  debug: { kind: 'flag', help: "log each request's method, URL, status and time to stderr (never credentials)" },
 };
 
 /** The global options of commands that print a result: --profile, --output, --query besides the connection's. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   ...CONNECTION_OPTIONS,
   profile: { arg: 'PROFILE', help: 'the profile of ~/.aws/config to use (default AWS_PROFILE, else default)' },
-  output: { arg: 'FORMAT', help: 'how to print the result (default AWS_DEFAULT_OUTPUT, the profile\'s output, else json)', choices: OUTPUT_FORMATS },
+  output: {
+    arg: 'FORMAT',
+    help: "how to print the result (default AWS_DEFAULT_OUTPUT, the profile's output, else json)",
+    choices: OUTPUT_FORMATS,
+  },
   query: { arg: 'JMESPATH', help: 'a JMESPath expression applied to the result before printing' },
 };
 
@@ -209,7 +248,8 @@ export function clientContext(args: ParsedArgs, opts: { profile?: string; env?: 
     // Same words as the aws CLI.
     throw new ClientConfigError(`The config profile (${profileName}) could not be found`);
   }
-  const profile = profileName !== undefined || profileExists('default', files) ? readProfile(profileName, files) : undefined;
+  const profile =
+    profileName !== undefined || profileExists('default', files) ? readProfile(profileName, files) : undefined;
   applyConnectionOptions(args, env, profile);
   return {
     env,
@@ -231,15 +271,23 @@ function applyConnectionOptions(args: ParsedArgs, env: Env, profile: Profile | u
   const debug = args.options.has('debug');
   if (debug) httpSettings.debug = debugLog;
   const fromProfile = profile?.settings.ca_bundle;
-  const [caBundle, from] = one(args, 'ca-bundle') !== undefined ? [one(args, 'ca-bundle'), '--ca-bundle']
-    : env.AWS_CA_BUNDLE ? [env.AWS_CA_BUNDLE, 'AWS_CA_BUNDLE']
-    : typeof fromProfile === 'string' && fromProfile ? [fromProfile, `ca_bundle of profile ${profile!.name}`] : [undefined, ''];
+  const [caBundle, from] =
+    one(args, 'ca-bundle') !== undefined
+      ? [one(args, 'ca-bundle'), '--ca-bundle']
+      : env.AWS_CA_BUNDLE
+        ? [env.AWS_CA_BUNDLE, 'AWS_CA_BUNDLE']
+        : typeof fromProfile === 'string' && fromProfile
+          ? [fromProfile, `ca_bundle of profile ${profile!.name}`]
+          : [undefined, ''];
   if (caBundle !== undefined) httpSettings.caBundle = caBundle;
   if (args.options.has('no-verify-ssl')) {
     httpSettings.verify = false;
-    process.stderr.write('opensts: warning: --no-verify-ssl: TLS certificates are not verified, so anyone on the network path can read and change the requests and the credentials they return.\n');
+    process.stderr.write(
+      'opensts: warning: --no-verify-ssl: TLS certificates are not verified, so anyone on the network path can read and change the requests and the credentials they return.\n',
+    );
   }
-  if (debug) debugLog(`profile ${profile?.name ?? '(none)'}${caBundle ? `; CA bundle ${caBundle} (from ${from})` : ''}`);
+  if (debug)
+    debugLog(`profile ${profile?.name ?? '(none)'}${caBundle ? `; CA bundle ${caBundle} (from ${from})` : ''}`);
 }
 
 export function chainOptions(ctx: ClientContext, extra: Partial<FromChainOptions> = {}): FromChainOptions {
@@ -261,8 +309,18 @@ export function credentialsOf(ctx: ClientContext, extra: Partial<FromChainOption
 }
 
 export function stsClientOf(ctx: ClientContext, credentials?: CredentialProvider): StsClient {
-  const client = new StsClient({ region: ctx.region, endpoint: ctx.endpoint, env: ctx.env, profile: ctx.profile, files: ctx.files, credentials });
-  if (httpSettings.debug) debugLog(`endpoint ${client.endpoint.url} (${client.endpoint.detail}), signing region ${client.endpoint.signingRegion}`);
+  const client = new StsClient({
+    region: ctx.region,
+    endpoint: ctx.endpoint,
+    env: ctx.env,
+    profile: ctx.profile,
+    files: ctx.files,
+    credentials,
+  });
+  if (httpSettings.debug)
+    debugLog(
+      `endpoint ${client.endpoint.url} (${client.endpoint.detail}), signing region ${client.endpoint.signingRegion}`,
+    );
   return client;
 }
 
@@ -287,7 +345,10 @@ export const promptMfaCode: MfaCodeProvider = async (serial) => {
   }
   if (!shown) process.stderr.write(prompt);
   const line = readLineSync(0);
-  if (line === undefined) throw new MfaCodeError(`No MFA code for ${serial}: standard input is closed (give it with --token-code or mfa_process).`);
+  if (line === undefined)
+    throw new MfaCodeError(
+      `No MFA code for ${serial}: standard input is closed (give it with --token-code or mfa_process).`,
+    );
   return line.trim();
 };
 
@@ -315,7 +376,11 @@ function readLineSync(fd: number): string | undefined {
 
 /** Prints an error the way the aws CLI does and returns the exit status. */
 export function reportError(err: unknown): number {
-  if (err instanceof UsageError || err instanceof ParamValidationError || (err instanceof Error && err.name === 'QueryError')) {
+  if (
+    err instanceof UsageError ||
+    err instanceof ParamValidationError ||
+    (err instanceof Error && err.name === 'QueryError')
+  ) {
     process.stderr.write(`opensts: error: ${err.message}\n`);
     return EXIT_USAGE;
   }
@@ -339,7 +404,9 @@ export function reportError(err: unknown): number {
 export function customStsEndpoint(ctx: ClientContext): string | undefined {
   try {
     const client = stsClientOf(ctx);
-    return client.endpoint.source === 'aws-regional' || client.endpoint.source === 'aws-global' ? undefined : client.endpoint.url;
+    return client.endpoint.source === 'aws-regional' || client.endpoint.source === 'aws-global'
+      ? undefined
+      : client.endpoint.url;
   } catch {
     return undefined;
   }

@@ -10,10 +10,21 @@
 import { devNull, constants } from 'node:os';
 import { CredentialCache } from '../client/credential-cache.js';
 import type { AwsCredentials } from '../client/credential-process.js';
-import { type CredentialServer, type CredentialServerKind, SERVER_REFRESH_WINDOW_MS, isLoopbackHost, startCredentialServer } from '../client/credential-server.js';
+import {
+  type CredentialServer,
+  type CredentialServerKind,
+  SERVER_REFRESH_WINDOW_MS,
+  isLoopbackHost,
+  startCredentialServer,
+} from '../client/credential-server.js';
 import { resolveStsEndpoint } from '../client/endpoints.js';
 import { classifyProfile, configBoolean, readProfile } from '../client/profile.js';
-import { type CredentialProvider, type FromIniOptions, memoize, resolveProfileCredentials } from '../client/providers.js';
+import {
+  type CredentialProvider,
+  type FromIniOptions,
+  memoize,
+  resolveProfileCredentials,
+} from '../client/providers.js';
 import { ClientConfigError, type SharedConfigFiles, profileExists } from '../client/shared-config.js';
 import {
   type ClientContext,
@@ -42,19 +53,37 @@ const CREDENTIAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 
 /** exec's choice of handing the credentials over as variables or serving them from a local endpoint. */
 const SERVER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  'ecs-server': { kind: 'flag', help: 'serve the credentials from a container credentials endpoint on 127.0.0.1 instead (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN), refreshed before they expire' },
+  'ecs-server': {
+    kind: 'flag',
+    help: 'serve the credentials from a container credentials endpoint on 127.0.0.1 instead (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN), refreshed before they expire',
+  },
   'imds-server': { kind: 'flag', help: 'the same as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT)' },
 };
 
 /** Variables that would compete with the credentials we hand over. */
 const SCRUBBED = [
-  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION',
-  'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_SESSION_NAME',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN',
-  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', 'AWS_ACCOUNT_ID',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_SESSION_NAME',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_ACCOUNT_ID',
 ];
 /** Also removed when the child reads a credential server: they would turn its metadata client off or point it away. */
-const SCRUBBED_FOR_SERVERS = ['AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE'];
+const SCRUBBED_FOR_SERVERS = [
+  'AWS_EC2_METADATA_DISABLED',
+  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+  'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE',
+];
 
 function durationOf(args: ParsedArgs): number | undefined {
   const text = one(args, 'duration-seconds');
@@ -63,12 +92,20 @@ function durationOf(args: ParsedArgs): number | undefined {
   return Number(text);
 }
 
-function profileProvider(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv, refreshWindowMs?: number): { ctx: ClientContext; provider: CredentialProvider } {
+function profileProvider(
+  profile: string,
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  refreshWindowMs?: number,
+): { ctx: ClientContext; provider: CredentialProvider } {
   const ctx = clientContext(args, { profile, env });
   const options: FromIniOptions = {
     ...chainOptions(ctx),
     // A credential server replaces credentials earlier than the CLI's five minutes: its provider and cache must agree.
-    ...(refreshWindowMs !== undefined && { refreshWindowMs, cache: new CredentialCache({ env: ctx.env, refreshWindowMs }) }),
+    ...(refreshWindowMs !== undefined && {
+      refreshWindowMs,
+      cache: new CredentialCache({ env: ctx.env, refreshWindowMs }),
+    }),
     profile,
     durationSeconds: durationOf(args),
     roleSessionName: one(args, 'role-session-name'),
@@ -77,19 +114,29 @@ function profileProvider(profile: string, args: ParsedArgs, env: NodeJS.ProcessE
   // Memoized and refreshed before expiry through the file cache, as a credential server lives long; --token-code
   // serves the first call only (a code works once): a later MFA session asks mfa_process or the terminal.
   let tokenCode = one(args, 'token-code');
-  const provider = memoize(() => {
-    const code = tokenCode;
-    tokenCode = undefined;
-    return resolveProfileCredentials({ ...options, tokenCode: code });
-  }, { refreshWindowMs });
+  const provider = memoize(
+    () => {
+      const code = tokenCode;
+      tokenCode = undefined;
+      return resolveProfileCredentials({ ...options, tokenCode: code });
+    },
+    { refreshWindowMs },
+  );
   return { ctx, provider };
 }
 
-async function profileCredentials(profile: string, args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, refreshWindowMs?: number): Promise<{ ctx: ClientContext; credentials: AwsCredentials; provider: CredentialProvider }> {
+async function profileCredentials(
+  profile: string,
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv = process.env,
+  refreshWindowMs?: number,
+): Promise<{ ctx: ClientContext; credentials: AwsCredentials; provider: CredentialProvider }> {
   const { ctx, provider } = profileProvider(profile, args, env, refreshWindowMs);
   const credentials = await provider();
   if (credentials.expiration && credentials.expiration.getTime() <= Date.now()) {
-    throw new ClientConfigError(`The credentials of profile ${profile} expired at ${credentials.expiration.toISOString()}.`);
+    throw new ClientConfigError(
+      `The credentials of profile ${profile} expired at ${credentials.expiration.toISOString()}.`,
+    );
   }
   return { ctx, credentials, provider };
 }
@@ -106,12 +153,14 @@ export function contextVariables(ctx: ClientContext): Record<string, string | un
   const region = regionOf(ctx);
   const vars: Record<string, string | undefined> = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
   const ignoreVar = ctx.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
-  const ignored = ignoreVar !== undefined ? configBoolean(ignoreVar) : ctx.profile?.ignoreConfiguredEndpointUrls === true;
+  const ignored =
+    ignoreVar !== undefined ? configBoolean(ignoreVar) : ctx.profile?.ignoreConfiguredEndpointUrls === true;
   if (!ignored && ctx.profile) {
     if (ctx.profile.endpointUrl) vars.AWS_ENDPOINT_URL = ctx.profile.endpointUrl;
     const section = ctx.profile.services !== undefined ? ctx.files.services[ctx.profile.services] : undefined;
     for (const [service, entry] of Object.entries(section ?? {})) {
-      if (typeof entry === 'object' && entry.endpoint_url) vars[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = entry.endpoint_url;
+      if (typeof entry === 'object' && entry.endpoint_url)
+        vars[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = entry.endpoint_url;
     }
   }
   const sts = customStsEndpoint(ctx);
@@ -126,7 +175,14 @@ export function contextVariables(ctx: ClientContext): Record<string, string | un
 
 function customIamEndpoint(ctx: ClientContext): string | undefined {
   try {
-    const iam = resolveStsEndpoint({ service: 'iam', region: regionOf(ctx), explicitEndpoint: ctx.endpoint, env: ctx.env, profile: ctx.profile, files: ctx.files });
+    const iam = resolveStsEndpoint({
+      service: 'iam',
+      region: regionOf(ctx),
+      explicitEndpoint: ctx.endpoint,
+      env: ctx.env,
+      profile: ctx.profile,
+      files: ctx.files,
+    });
     return iam.source === 'aws-global' || iam.source === 'aws-regional' ? undefined : iam.url;
   } catch {
     return undefined;
@@ -165,13 +221,21 @@ function serverKind(args: ParsedArgs): CredentialServerKind | undefined {
   const ecs = args.options.has('ecs-server');
   const imds = args.options.has('imds-server');
   if (ecs && imds) throw new UsageError('--ecs-server and --imds-server exclude each other');
-  if ((ecs || imds) && args.options.has('no-session')) throw new UsageError('the credential servers hand out temporary credentials only: drop --no-session');
+  if ((ecs || imds) && args.options.has('no-session'))
+    throw new UsageError('the credential servers hand out temporary credentials only: drop --no-session');
   return ecs ? 'ecs' : imds ? 'imds' : undefined;
 }
 
-async function serveProfile(kind: CredentialServerKind, ctx: ClientContext, provider: CredentialProvider, listen: { host?: string; port?: number } = {}): Promise<CredentialServer> {
+async function serveProfile(
+  kind: CredentialServerKind,
+  ctx: ClientContext,
+  provider: CredentialProvider,
+  listen: { host?: string; port?: number } = {},
+): Promise<CredentialServer> {
   return startCredentialServer({
-    kind, provider, ...listen,
+    kind,
+    provider,
+    ...listen,
     roleArn: ctx.profile?.roleArn,
     warn: (message) => process.stderr.write(`${message}\n`),
   });
@@ -197,7 +261,12 @@ export async function exec(argv: string[]): Promise<number> {
   if (!program) throw new UsageError('opensts exec needs a command to run: opensts exec PROFILE -- COMMAND [ARGS...]');
   const kind = serverKind(args);
   // The first credentials before the command starts: a configuration error or an MFA prompt comes now, not later.
-  const { ctx, credentials, provider } = await profileCredentials(profile, args, process.env, kind && SERVER_REFRESH_WINDOW_MS);
+  const { ctx, credentials, provider } = await profileCredentials(
+    profile,
+    args,
+    process.env,
+    kind && SERVER_REFRESH_WINDOW_MS,
+  );
   let env: NodeJS.ProcessEnv;
   let server: CredentialServer | undefined;
   const extra = { ...contextVariables(ctx), OPENSTS_PROFILE: profile };
@@ -221,10 +290,12 @@ export async function exec(argv: string[]): Promise<number> {
       resolve(code);
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
-      process.stderr.write(`opensts: cannot run ${program}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`);
+      process.stderr.write(
+        `opensts: cannot run ${program}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`,
+      );
       done(err.code === 'ENOENT' ? 127 : 126);
     });
-    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0)));
+    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
   await server?.close();
   return code;
@@ -236,11 +307,21 @@ export const credentialServerSpec: CommandSpec = {
   description: `Serves the profile's temporary credentials, refreshed before they expire, until stopped (SIGINT, SIGTERM), on
 a loopback address, and prints the variables to give the processes that use it (region and endpoints included).`,
   options: {
-    ecs: { kind: 'flag', help: 'as a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN)' },
-    imds: { kind: 'flag', help: 'as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT; IMDSv1 requests are refused)' },
+    ecs: {
+      kind: 'flag',
+      help: 'as a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN)',
+    },
+    imds: {
+      kind: 'flag',
+      help: 'as an IMDSv2 endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT; IMDSv1 requests are refused)',
+    },
     port: { arg: 'N', help: 'the port to listen on (default: a free one)' },
     host: { arg: 'HOST', help: 'a loopback address (default 127.0.0.1)' },
-    format: { arg: 'FORMAT', help: 'the syntax of the variables printed (default sh)', choices: EXPORT_FORMATS.filter((f) => f !== 'json') },
+    format: {
+      arg: 'FORMAT',
+      help: 'the syntax of the variables printed (default sh)',
+      choices: EXPORT_FORMATS.filter((f) => f !== 'json'),
+    },
     ...CREDENTIAL_OPTIONS,
   },
   maxPositionals: 1,
@@ -250,17 +331,25 @@ export async function credentialServer(argv: string[]): Promise<number> {
   const args = parseCommand(credentialServerSpec, argv);
   if (!args) return 0;
   const profile = profileArgument(args, 'credential-server');
-  if (args.options.has('ecs') === args.options.has('imds')) throw new UsageError('opensts credential-server needs one of --ecs and --imds');
+  if (args.options.has('ecs') === args.options.has('imds'))
+    throw new UsageError('opensts credential-server needs one of --ecs and --imds');
   const kind: CredentialServerKind = args.options.has('ecs') ? 'ecs' : 'imds';
   const portText = one(args, 'port') ?? '0';
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a port number, not ${portText}`);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+    throw new UsageError(`--port must be a port number, not ${portText}`);
   const host = one(args, 'host') ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) throw new UsageError(`--host must be a loopback address (127.0.0.1, ::1): credentials are not served to the network, not ${host}`);
+  if (!isLoopbackHost(host))
+    throw new UsageError(
+      `--host must be a loopback address (127.0.0.1, ::1): credentials are not served to the network, not ${host}`,
+    );
   const format = (one(args, 'format') ?? 'sh') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format) || format === 'json') throw new UsageError(`--format must be one of sh, fish, powershell, dotenv, not ${format}`);
+  if (!EXPORT_FORMATS.includes(format) || format === 'json')
+    throw new UsageError(`--format must be one of sh, fish, powershell, dotenv, not ${format}`);
   const { ctx, provider } = await profileCredentials(profile, args, process.env, SERVER_REFRESH_WINDOW_MS);
   const server = await serveProfile(kind, ctx, provider, { host, port: Number(portText) });
-  const vars = Object.entries({ ...contextVariables(ctx), ...server.env }).filter((e): e is [string, string] => e[1] !== undefined);
+  const vars = Object.entries({ ...contextVariables(ctx), ...server.env }).filter(
+    (e): e is [string, string] => e[1] !== undefined,
+  );
   process.stdout.write(formatVariables(format, vars));
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -280,7 +369,10 @@ export const exportSpec: CommandSpec = {
   synopsis: 'PROFILE [options]',
   description: `Prints the profile's temporary credentials for a shell (eval "$(opensts export dev)"), a .env file, or as
 credential_process JSON.`,
-  options: { format: { arg: 'FORMAT', help: 'the syntax (default sh)', choices: EXPORT_FORMATS }, ...CREDENTIAL_OPTIONS },
+  options: {
+    format: { arg: 'FORMAT', help: 'the syntax (default sh)', choices: EXPORT_FORMATS },
+    ...CREDENTIAL_OPTIONS,
+  },
   maxPositionals: 1,
 };
 
@@ -315,7 +407,9 @@ export async function credentialProcess(argv: string[]): Promise<number> {
   // A profile whose credential_process calls opensts for itself would recurse forever.
   const stack = (process.env[STACK_VARIABLE] ?? '').split('\n').filter(Boolean);
   if (stack.includes(profile)) {
-    throw new ClientConfigError(`credential_process loop: profile ${profile} gets its credentials from "opensts credential-process ${profile}" (${[...stack, profile].join(' -> ')})`);
+    throw new ClientConfigError(
+      `credential_process loop: profile ${profile} gets its credentials from "opensts credential-process ${profile}" (${[...stack, profile].join(' -> ')})`,
+    );
   }
   const env = { ...process.env, [STACK_VARIABLE]: [...stack, profile].join('\n') };
   const { credentials } = await profileCredentials(profile, args, env);

@@ -35,12 +35,16 @@ export async function keys(argv: string[], io: AdminIo = processIo()): Promise<n
       const added = await keyring.rotate(now);
       const retired = await keyring.retire(now);
       io.out(`Added token key ${added.id} to ${name}: every node seals new session tokens with it from now on.\n`);
-      io.out(retired.length
-        ? `Retired token key${retired.length > 1 ? 's' : ''} ${retired.join(', ')} (replaced more than ${LONGEST_SESSION_MS / 3_600_000} h ago: no token they sealed is still valid).\n`
-        : 'Older keys stay until no session they sealed can still be valid (36 h after their successor).\n');
+      io.out(
+        retired.length
+          ? `Retired token key${retired.length > 1 ? 's' : ''} ${retired.join(', ')} (replaced more than ${LONGEST_SESSION_MS / 3_600_000} h ago: no token they sealed is still valid).\n`
+          : 'Older keys stay until no session they sealed can still be valid (36 h after their successor).\n',
+      );
     }
     const list = keyring.list();
-    io.out(`Token keys: ${list.map((k, i) => `${k.id} (added ${when(k.createdAt)}${i === list.length - 1 ? ', active' : ''})`).join(', ')}\n`);
+    io.out(
+      `Token keys: ${list.map((k, i) => `${k.id} (added ${when(k.createdAt)}${i === list.length - 1 ? ', active' : ''})`).join(', ')}\n`,
+    );
     return 0;
   } finally {
     await store.close();

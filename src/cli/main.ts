@@ -38,7 +38,9 @@ export async function main(argv: string[]): Promise<number> {
     // The server commands parse with node:util's parseArgs, whose errors are the command line's.
     const code = (err as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-      process.stderr.write(`opensts: error: ${(err as Error).message}\n(opensts ${argv[0]} --help lists the options)\n`);
+      process.stderr.write(
+        `opensts: error: ${(err as Error).message}\n(opensts ${argv[0]} --help lists the options)\n`,
+      );
       return EXIT_USAGE;
     }
     process.stderr.write(`opensts: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -23,7 +23,12 @@ ${storeOptionsUsage}
 export async function migrate(argv: string[], io: AdminIo = processIo()): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { 'data-dir': { type: 'string', default: 'data' }, store: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'data-dir': { type: 'string', default: 'data' },
+      store: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -34,22 +39,27 @@ export async function migrate(argv: string[], io: AdminIo = processIo()): Promis
   const url = values.store ?? (io.env.OPENSTS_DATABASE_URL || undefined);
   const name = describeStore({ dataDir, url });
   // Opening SQLite creates the file: a mistyped --data-dir must not become a new, empty store.
-  if (url === undefined && !existsSync(join(dataDir, 'opensts.db'))) throw new Error(`No OpenSTS store in ${dataDir} (no opensts.db): give the server's --data-dir or --store`);
+  if (url === undefined && !existsSync(join(dataDir, 'opensts.db')))
+    throw new Error(`No OpenSTS store in ${dataDir} (no opensts.db): give the server's --data-dir or --store`);
   const store = await openStore({ dataDir, url });
   try {
     const plan = await store.migrationPlan();
     if (plan.unknown.length) throw new DatabaseNewerError(plan.unknown, name);
     if (values['dry-run']) {
-      io.out(plan.pending.length
-        ? `${name}: ${plan.applied.length} migrations applied; would apply ${plan.pending.length}:\n${plan.pending.map((n) => `  ${n}\n`).join('')}(dry run: nothing was written)\n`
-        : `${name}: up to date (${plan.applied.length} migrations applied); nothing to do\n`);
+      io.out(
+        plan.pending.length
+          ? `${name}: ${plan.applied.length} migrations applied; would apply ${plan.pending.length}:\n${plan.pending.map((n) => `  ${n}\n`).join('')}(dry run: nothing was written)\n`
+          : `${name}: up to date (${plan.applied.length} migrations applied); nothing to do\n`,
+      );
       return 0;
     }
     const started = performance.now();
     const { applied } = await store.migrate();
-    io.out(applied.length
-      ? `${name}: applied ${applied.length} migrations in ${(performance.now() - started).toFixed(0)} ms:\n${applied.map((a) => `  ${a.name} (${a.ms.toFixed(0)} ms)\n`).join('')}`
-      : `${name}: up to date (${plan.applied.length} migrations applied); nothing to do\n`);
+    io.out(
+      applied.length
+        ? `${name}: applied ${applied.length} migrations in ${(performance.now() - started).toFixed(0)} ms:\n${applied.map((a) => `  ${a.name} (${a.ms.toFixed(0)} ms)\n`).join('')}`
+        : `${name}: up to date (${plan.applied.length} migrations applied); nothing to do\n`,
+    );
     return 0;
   } finally {
     await store.close();

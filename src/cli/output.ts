@@ -9,7 +9,8 @@ export function formatJson(result: OutputStructure): string {
 
 const isScalar = (v: OutputValue) => typeof v !== 'object' || v === null;
 /** Python's str() of a scalar, as awscli/text.py prints it. */
-const str = (v: OutputValue | undefined): string => (v === undefined ? '' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+const str = (v: OutputValue | undefined): string =>
+  v === undefined ? '' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v);
 
 /** `--output text`: awscli/text.py, line for line: scalar columns in key order, nested values as UPPERCASE-named rows. */
 export function formatText(result: OutputValue): string {
@@ -18,7 +19,12 @@ export function formatText(result: OutputValue): string {
   return out.join('');
 }
 
-function formatItem(item: OutputValue, out: string[], identifier: string | undefined, scalarKeys: string[] | undefined): void {
+function formatItem(
+  item: OutputValue,
+  out: string[],
+  identifier: string | undefined,
+  scalarKeys: string[] | undefined,
+): void {
   if (Array.isArray(item)) formatList(item, out, identifier);
   else if (typeof item === 'object' && item !== null) formatDict(item, out, identifier, scalarKeys);
   else out.push(str(item) + '\n');
@@ -49,7 +55,12 @@ function formatScalarList(items: OutputValue[], out: string[], identifier: strin
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
-function formatDict(item: { [key: string]: OutputValue }, out: string[], identifier: string | undefined, scalarKeys: string[] | undefined): void {
+function formatDict(
+  item: { [key: string]: OutputValue },
+  out: string[],
+  identifier: string | undefined,
+  scalarKeys: string[] | undefined,
+): void {
   const scalars: string[] = [];
   const nonScalars: Array<[string, OutputValue]> = [];
   if (scalarKeys === undefined) {
@@ -59,7 +70,10 @@ function formatDict(item: { [key: string]: OutputValue }, out: string[], identif
     }
   } else {
     for (const k of scalarKeys) scalars.push(str(item[k]));
-    for (const k of Object.keys(item).filter((k) => !scalarKeys.includes(k)).sort()) nonScalars.push([k, item[k]!]);
+    for (const k of Object.keys(item)
+      .filter((k) => !scalarKeys.includes(k))
+      .sort())
+      nonScalars.push([k, item[k]!]);
   }
   if (scalars.length > 0) {
     if (identifier !== undefined) scalars.unshift(identifier.toUpperCase());
@@ -69,7 +83,10 @@ function formatDict(item: { [key: string]: OutputValue }, out: string[], identif
 }
 
 /** The variables a process needs to use credentials. */
-export function credentialVariables(c: AwsCredentials, extra: Record<string, string | undefined> = {}): Array<[string, string]> {
+export function credentialVariables(
+  c: AwsCredentials,
+  extra: Record<string, string | undefined> = {},
+): Array<[string, string]> {
   const vars: Array<[string, string | undefined]> = [
     ['AWS_ACCESS_KEY_ID', c.accessKeyId],
     ['AWS_SECRET_ACCESS_KEY', c.secretAccessKey],
@@ -90,7 +107,11 @@ const psQuote = (v: string) => `'${v.replace(/'/g, "''")}'`;
 const dotenvQuote = (v: string) => (SAFE.test(v) ? v : JSON.stringify(v));
 
 /** Credentials (and region / endpoint variables) in a shell's syntax, or as a credential_process document. */
-export function formatExport(format: ExportFormat, c: AwsCredentials, extra: Record<string, string | undefined> = {}): string {
+export function formatExport(
+  format: ExportFormat,
+  c: AwsCredentials,
+  extra: Record<string, string | undefined> = {},
+): string {
   if (format === 'json') return formatProcessCredentials(c) + '\n';
   return formatVariables(format, credentialVariables(c, extra));
 }
@@ -107,7 +128,12 @@ export function formatVariables(format: Exclude<ExportFormat, 'json'>, vars: Rea
 }
 
 /** --query first (JMESPath, loaded only when given), then the --output format, as the aws CLI prints a result. */
-export async function formatResult(result: OutputValue, format: 'json' | 'text' | 'table' | 'yaml', title: string, query?: string): Promise<string> {
+export async function formatResult(
+  result: OutputValue,
+  format: 'json' | 'text' | 'table' | 'yaml',
+  title: string,
+  query?: string,
+): Promise<string> {
   let value: OutputValue = result;
   if (query !== undefined) {
     await compileQuery(query);
@@ -117,7 +143,8 @@ export async function formatResult(result: OutputValue, format: 'json' | 'text' 
   switch (format) {
     case 'json':
       // An empty answer prints nothing (the aws CLI's rule for `{}`); what a query selects always prints.
-      if (query === undefined && typeof value === 'object' && value !== null && Object.keys(value).length === 0) return '';
+      if (query === undefined && typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+        return '';
       return JSON.stringify(value, null, 4) + '\n';
     case 'text':
       return value === null ? 'None\n' : formatText(value);
@@ -146,14 +173,16 @@ export class QueryError extends Error {
 // --- yaml -----------------------------------------------------------------------------------------------
 
 /** Plain scalars a YAML reader would take for something else (a number, bool, null, date, or syntax). */
-const YAML_SPECIAL = /^(?:|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?(?:\.?\d[\d_.eE+-]*|0x[0-9a-fA-F_]+|0o[0-7_]+|\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+const YAML_SPECIAL =
+  /^(?:|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?(?:\.?\d[\d_.eE+-]*|0x[0-9a-fA-F_]+|0o[0-7_]+|\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
 
 function yamlScalar(v: OutputValue): string {
   if (v === null) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   const s = String(v);
   if (/[\x00-\x1f\x7f"\\]/.test(s) && /[\x00-\x1f\x7f]/.test(s)) return JSON.stringify(s); // control characters: double quotes escape them
-  if (YAML_SPECIAL.test(s) || /^[\s\-?:,[\]{}#&*!|>'"%@`]/.test(s) || /\s$/.test(s) || /: |:$| #/.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  if (YAML_SPECIAL.test(s) || /^[\s\-?:,[\]{}#&*!|>'"%@`]/.test(s) || /\s$/.test(s) || /: |:$| #/.test(s))
+    return `'${s.replace(/'/g, "''")}'`;
   return s;
 }
 
@@ -170,7 +199,8 @@ function yamlNode(value: OutputValue, indent: number, out: string[], lead: strin
     if (value.length === 0) return void out.push(`${lead || pad}[]\n`);
     value.forEach((item, i) => {
       const prefix = `${i === 0 && lead ? lead : pad}- `;
-      if (typeof item === 'object' && item !== null && (Array.isArray(item) ? item.length : Object.keys(item).length)) yamlNode(item, indent + 2, out, prefix);
+      if (typeof item === 'object' && item !== null && (Array.isArray(item) ? item.length : Object.keys(item).length))
+        yamlNode(item, indent + 2, out, prefix);
       else out.push(`${prefix}${isScalar(item) ? yamlScalar(item) : Array.isArray(item) ? '[]' : '{}'}\n`);
     });
   } else if (typeof value === 'object' && value !== null) {
@@ -179,7 +209,8 @@ function yamlNode(value: OutputValue, indent: number, out: string[], lead: strin
     entries.forEach(([k, v], i) => {
       const key = `${i === 0 && lead ? lead : pad}${yamlScalar(k)}:`;
       if (isScalar(v)) out.push(`${key} ${yamlScalar(v)}\n`);
-      else if (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0) out.push(`${key} ${Array.isArray(v) ? '[]' : '{}'}\n`);
+      else if (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0)
+        out.push(`${key} ${Array.isArray(v) ? '[]' : '{}'}\n`);
       else {
         out.push(`${key}\n`);
         yamlNode(v, Array.isArray(v) ? indent : indent + 2, out, '');
@@ -207,7 +238,9 @@ export function formatTable(value: OutputValue, title: string): string {
     const rows = s.header ? [s.header, ...s.rows] : s.rows;
     const cols = Math.max(0, ...rows.map((r) => r.length));
     const widths = Array.from({ length: cols }, (_, i) => Math.max(...rows.map((r) => cellWidth(r[i] ?? ''))));
-    return Math.max(widths.reduce((a, b) => a + b, 0) + Math.max(0, cols - 1), (s.title?.length ?? 0) + 4) + 2 * s.depth;
+    return (
+      Math.max(widths.reduce((a, b) => a + b, 0) + Math.max(0, cols - 1), (s.title?.length ?? 0) + 4) + 2 * s.depth
+    );
   };
   const total = Math.max(...sections.map(innerWidth));
   const out: string[] = ['-'.repeat(total + 2) + '\n'];
@@ -244,17 +277,36 @@ function center(text: string, width: number): string {
 }
 
 function tableSections(value: OutputValue, title: string | undefined, depth: number, sections: Section[]): void {
-  if (value === null || (typeof value === 'object' && (Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0))) return;
+  if (
+    value === null ||
+    (typeof value === 'object' && (Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0))
+  )
+    return;
   if (Array.isArray(value)) {
     if (value.every(isScalar)) return void sections.push({ title, depth, rows: value.map((v) => [str(v)]) });
-    const dicts = value.filter((v): v is { [key: string]: OutputValue } => typeof v === 'object' && v !== null && !Array.isArray(v));
+    const dicts = value.filter(
+      (v): v is { [key: string]: OutputValue } => typeof v === 'object' && v !== null && !Array.isArray(v),
+    );
     const keys = [...new Set(dicts.flatMap((d) => Object.keys(d).filter((k) => isScalar(d[k]!))))].sort();
-    sections.push({ title, depth, ...(keys.length > 1 && { header: keys }), rows: dicts.filter(() => keys.length > 0).map((d) => keys.length === 1 ? [keys[0]!, str(d[keys[0]!])] : keys.map((k) => str(d[k]))) });
-    for (const d of dicts) for (const k of Object.keys(d).filter((k) => !isScalar(d[k]!)).sort()) tableSections(d[k]!, k, depth + 1, sections);
+    sections.push({
+      title,
+      depth,
+      ...(keys.length > 1 && { header: keys }),
+      rows: dicts
+        .filter(() => keys.length > 0)
+        .map((d) => (keys.length === 1 ? [keys[0]!, str(d[keys[0]!])] : keys.map((k) => str(d[k])))),
+    });
+    for (const d of dicts)
+      for (const k of Object.keys(d)
+        .filter((k) => !isScalar(d[k]!))
+        .sort())
+        tableSections(d[k]!, k, depth + 1, sections);
     return;
   }
   if (isScalar(value)) return void sections.push({ title, depth, rows: [[str(value)]] });
-  const scalars = Object.keys(value).filter((k) => isScalar(value[k]!)).sort();
+  const scalars = Object.keys(value)
+    .filter((k) => isScalar(value[k]!))
+    .sort();
   const section: Section = { title, depth, rows: [] };
   const rowWidth = scalars.reduce((n, k) => n + Math.max(k.length, str(value[k]).length) + 5, 1 + 2 * depth);
   if (scalars.length === 1 || rowWidth > TABLE_COLUMNS) for (const k of scalars) section.rows.push([k, str(value[k])]);
@@ -263,5 +315,8 @@ function tableSections(value: OutputValue, title: string | undefined, depth: num
     section.rows.push(scalars.map((k) => str(value[k])));
   }
   sections.push(section);
-  for (const k of Object.keys(value).filter((k) => !isScalar(value[k]!)).sort()) tableSections(value[k]!, k, depth + 1, sections);
+  for (const k of Object.keys(value)
+    .filter((k) => !isScalar(value[k]!))
+    .sort())
+    tableSections(value[k]!, k, depth + 1, sections);
 }

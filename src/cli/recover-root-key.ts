@@ -38,8 +38,11 @@ export async function recoverRootKey(argv: string[], io: AdminIo = processIo()):
   const { values } = parseArgs({
     args: argv,
     options: {
-      'data-dir': { type: 'string', default: 'data' }, store: { type: 'string' }, 'delete-key': { type: 'string' },
-      'audit-log': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'data-dir': { type: 'string', default: 'data' },
+      store: { type: 'string' },
+      'delete-key': { type: 'string' },
+      'audit-log': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -55,7 +58,9 @@ export async function recoverRootKey(argv: string[], io: AdminIo = processIo()):
     const existing = await store.listAccessKeys(accountId, undefined);
     const toDelete = values['delete-key'];
     if (toDelete !== undefined && !existing.some((k) => k.accessKeyId === toDelete)) {
-      throw new Error(`${toDelete} is not an access key of the root of account ${accountId} (its keys: ${describe(existing)})`);
+      throw new Error(
+        `${toDelete} is not an access key of the root of account ${accountId} (its keys: ${describe(existing)})`,
+      );
     }
     if (existing.length >= ROOT_KEY_LIMIT && toDelete === undefined) {
       throw new Error(
@@ -74,13 +79,25 @@ export async function recoverRootKey(argv: string[], io: AdminIo = processIo()):
       }
       const accessKeyId = newAccessKeyId('AKIA', accountId);
       const secretAccessKey = newSecretAccessKey();
-      const result = await store.createAccessKey({
-        accessKeyId, accountId, status: 'Active', createdAt: now, secretEncrypted: master!.encrypt(secretAccessKey, secretContext(accessKeyId)),
-      }, ROOT_KEY_LIMIT);
+      const result = await store.createAccessKey(
+        {
+          accessKeyId,
+          accountId,
+          status: 'Active',
+          createdAt: now,
+          secretEncrypted: master!.encrypt(secretAccessKey, secretContext(accessKeyId)),
+        },
+        ROOT_KEY_LIMIT,
+      );
       // Another recovery (or a CreateAccessKey) took the last place between the count above and this write.
-      if (result !== 'created') throw new Error(`The root of account ${accountId} reached its ${ROOT_KEY_LIMIT} access keys meanwhile; run the command again`);
+      if (result !== 'created')
+        throw new Error(
+          `The root of account ${accountId} reached its ${ROOT_KEY_LIMIT} access keys meanwhile; run the command again`,
+        );
       created = { accessKeyId, secretAccessKey };
-      audit('CreateAccessKey', { responseElements: { accessKey: { accessKeyId, status: 'Active', createDate: when(now) } } });
+      audit('CreateAccessKey', {
+        responseElements: { accessKey: { accessKeyId, status: 'Active', createDate: when(now) } },
+      });
     } finally {
       // What was done is on record even when a later step failed.
       if (auditLog !== undefined && events.length) {
@@ -95,11 +112,15 @@ export async function recoverRootKey(argv: string[], io: AdminIo = processIo()):
       `${toDelete === undefined ? '' : `Deleted root access key ${toDelete}.\n`}` +
         `New root access key for account ${accountId} in ${name}, shown once:\n\n` +
         `export AWS_ACCESS_KEY_ID=${created!.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${created!.secretAccessKey}\n\n` +
-        (auditLog === undefined ? 'Not written to an audit log (no --audit-log or OPENSTS_AUDIT_LOG).\n' : `Recorded in the audit log ${auditLog === '-' ? '(standard output)' : resolve(auditLog)}.\n`),
+        (auditLog === undefined
+          ? 'Not written to an audit log (no --audit-log or OPENSTS_AUDIT_LOG).\n'
+          : `Recorded in the audit log ${auditLog === '-' ? '(standard output)' : resolve(auditLog)}.\n`),
     );
     if (auditError) {
       // The key exists and was shown: failing before printing it would lose it.
-      process.stderr.write(`opensts: the audit log ${auditLog} could not be written (${auditError.message}): record this recovery by hand\n`);
+      process.stderr.write(
+        `opensts: the audit log ${auditLog} could not be written (${auditError.message}): record this recovery by hand\n`,
+      );
       return 1;
     }
     return 0;
@@ -110,7 +131,12 @@ export async function recoverRootKey(argv: string[], io: AdminIo = processIo()):
 
 function describe(keys: { accessKeyId: string; status: string; createdAt: number; lastUsedAt?: number }[]): string {
   if (keys.length === 0) return 'none';
-  return keys.map((k) => `${k.accessKeyId} (${k.status}, created ${when(k.createdAt)}${k.lastUsedAt ? `, last used ${when(k.lastUsedAt)}` : ''})`).join(', ');
+  return keys
+    .map(
+      (k) =>
+        `${k.accessKeyId} (${k.status}, created ${when(k.createdAt)}${k.lastUsedAt ? `, last used ${when(k.lastUsedAt)}` : ''})`,
+    )
+    .join(', ');
 }
 
 /**
@@ -125,10 +151,22 @@ function auditEvent(eventName: string, accountId: string, now: number, fields: o
     osUser = String(process.getuid?.() ?? 'unknown');
   }
   return {
-    eventVersion: '1.08', eventTime: new Date(now).toISOString().slice(0, 19) + 'Z', eventSource: 'iam.amazonaws.com', eventName,
-    awsRegion: 'us-east-1', sourceIPAddress: 'opensts recover-root-key', userAgent: 'opensts-cli', requestID: randomUUID(),
+    eventVersion: '1.08',
+    eventTime: new Date(now).toISOString().slice(0, 19) + 'Z',
+    eventSource: 'iam.amazonaws.com',
+    eventName,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: 'opensts recover-root-key',
+    userAgent: 'opensts-cli',
+    requestID: randomUUID(),
     eventType: 'AwsServiceEvent',
-    userIdentity: { type: 'Root', principalId: accountId, arn: `arn:aws:iam::${accountId}:root`, accountId, invokedBy: 'opensts recover-root-key' },
+    userIdentity: {
+      type: 'Root',
+      principalId: accountId,
+      arn: `arn:aws:iam::${accountId}:root`,
+      accountId,
+      invokedBy: 'opensts recover-root-key',
+    },
     ...fields,
     additionalEventData: { recovery: 'offline, with the store and its master key', osUser, host: hostname() },
   };

@@ -4,7 +4,15 @@
  * us-east-1, the global endpoint's region, is always active. A node serving an inactive region answers
  * RegionDisabledException; the nodes hear of a change at once through the store's change feed.
  */
-import { declaredRegionNames, DEFAULT_REGIONS, GLOBAL_REGION, isOptInRegion, isRegionActive, isRegionName, OPT_IN_REGIONS } from '../server/regions.js';
+import {
+  declaredRegionNames,
+  DEFAULT_REGIONS,
+  GLOBAL_REGION,
+  isOptInRegion,
+  isRegionActive,
+  isRegionName,
+  OPT_IN_REGIONS,
+} from '../service/regions.js';
 import { openAdminStore, parseAdminArgs, processIo, storeOptionsUsage, type AdminIo } from './admin.js';
 
 export const regionsUsage = `Usage: opensts regions list [options]              where STS is active for the account
@@ -21,13 +29,15 @@ export async function regions(argv: string[], io: AdminIo = processIo()): Promis
     io.out(regionsUsage);
     return sub === undefined && !values.help ? 252 : 0;
   }
-  const valid = (sub === 'list' && region === undefined) || ((sub === 'enable' || sub === 'disable') && region !== undefined);
+  const valid =
+    (sub === 'list' && region === undefined) || ((sub === 'enable' || sub === 'disable') && region !== undefined);
   if (!valid || rest.length) {
     process.stderr.write(`opensts regions: unknown arguments: ${positionals.join(' ')}\n\n${regionsUsage}`);
     return 252;
   }
   if (region !== undefined && !isRegionName(region)) throw new Error(`Not a region name: ${region}`);
-  if (sub === 'disable' && region === GLOBAL_REGION) throw new Error(`STS in ${GLOBAL_REGION} (the global endpoint's region) is always active`);
+  if (sub === 'disable' && region === GLOBAL_REGION)
+    throw new Error(`STS in ${GLOBAL_REGION} (the global endpoint's region) is always active`);
   const { store, account } = await openAdminStore(values, io.env, false);
   try {
     if (region !== undefined) {
@@ -36,13 +46,21 @@ export async function regions(argv: string[], io: AdminIo = processIo()): Promis
       return 0;
     }
     const settings = new Map((await store.listRegionSettings(account.accountId)).map((r) => [r.region, r.active]));
-    const names = [...new Set([...DEFAULT_REGIONS, ...OPT_IN_REGIONS, ...declaredRegionNames(), ...settings.keys()])].sort();
-    const rows = names.map((r) => [r, isOptInRegion(r) ? 'opt-in' : 'enabled by default', isRegionActive(r, settings) ? 'active' : 'inactive']);
+    const names = [
+      ...new Set([...DEFAULT_REGIONS, ...OPT_IN_REGIONS, ...declaredRegionNames(), ...settings.keys()]),
+    ].sort();
+    const rows = names.map((r) => [
+      r,
+      isOptInRegion(r) ? 'opt-in' : 'enabled by default',
+      isRegionActive(r, settings) ? 'active' : 'inactive',
+    ]);
     const width = Math.max(...rows.map((r) => r[0]!.length));
-    io.out([
-      `Account ${account.accountId}; global endpoint tokens: version ${account.globalEndpointTokenVersion}`,
-      ...rows.map(([r, kind, state]) => `${r!.padEnd(width)}  ${kind!.padEnd(18)}  ${state}`),
-    ].join('\n') + '\n');
+    io.out(
+      [
+        `Account ${account.accountId}; global endpoint tokens: version ${account.globalEndpointTokenVersion}`,
+        ...rows.map(([r, kind, state]) => `${r!.padEnd(width)}  ${kind!.padEnd(18)}  ${state}`),
+      ].join('\n') + '\n',
+    );
     return 0;
   } finally {
     await store.close();

@@ -59,16 +59,22 @@ export function readServeConfig(file: string, options: Options): Record<string, 
   const config: Record<string, Value> = {};
   for (const [key, value] of Object.entries(parsed)) {
     const option = COMMAND_LINE_ONLY.has(key) ? undefined : options[key];
-    if (!option) throw new ConfigError(`the config file ${file} has an unknown key "${key}" (the keys are the options of opensts serve: ${known.join(', ')})`);
+    if (!option)
+      throw new ConfigError(
+        `the config file ${file} has an unknown key "${key}" (the keys are the options of opensts serve: ${known.join(', ')})`,
+      );
     if (option.type === 'boolean') {
-      if (typeof value !== 'boolean') throw new ConfigError(`the config file ${file}: "${key}" must be true or false, not ${JSON.stringify(value)}`);
+      if (typeof value !== 'boolean')
+        throw new ConfigError(`the config file ${file}: "${key}" must be true or false, not ${JSON.stringify(value)}`);
       config[key] = value;
     } else if (option.multiple) {
       throw new ConfigError(`the config file ${file}: "${key}" can only be given on the command line`);
     } else if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) {
       config[key] = String(value);
     } else {
-      throw new ConfigError(`the config file ${file}: "${key}" must be a string${option.type === 'string' ? ' or a number' : ''}, not ${JSON.stringify(value)}`);
+      throw new ConfigError(
+        `the config file ${file}: "${key}" must be a string${option.type === 'string' ? ' or a number' : ''}, not ${JSON.stringify(value)}`,
+      );
     }
   }
   return config;
@@ -92,12 +98,15 @@ export interface ServeSettings<V> {
  * The table's defaults apply last, so that a setting the file makes is not hidden by a default.
  */
 export function parseServeSettings<T extends ParseArgsConfig & { options: Options }>(
-  config: T, env: NodeJS.ProcessEnv = process.env,
+  config: T,
+  env: NodeJS.ProcessEnv = process.env,
 ): ServeSettings<ReturnType<typeof parseArgs<T>>['values']> {
   const options: Options = {};
   for (const [name, o] of Object.entries(config.options)) options[name] = { ...o, default: undefined };
   options.config = { type: 'string' };
-  const { values: flags } = parseArgs({ ...config, options }) as { values: Record<string, Value | Value[] | undefined> };
+  const { values: flags } = parseArgs({ ...config, options }) as {
+    values: Record<string, Value | Value[] | undefined>;
+  };
   const file = (flags.config as string | undefined) ?? (env.OPENSTS_CONFIG || undefined);
   const fromFile = new Set<string>();
   const overridden = new Set<string>();
@@ -106,14 +115,21 @@ export function parseServeSettings<T extends ParseArgsConfig & { options: Option
   for (const [name, o] of Object.entries(config.options)) {
     const fromEnv = COMMAND_LINE_ONLY.has(name) ? undefined : env[envNameOf(name)] || undefined;
     if (flags[name] !== undefined) values[name] = flags[name];
-    else if (fromEnv !== undefined) values[name] = o.type === 'boolean' ? envBoolean(envNameOf(name), fromEnv) : fromEnv;
+    else if (fromEnv !== undefined)
+      values[name] = o.type === 'boolean' ? envBoolean(envNameOf(name), fromEnv) : fromEnv;
     else if (fileValues[name] !== undefined) {
       values[name] = fileValues[name];
       fromFile.add(name);
     } else values[name] = o.default;
     if (flags[name] !== undefined || fromEnv !== undefined) overridden.add(name);
   }
-  return { values: values as ReturnType<typeof parseArgs<T>>['values'], configFile: file === undefined ? undefined : resolve(file), fromFile, overridden, options: config.options };
+  return {
+    values: values as ReturnType<typeof parseArgs<T>>['values'],
+    configFile: file === undefined ? undefined : resolve(file),
+    fromFile,
+    overridden,
+    options: config.options,
+  };
 }
 
 /** A bad setting read from the file: the message says so, with the key, so that the operator edits the right place. */
@@ -131,7 +147,10 @@ export const LIVE_SETTINGS = ['log-level'] as const;
  * On SIGHUP: the file read again. Returns the live settings it now gives (those no flag or variable overrides), and
  * the keys whose new value waits for a restart. Throws, naming the problem, when the file is no longer valid.
  */
-export function reloadServeConfig(settings: ServeSettings<Record<string, unknown>>): { live: Partial<Record<(typeof LIVE_SETTINGS)[number], string>>; needRestart: string[] } {
+export function reloadServeConfig(settings: ServeSettings<Record<string, unknown>>): {
+  live: Partial<Record<(typeof LIVE_SETTINGS)[number], string>>;
+  needRestart: string[];
+} {
   const { options } = settings;
   const fresh = readServeConfig(settings.configFile!, options);
   const live: Record<string, string> = {};

@@ -2,14 +2,21 @@
 import { blameConfig, parseServeSettings, reloadServeConfig, type ServeSettings } from './serve-config.js';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import type { RootCredentials } from '../server/app.js';
+import type { RootCredentials } from '../service/app.js';
 import { startCluster } from '../server/cluster.js';
-import { createLogger, DEFAULT_PORT, DEFAULT_REGION, reopensOnHangup, startServer, type TlsFiles } from '../server/serve.js';
-import { describeNodeRegion, parseNodeRegion, useRegionsFile, type NodeRegion } from '../server/regions.js';
+import {
+  createLogger,
+  DEFAULT_PORT,
+  DEFAULT_REGION,
+  reopensOnHangup,
+  startServer,
+  type TlsFiles,
+} from '../server/serve.js';
+import { describeNodeRegion, parseNodeRegion, useRegionsFile, type NodeRegion } from '../service/regions.js';
 import { describeStore } from '../store/open.js';
 import { TrustedProxies } from '../server/forwarded.js';
-import { parseIssuerBaseUrl } from '../iam/outbound-federation.js';
-import { DEFAULT_LIMITS, rateText, throttleLimits } from '../server/throttle.js';
+import { parseIssuerBaseUrl } from '../federation/outbound-federation.js';
+import { DEFAULT_LIMITS, rateText, throttleLimits } from '../service/throttle.js';
 import { version } from '../client/version.js';
 
 export const serveUsage = `Usage: opensts serve [options]
@@ -90,10 +97,12 @@ function reloadConfig(settings: ServeSettings<Record<string, unknown>>, started:
   try {
     const { live, needRestart } = reloadServeConfig(settings);
     const level = live['log-level'];
-    if (level !== undefined && !LOG_LEVELS.includes(level)) throw new Error(`"log-level" must be one of ${LOG_LEVELS.join(', ')}, not ${level}`);
+    if (level !== undefined && !LOG_LEVELS.includes(level))
+      throw new Error(`"log-level" must be one of ${LOG_LEVELS.join(', ')}, not ${level}`);
     if (level !== undefined) started.setLogLevel(level);
     say(`reloaded ${settings.configFile}${level === undefined ? '' : ` (log-level ${level})`}`);
-    if (needRestart.length) say(`${needRestart.join(', ')} changed in ${settings.configFile}: applied at the next restart`);
+    if (needRestart.length)
+      say(`${needRestart.join(', ')} changed in ${settings.configFile}: applied at the next restart`);
   } catch (err) {
     say(`SIGHUP: ${(err as Error).message}; the running settings stay`);
   }
@@ -108,7 +117,13 @@ export interface BannerOptions {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
-export function banner(s: Started, node: NodeRegion, store: string, workers: number, { auditLog, tls, host = '127.0.0.1' }: BannerOptions = {}): string {
+export function banner(
+  s: Started,
+  node: NodeRegion,
+  store: string,
+  workers: number,
+  { auditLog, tls, host = '127.0.0.1' }: BannerOptions = {},
+): string {
   const region = node.kind === 'regional' ? node.region : DEFAULT_REGION;
   const lines = [
     `OpenSTS ${version()} listening on ${s.url} (${describeNodeRegion(node)}, account ${s.accountId}, store ${store}, ${workers} worker${workers === 1 ? '' : 's'})`,
@@ -116,9 +131,13 @@ export function banner(s: Started, node: NodeRegion, store: string, workers: num
   if (s.metricsUrl) lines.push(`Metrics at ${s.metricsUrl}`);
   if (auditLog) lines.push(`Audit log: ${auditLog === '-' ? 'standard output' : auditLog}`);
   if (tls) {
-    lines.push(`TLS certificate: ${tls.certFile} (clients that do not trust its CA: export AWS_CA_BUNDLE=<the CA's PEM file>)`);
+    lines.push(
+      `TLS certificate: ${tls.certFile} (clients that do not trust its CA: export AWS_CA_BUNDLE=<the CA's PEM file>)`,
+    );
   } else if (!LOOPBACK.test(host)) {
-    lines.push(`WARNING: plain HTTP on ${host}: secret keys and session tokens cross the network unencrypted. Serve HTTPS with --tls-cert and --tls-key, or put a TLS proxy in front.`);
+    lines.push(
+      `WARNING: plain HTTP on ${host}: secret keys and session tokens cross the network unencrypted. Serve HTTPS with --tls-cert and --tls-key, or put a TLS proxy in front.`,
+    );
   }
   if (s.rootCredentials) {
     lines.push(
@@ -134,7 +153,9 @@ export function banner(s: Started, node: NodeRegion, store: string, workers: num
       'Then try: aws sts get-caller-identity',
     );
   } else {
-    lines.push(`Connect with: export AWS_ENDPOINT_URL_STS=${s.url} AWS_ENDPOINT_URL_IAM=${s.url} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} (and credentials of account ${s.accountId})`);
+    lines.push(
+      `Connect with: export AWS_ENDPOINT_URL_STS=${s.url} AWS_ENDPOINT_URL_IAM=${s.url} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} (and credentials of account ${s.accountId})`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -201,15 +222,18 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
     process.stdout.write(serveUsage + '\n');
     return 0;
   }
-  if (!LOG_LEVELS.includes(values['log-level']!)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${values['log-level']}`);
+  if (!LOG_LEVELS.includes(values['log-level']!))
+    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${values['log-level']}`);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, not ${values.port}`);
   // Before --region is checked: it may name a declared region.
   if (values['regions-file'] !== undefined) useRegionsFile(resolve(values['regions-file']));
   const node = parseNodeRegion(values.region);
   const storeUrl = values.store ?? (process.env.OPENSTS_DATABASE_URL || undefined);
   const workers = Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new Error(`--workers must be 1..256, not ${values.workers}`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256)
+    throw new Error(`--workers must be 1..256, not ${values.workers}`);
   const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     throw new Error(`--metrics-port must be 0..65535, not ${values['metrics-port']}`);
@@ -229,18 +253,33 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
   const keyFile = values['tls-key'] ?? (process.env.OPENSTS_TLS_KEY_FILE || undefined);
   const trustedProxies = values['trusted-proxies'] ?? (process.env.OPENSTS_TRUSTED_PROXIES || undefined);
   const issuerUrl = values['issuer-url'] ?? (process.env.OPENSTS_ISSUER_URL || undefined);
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together: give both, or neither');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new Error('--tls-cert and --tls-key go together: give both, or neither');
   const options = {
-    host: values.host, port, dataDir, region: values.region, domain: values.domain, storeUrl, logLevel: values['log-level'], metricsPort,
+    host: values.host,
+    port,
+    dataDir,
+    region: values.region,
+    domain: values.domain,
+    storeUrl,
+    logLevel: values['log-level'],
+    metricsPort,
     oidcCaFile: values['oidc-ca-file'] === undefined ? undefined : resolve(values['oidc-ca-file']),
     auditLog: auditLog === undefined || auditLog === '-' ? auditLog : resolve(auditLog),
     tls: certFile === undefined ? undefined : { certFile: resolve(certFile), keyFile: resolve(keyFile!) },
-    trustedProxies: trustedProxies?.split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    trustedProxies: trustedProxies
+      ?.split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== ''),
     issuerUrl: issuerUrl === undefined ? undefined : parseIssuerBaseUrl(issuerUrl),
     throttle: throttleLimits({
-      throttle: values.throttle, issue: values['throttle-issue'], requests: values['throttle-requests'], failedAuth: values['throttle-failed-auth'],
+      throttle: values.throttle,
+      issue: values['throttle-issue'],
+      requests: values['throttle-requests'],
+      failedAuth: values['throttle-failed-auth'],
     }),
-    maxConnections, maxConnectionsPerAddress,
+    maxConnections,
+    maxConnectionsPerAddress,
   };
   // Checked here, so that a typo stops the start with its message rather than failing every worker.
   if (options.trustedProxies) new TrustedProxies(options.trustedProxies);
@@ -250,7 +289,10 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
     const reopen = () => void s.reopen();
     if (reopensOnHangup(options)) process.on('SIGHUP', reopen);
     started = {
-      url: s.url, accountId: s.app.accountId, rootCredentials: s.rootCredentials, metricsUrl: s.metricsUrl,
+      url: s.url,
+      accountId: s.app.accountId,
+      rootCredentials: s.rootCredentials,
+      metricsUrl: s.metricsUrl,
       setLogLevel: (level) => void (s.log.level = level),
       stop: () => {
         process.off('SIGHUP', reopen);
@@ -277,7 +319,13 @@ async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => vo
     stopWhenOrphaned(stop);
   });
   // Only once the signals are handled: a supervisor may send SIGTERM the moment it reads that the server is up.
-  process.stdout.write(banner(started, node, describeStore({ dataDir, url: storeUrl }), workers, { auditLog: options.auditLog, tls: options.tls, host: options.host }));
+  process.stdout.write(
+    banner(started, node, describeStore({ dataDir, url: storeUrl }), workers, {
+      auditLog: options.auditLog,
+      tls: options.tls,
+      host: options.host,
+    }),
+  );
   await stopped;
   return 0;
 }

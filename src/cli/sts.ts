@@ -28,14 +28,25 @@ import { compileQuery, formatExport, formatResult } from './output.js';
  * does not, and help lists only what works.
  */
 const SUPPORTED = new Set([
-  'AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'DecodeAuthorizationMessage', 'GetAccessKeyInfo',
-  'GetCallerIdentity', 'GetFederationToken', 'GetSessionToken', 'GetWebIdentityToken',
+  'AssumeRole',
+  'AssumeRoleWithSAML',
+  'AssumeRoleWithWebIdentity',
+  'DecodeAuthorizationMessage',
+  'GetAccessKeyInfo',
+  'GetCallerIdentity',
+  'GetFederationToken',
+  'GetSessionToken',
+  'GetWebIdentityToken',
 ]);
 const STS_OUTPUTS = [...OUTPUT_FORMATS, 'env'] as const;
 /** The global options of `opensts sts`: --output also takes `env` (credentials as shell lines). */
 const STS_GLOBALS: Readonly<Record<string, OptionSpec>> = {
   ...GLOBAL_OPTIONS,
-  output: { ...GLOBAL_OPTIONS.output!, help: `${GLOBAL_OPTIONS.output!.help}; env: credentials as sh export lines`, choices: STS_OUTPUTS },
+  output: {
+    ...GLOBAL_OPTIONS.output!,
+    help: `${GLOBAL_OPTIONS.output!.help}; env: credentials as sh export lines`,
+    choices: STS_OUTPUTS,
+  },
 };
 
 /** botocore's xform_name, then dashes: RoleArn -> role-arn, SAMLAssertion -> saml-assertion. */
@@ -47,7 +58,11 @@ export function cliName(member: string): string {
 }
 
 function operations(): Map<string, string> {
-  return new Map(Object.keys(stsModel().operations).filter((op) => SUPPORTED.has(op)).map((op) => [cliName(op), op]));
+  return new Map(
+    Object.keys(stsModel().operations)
+      .filter((op) => SUPPORTED.has(op))
+      .map((op) => [cliName(op), op]),
+  );
 }
 
 const usage = () => `Usage: opensts sts <command> [parameters] [options]
@@ -68,8 +83,18 @@ function commandSpec(command: string, op: string): CommandSpec {
   for (const [name, ref] of Object.entries(shape.members ?? {})) {
     const type = shapeOf(ref).type;
     const list = type === 'list';
-    const arg = list ? (shapeOf(shapeOf(ref).member!).type === 'structure' ? 'Name=value,...' : 'VALUE') : type === 'integer' ? 'INTEGER' : 'VALUE';
-    params[cliName(name)] = { kind: list ? 'list' : 'value', arg, help: `${name}${shape.required?.includes(name) ? ' (required)' : ''}` };
+    const arg = list
+      ? shapeOf(shapeOf(ref).member!).type === 'structure'
+        ? 'Name=value,...'
+        : 'VALUE'
+      : type === 'integer'
+        ? 'INTEGER'
+        : 'VALUE';
+    params[cliName(name)] = {
+      kind: list ? 'list' : 'value',
+      arg,
+      help: `${name}${shape.required?.includes(name) ? ' (required)' : ''}`,
+    };
   }
   return {
     name: `opensts sts ${command}`,
@@ -86,10 +111,16 @@ function structureValue(text: string, ref: ShapeRef, flag: string): ParamValue {
   const out: Record<string, ParamValue> = {};
   for (const pair of text.split(',')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`Error parsing parameter '${flag}': expected Name=value pairs separated by commas, got: ${pair}`);
+    if (eq <= 0)
+      throw new UsageError(
+        `Error parsing parameter '${flag}': expected Name=value pairs separated by commas, got: ${pair}`,
+      );
     const key = pair.slice(0, eq).trim();
     const member = Object.keys(members).find((m) => m.toLowerCase() === key.toLowerCase());
-    if (!member) throw new UsageError(`Error parsing parameter '${flag}': unknown key ${key} (valid: ${Object.keys(members).join(', ')})`);
+    if (!member)
+      throw new UsageError(
+        `Error parsing parameter '${flag}': unknown key ${key} (valid: ${Object.keys(members).join(', ')})`,
+      );
     out[member] = pair.slice(eq + 1);
   }
   return out;
@@ -109,7 +140,9 @@ function readValue(text: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`Unable to load parameter value from ${text}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `Unable to load parameter value from ${text}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -117,7 +150,8 @@ function paramValue(values: string[], ref: ShapeRef, flag: string): ParamValue {
   const shape = shapeOf(ref);
   if (shape.type === 'list') {
     const item = shape.member!;
-    if (values.length === 1 && values[0]!.trimStart().startsWith('[')) return parseJson(readValue(values[0]!), flag) as ParamValue;
+    if (values.length === 1 && values[0]!.trimStart().startsWith('['))
+      return parseJson(readValue(values[0]!), flag) as ParamValue;
     return values.map((v) => paramValue([v], item, flag));
   }
   if (values.length > 1) throw new UsageError(`${flag} takes one value`);
@@ -127,7 +161,8 @@ function paramValue(values: string[], ref: ShapeRef, flag: string): ParamValue {
       return structureValue(text, ref, flag);
     case 'integer':
     case 'long': {
-      if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`invalid literal for int() with base 10: '${text}' (${flag})`);
+      if (!/^-?\d+$/.test(text.trim()))
+        throw new UsageError(`invalid literal for int() with base 10: '${text}' (${flag})`);
       return Number(text.trim());
     }
     default:
@@ -155,7 +190,8 @@ export async function sts(argv: string[]): Promise<number> {
   const members: Readonly<Record<string, ShapeRef>> = inputShape.members ?? {};
   const flags = new Map(Object.keys(members).map((m) => [cliName(m), m]));
   const missing = (inputShape.required ?? []).filter((m) => !args.options.has(cliName(m)));
-  if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.map((m) => `--${cliName(m)}`).join(', ')}`);
+  if (missing.length > 0)
+    throw new UsageError(`the following arguments are required: ${missing.map((m) => `--${cliName(m)}`).join(', ')}`);
   const params: Record<string, ParamValue> = {};
   for (const [flag, member] of flags) {
     const values = args.options.get(flag);
@@ -170,18 +206,35 @@ export async function sts(argv: string[]): Promise<number> {
 type StsOutput = (typeof STS_OUTPUTS)[number];
 
 /** --output, else AWS_DEFAULT_OUTPUT, else the profile's output (a configured value we do not know is an error, as in the aws CLI). */
-export function outputOf(args: ParsedArgs, ctx: ReturnType<typeof clientContext>, formats: readonly string[] = STS_OUTPUTS): StsOutput {
+export function outputOf(
+  args: ParsedArgs,
+  ctx: ReturnType<typeof clientContext>,
+  formats: readonly string[] = STS_OUTPUTS,
+): StsOutput {
   const given = one(args, 'output');
   if (given !== undefined) return given as StsOutput;
   const configured = ctx.env.AWS_DEFAULT_OUTPUT || (ctx.profile?.settings.output as string | undefined) || 'json';
-  if (!formats.includes(configured)) throw new UsageError(`argument --output: Invalid choice: '${configured}' (choose from ${formats.map((c) => `'${c}'`).join(', ')})`);
+  if (!formats.includes(configured))
+    throw new UsageError(
+      `argument --output: Invalid choice: '${configured}' (choose from ${formats.map((c) => `'${c}'`).join(', ')})`,
+    );
   return configured as StsOutput;
 }
 
-async function run(op: string, params: Record<string, ParamValue>, ctx: ReturnType<typeof clientContext>, output: StsOutput, query: string | undefined): Promise<number> {
+async function run(
+  op: string,
+  params: Record<string, ParamValue>,
+  ctx: ReturnType<typeof clientContext>,
+  output: StsOutput,
+  query: string | undefined,
+): Promise<number> {
   const unsigned = operationModel(op).authtype === 'none';
   // The aws CLI sends what it is given; a serial number without a code is better met with a prompt.
-  if ((op === 'GetSessionToken' || op === 'AssumeRole') && params.SerialNumber !== undefined && params.TokenCode === undefined) {
+  if (
+    (op === 'GetSessionToken' || op === 'AssumeRole') &&
+    params.SerialNumber !== undefined &&
+    params.TokenCode === undefined
+  ) {
     params.TokenCode = (await ctx.mfaCodeProvider(String(params.SerialNumber))).trim();
   }
   const call = () => stsClientOf(ctx, unsigned ? undefined : credentialsOf(ctx)).send(op, params);
@@ -190,13 +243,15 @@ async function run(op: string, params: Record<string, ParamValue>, ctx: ReturnTy
     response = await call();
   } catch (err) {
     // Cached credentials the server says have expired (its clock or a revocation disagree with ours): drop them, retry once.
-    if (!(err instanceof StsServiceError && err.code === 'ExpiredToken' && (await ctx.cache.dropServed()) > 0)) throw err;
+    if (!(err instanceof StsServiceError && err.code === 'ExpiredToken' && (await ctx.cache.dropServed()) > 0))
+      throw err;
     process.stderr.write('opensts: the cached credentials had expired; fetched new ones\n');
     response = await call();
   }
   const { result } = response;
   if (output === 'env') {
-    if (!result.Credentials) throw new UsageError(`--output env needs a command that returns credentials; ${op} does not`);
+    if (!result.Credentials)
+      throw new UsageError(`--output env needs a command that returns credentials; ${op} does not`);
     process.stdout.write(formatExport('sh', credentialsFromResult(result)));
   } else process.stdout.write(await formatResult(result, output, op, query));
   return 0;

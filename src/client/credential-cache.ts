@@ -31,10 +31,15 @@ export function defaultCacheDir(env: Env = process.env, homeDir?: string): strin
 function pythonJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`).join(', ')}}`;
   }
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -59,7 +64,8 @@ export class CredentialCache {
 
   pathOf(key: string): string {
     // Keys become file names: refuse anything that could climb out of the directory.
-    if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(key)) throw new Error(`Invalid credential cache key: ${JSON.stringify(key)}`);
+    if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(key))
+      throw new Error(`Invalid credential cache key: ${JSON.stringify(key)}`);
     return join(this.dir, `${key}.json`);
   }
 
@@ -74,7 +80,8 @@ export class CredentialCache {
     }
     try {
       const credentials = parseProcessCredentials(text);
-      if (!credentials.expiration || credentials.expiration.getTime() - this.now() <= this.refreshWindowMs) return undefined;
+      if (!credentials.expiration || credentials.expiration.getTime() - this.now() <= this.refreshWindowMs)
+        return undefined;
       return credentials;
     } catch {
       return undefined; // a half-written or hand-edited file is just a miss

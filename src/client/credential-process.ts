@@ -56,9 +56,14 @@ export function parseProcessCredentials(output: string): AwsCredentials {
   }
   const fields = doc as Record<string, unknown>;
   if (fields.Version !== 1) {
-    const version = !('Version' in fields) ? '<Version key not provided>'
-      : typeof fields.Version === 'number' ? String(fields.Version) : JSON.stringify(fields.Version);
-    throw new CredentialProcessError(`Unsupported version '${version}' for credential process provider, supported versions: 1`);
+    const version = !('Version' in fields)
+      ? '<Version key not provided>'
+      : typeof fields.Version === 'number'
+        ? String(fields.Version)
+        : JSON.stringify(fields.Version);
+    throw new CredentialProcessError(
+      `Unsupported version '${version}' for credential process provider, supported versions: 1`,
+    );
   }
   const text = (key: string, required: boolean): string | undefined => {
     const value = fields[key];
@@ -66,7 +71,8 @@ export function parseProcessCredentials(output: string): AwsCredentials {
       if (required) throw new CredentialProcessError(`Missing required key in response: ${key}`);
       return undefined;
     }
-    if (typeof value !== 'string' || value === '') throw new CredentialProcessError(`Invalid ${key} in response: expected a non-empty string`);
+    if (typeof value !== 'string' || value === '')
+      throw new CredentialProcessError(`Invalid ${key} in response: expected a non-empty string`);
     return value;
   };
   const accessKeyId = text('AccessKeyId', true)!;
@@ -78,7 +84,9 @@ export function parseProcessCredentials(output: string): AwsCredentials {
   if (expirationText !== undefined) {
     expiration = new Date(expirationText);
     if (!ISO_8601.test(expirationText) || Number.isNaN(expiration.getTime())) {
-      throw new CredentialProcessError(`Invalid Expiration in response: ${JSON.stringify(expirationText)} is not an ISO-8601 timestamp`);
+      throw new CredentialProcessError(
+        `Invalid Expiration in response: ${JSON.stringify(expirationText)} is not an ISO-8601 timestamp`,
+      );
     }
   }
   return {
@@ -104,40 +112,63 @@ export interface RunCredentialProcessOptions {
  * inherited so the command can prompt (e.g. for an MFA code); stdout and stderr are captured.
  * Error messages name only the program, since arguments may hold secrets.
  */
-export async function runCredentialProcess(command: string, options: RunCredentialProcessOptions = {}): Promise<AwsCredentials> {
+export async function runCredentialProcess(
+  command: string,
+  options: RunCredentialProcessOptions = {},
+): Promise<AwsCredentials> {
   // Loaded on demand: most runs never start a process, and the CLI's start-up time counts.
   const { spawn } = await import('node:child_process');
   let argv: string[];
   try {
     argv = shellSplit(command);
   } catch (err) {
-    return Promise.reject(new CredentialProcessError(`credential_process cannot be split into arguments: ${(err as Error).message}`));
+    return Promise.reject(
+      new CredentialProcessError(`credential_process cannot be split into arguments: ${(err as Error).message}`),
+    );
   }
   const [program, ...args] = argv;
   if (!program) return Promise.reject(new CredentialProcessError('credential_process is empty'));
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['inherit', 'pipe', 'pipe'], env: options.env, cwd: options.cwd, windowsHide: true });
+    const child = spawn(program, args, {
+      stdio: ['inherit', 'pipe', 'pipe'],
+      env: options.env,
+      cwd: options.cwd,
+      windowsHide: true,
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     let timedOut = false;
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const why = err.code === 'ENOENT' ? 'command not found' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      const why =
+        err.code === 'ENOENT' ? 'command not found' : err.code === 'EACCES' ? 'permission denied' : err.message;
       reject(new CredentialProcessError(`credential_process ${JSON.stringify(program)} could not be started: ${why}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const errText = Buffer.concat(stderr).toString('utf8').trim();
-      if (timedOut) return reject(new CredentialProcessError(`credential_process ${JSON.stringify(program)} timed out after ${options.timeoutMs} ms`));
+      if (timedOut)
+        return reject(
+          new CredentialProcessError(
+            `credential_process ${JSON.stringify(program)} timed out after ${options.timeoutMs} ms`,
+          ),
+        );
       if (code !== 0) {
         const status = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-        return reject(new CredentialProcessError(`credential_process ${JSON.stringify(program)} ${status}${errText ? `: ${errText}` : ''}`));
+        return reject(
+          new CredentialProcessError(
+            `credential_process ${JSON.stringify(program)} ${status}${errText ? `: ${errText}` : ''}`,
+          ),
+        );
       }
       try {
         const credentials = parseProcessCredentials(Buffer.concat(stdout).toString('utf8'));

@@ -98,20 +98,30 @@ function constantTimeEqual(a: string, b: string): boolean {
 class CredentialSupply {
   private last: AwsCredentials | undefined;
   private lastUpdated = 0;
-  constructor(private readonly provider: CredentialProvider, private readonly now: () => number, private readonly warn?: (message: string) => void) {}
+  constructor(
+    private readonly provider: CredentialProvider,
+    private readonly now: () => number,
+    private readonly warn?: (message: string) => void,
+  ) {}
 
   async current(): Promise<{ credentials: AwsCredentials; lastUpdated: number }> {
     const last = this.last;
     const refreshed = this.provider().then((fresh) => this.accept(fresh));
     if (last && last.expiration!.getTime() - this.now() > HANDOUT_MIN_MS) {
-      refreshed.catch((err: unknown) => this.warn?.(`opensts: could not refresh the credentials ahead of expiry (${(err as Error).message}); will try again`));
+      refreshed.catch((err: unknown) =>
+        this.warn?.(
+          `opensts: could not refresh the credentials ahead of expiry (${(err as Error).message}); will try again`,
+        ),
+      );
       return { credentials: last, lastUpdated: this.lastUpdated };
     }
     try {
       return await refreshed;
     } catch (err) {
       if (last && last.expiration!.getTime() - this.now() > MIN_VALIDITY_MS) {
-        this.warn?.(`opensts: could not refresh the credentials (${(err as Error).message}); still handing out the current ones, which expire at ${isoSeconds(last.expiration!)}`);
+        this.warn?.(
+          `opensts: could not refresh the credentials (${(err as Error).message}); still handing out the current ones, which expire at ${isoSeconds(last.expiration!)}`,
+        );
         return { credentials: last, lastUpdated: this.lastUpdated };
       }
       throw err;
@@ -120,9 +130,12 @@ class CredentialSupply {
 
   private accept(fresh: AwsCredentials): { credentials: AwsCredentials; lastUpdated: number } {
     if (!fresh.sessionToken || !fresh.expiration) {
-      throw new CredentialServerError('The credential servers hand out temporary credentials only (these have no session token or expiration).');
+      throw new CredentialServerError(
+        'The credential servers hand out temporary credentials only (these have no session token or expiration).',
+      );
     }
-    if (fresh.expiration.getTime() <= this.now()) throw new CredentialServerError(`The credentials expired at ${isoSeconds(fresh.expiration)}.`);
+    if (fresh.expiration.getTime() <= this.now())
+      throw new CredentialServerError(`The credentials expired at ${isoSeconds(fresh.expiration)}.`);
     if (fresh !== this.last) {
       this.last = fresh;
       this.lastUpdated = this.now();
@@ -156,8 +169,19 @@ class ImdsTokens {
   }
 }
 
-function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain', headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...headers });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'text/plain',
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -165,27 +189,44 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 export async function startCredentialServer(options: CredentialServerOptions): Promise<CredentialServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) throw new CredentialServerError(`A credential server listens on a loopback address only, not ${host}.`);
+  if (!isLoopbackHost(host))
+    throw new CredentialServerError(`A credential server listens on a loopback address only, not ${host}.`);
   const now = options.now ?? Date.now;
-  const supply = new CredentialSupply(memoize(options.provider, { now, refreshWindowMs: SERVER_REFRESH_WINDOW_MS }), now, options.warn);
+  const supply = new CredentialSupply(
+    memoize(options.provider, { now, refreshWindowMs: SERVER_REFRESH_WINDOW_MS }),
+    now,
+    options.warn,
+  );
   const ecsToken = options.token ?? randomBytes(32).toString('base64url');
-  if (/[\r\n]/.test(ecsToken) || ecsToken.length === 0) throw new CredentialServerError('The authorization token must be one non-empty line.');
+  if (/[\r\n]/.test(ecsToken) || ecsToken.length === 0)
+    throw new CredentialServerError('The authorization token must be one non-empty line.');
   const imdsTokens = new ImdsTokens(now);
   const roleName = options.roleName ?? options.roleArn?.split('/').pop() ?? 'opensts';
 
   const ecs = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET') return send(res, 405, 'Method Not Allowed', 'text/plain', { allow: 'GET' });
     const auth = req.headers.authorization;
-    if (auth === undefined || !constantTimeEqual(auth, ecsToken)) return send(res, 401, json({ code: 'Unauthorized', message: 'A valid Authorization header is required.' }), 'application/json');
+    if (auth === undefined || !constantTimeEqual(auth, ecsToken))
+      return send(
+        res,
+        401,
+        json({ code: 'Unauthorized', message: 'A valid Authorization header is required.' }),
+        'application/json',
+      );
     const { credentials: c } = await supply.current();
-    return send(res, 200, json({
-      AccessKeyId: c.accessKeyId,
-      SecretAccessKey: c.secretAccessKey,
-      Token: c.sessionToken,
-      Expiration: isoSeconds(c.expiration!),
-      ...(options.roleArn && { RoleArn: options.roleArn }),
-      ...(c.accountId && { AccountId: c.accountId }),
-    }), 'application/json');
+    return send(
+      res,
+      200,
+      json({
+        AccessKeyId: c.accessKeyId,
+        SecretAccessKey: c.secretAccessKey,
+        Token: c.sessionToken,
+        Expiration: isoSeconds(c.expiration!),
+        ...(options.roleArn && { RoleArn: options.roleArn }),
+        ...(c.accountId && { AccountId: c.accountId }),
+      }),
+      'application/json',
+    );
   };
 
   const imds = async (req: IncomingMessage, res: ServerResponse) => {
@@ -197,7 +238,9 @@ export async function startCredentialServer(options: CredentialServerOptions): P
       const ttlText = req.headers['x-aws-ec2-metadata-token-ttl-seconds'];
       const ttl = typeof ttlText === 'string' && /^\d{1,5}$/.test(ttlText) ? Number(ttlText) : NaN;
       if (!(ttl >= 1 && ttl <= IMDS_TOKEN_TTL_MAX_S)) return send(res, 400, 'Bad Request');
-      return send(res, 200, imdsTokens.issue(ttl), 'text/plain', { 'x-aws-ec2-metadata-token-ttl-seconds': String(ttl) });
+      return send(res, 200, imdsTokens.issue(ttl), 'text/plain', {
+        'x-aws-ec2-metadata-token-ttl-seconds': String(ttl),
+      });
     }
     if (req.method !== 'GET') return send(res, 405, 'Method Not Allowed', 'text/plain', { allow: 'GET' });
     const token = req.headers['x-aws-ec2-metadata-token'];
@@ -206,39 +249,53 @@ export async function startCredentialServer(options: CredentialServerOptions): P
     if (path === CREDENTIALS_PATH) return send(res, 200, roleName);
     if (path === CREDENTIALS_PATH + roleName) {
       const { credentials: c, lastUpdated } = await supply.current();
-      return send(res, 200, json({
-        Code: 'Success',
-        LastUpdated: isoSeconds(new Date(lastUpdated)),
-        Type: 'AWS-HMAC',
-        AccessKeyId: c.accessKeyId,
-        SecretAccessKey: c.secretAccessKey,
-        Token: c.sessionToken,
-        Expiration: isoSeconds(c.expiration!),
-      }), 'text/plain');
+      return send(
+        res,
+        200,
+        json({
+          Code: 'Success',
+          LastUpdated: isoSeconds(new Date(lastUpdated)),
+          Type: 'AWS-HMAC',
+          AccessKeyId: c.accessKeyId,
+          SecretAccessKey: c.secretAccessKey,
+          Token: c.sessionToken,
+          Expiration: isoSeconds(c.expiration!),
+        }),
+        'text/plain',
+      );
     }
     return send(res, 404, 'Not Found');
   };
 
   const handler = options.kind === 'ecs' ? ecs : imds;
   const { createServer } = await import('node:http'); // on demand: most client commands never serve
-  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: DEADLINE_MS, headersTimeout: DEADLINE_MS, keepAliveTimeout: DEADLINE_MS }, (req, res) => {
-    // Bound before anything else: a caller from elsewhere (a port forward), or one that sends a body, gets nothing.
-    if (!isLoopbackHost(req.socket.remoteAddress ?? '')) {
-      req.socket.destroy();
-      return;
-    }
-    const length = req.headers['content-length'];
-    if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
-      res.shouldKeepAlive = false;
-      return send(res, 413, 'Payload Too Large');
-    }
-    req.resume();
-    handler(req, res).catch((err: unknown) => {
-      // The workload's SDK retries and reports this; the message names the cause, never a credential.
-      if (!res.headersSent) send(res, 500, json({ code: 'CredentialsUnavailable', message: (err as Error).message }), 'application/json');
-      else res.destroy();
-    });
-  });
+  const server: Server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requestTimeout: DEADLINE_MS,
+      headersTimeout: DEADLINE_MS,
+      keepAliveTimeout: DEADLINE_MS,
+    },
+    (req, res) => {
+      // Bound before anything else: a caller from elsewhere (a port forward), or one that sends a body, gets nothing.
+      if (!isLoopbackHost(req.socket.remoteAddress ?? '')) {
+        req.socket.destroy();
+        return;
+      }
+      const length = req.headers['content-length'];
+      if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
+        res.shouldKeepAlive = false;
+        return send(res, 413, 'Payload Too Large');
+      }
+      req.resume();
+      handler(req, res).catch((err: unknown) => {
+        // The workload's SDK retries and reports this; the message names the cause, never a credential.
+        if (!res.headersSent)
+          send(res, 500, json({ code: 'CredentialsUnavailable', message: (err as Error).message }), 'application/json');
+        else res.destroy();
+      });
+    },
+  );
   server.maxConnections = MAX_CONNECTIONS;
   server.maxRequestsPerSocket = 100;
   await new Promise<void>((resolve, reject) => {
@@ -249,23 +306,26 @@ export async function startCredentialServer(options: CredentialServerOptions): P
     });
   });
   const address = server.address() as AddressInfo;
-  const authority = address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+  const authority =
+    address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
   const url = `http://${authority}`;
-  const env: Record<string, string> = options.kind === 'ecs'
-    ? { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url}/`, AWS_CONTAINER_AUTHORIZATION_TOKEN: ecsToken }
-    : {
-        // The SDKs look for IMDS at 169.254.169.254 unless told otherwise.
-        AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
-        AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: address.family === 'IPv6' ? 'IPv6' : 'IPv4',
-        AWS_EC2_METADATA_V1_DISABLED: 'true',
-      };
+  const env: Record<string, string> =
+    options.kind === 'ecs'
+      ? { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url}/`, AWS_CONTAINER_AUTHORIZATION_TOKEN: ecsToken }
+      : {
+          // The SDKs look for IMDS at 169.254.169.254 unless told otherwise.
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
+          AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: address.family === 'IPv6' ? 'IPv6' : 'IPv4',
+          AWS_EC2_METADATA_V1_DISABLED: 'true',
+        };
   return {
     kind: options.kind,
     url,
     env,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

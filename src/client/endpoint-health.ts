@@ -7,7 +7,10 @@ export const ENDPOINT_DOWN_MS = 30_000;
 
 export class EndpointHealth {
   private readonly downUntil = new Map<string, number>();
-  constructor(private readonly now: () => number = Date.now, readonly downForMs = ENDPOINT_DOWN_MS) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly downForMs = ENDPOINT_DOWN_MS,
+  ) {}
 
   markDown(url: string): void {
     this.downUntil.set(url, this.now() + this.downForMs);

@@ -33,15 +33,30 @@ export interface ResolvedEndpoint {
 export class NoRegionError extends ClientConfigError {
   override name = 'NoRegionError';
   constructor() {
-    super('You must specify a region. You can also configure your region by running "aws configure" (or set AWS_REGION).');
+    super(
+      'You must specify a region. You can also configure your region by running "aws configure" (or set AWS_REGION).',
+    );
   }
 }
 
 /** With `sts_regional_endpoints = legacy`, these regions use the global endpoint (botocore args.py). */
 export const LEGACY_GLOBAL_STS_REGIONS: readonly string[] = [
-  'ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'aws-global', 'ca-central-1',
-  'eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1',
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'ap-northeast-1',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'aws-global',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
 ];
 
 interface Partition {
@@ -52,7 +67,12 @@ interface Partition {
   readonly iamHost?: string;
 }
 // From botocore's partitions.json; `aws` is the fall-back for unknown region names.
-const AWS: Partition = { pattern: /^aws-global$/, dnsSuffix: 'amazonaws.com', globalRegion: 'us-east-1', iamHost: 'iam.amazonaws.com' };
+const AWS: Partition = {
+  pattern: /^aws-global$/,
+  dnsSuffix: 'amazonaws.com',
+  globalRegion: 'us-east-1',
+  iamHost: 'iam.amazonaws.com',
+};
 const PARTITIONS: readonly Partition[] = [
   { pattern: /^(cn-\w+-\d+|aws-cn-global)$/, dnsSuffix: 'amazonaws.com.cn', globalRegion: 'cn-north-1' },
   { pattern: /^(eusc-de-\w+-\d+)$/, dnsSuffix: 'amazonaws.eu', globalRegion: 'eusc-de-east-1' },
@@ -60,14 +80,20 @@ const PARTITIONS: readonly Partition[] = [
   { pattern: /^(us-isob-\w+-\d+|aws-iso-b-global)$/, dnsSuffix: 'sc2s.sgov.gov', globalRegion: 'us-isob-east-1' },
   { pattern: /^(eu-isoe-\w+-\d+|aws-iso-e-global)$/, dnsSuffix: 'cloud.adc-e.uk', globalRegion: 'eu-isoe-west-1' },
   { pattern: /^(us-isof-\w+-\d+|aws-iso-f-global)$/, dnsSuffix: 'csp.hci.ic.gov', globalRegion: 'us-isof-south-1' },
-  { pattern: /^(us-gov-\w+-\d+|aws-us-gov-global)$/, dnsSuffix: 'amazonaws.com', globalRegion: 'us-gov-west-1', iamHost: 'iam.us-gov.amazonaws.com' },
+  {
+    pattern: /^(us-gov-\w+-\d+|aws-us-gov-global)$/,
+    dnsSuffix: 'amazonaws.com',
+    globalRegion: 'us-gov-west-1',
+    iamHost: 'iam.us-gov.amazonaws.com',
+  },
 ];
 const partitionOf = (region: string) => PARTITIONS.find((p) => p.pattern.test(region)) ?? AWS;
 
 /** botocore's validate_region_name: the region ends up in a host name, so it must look like one. */
 const REGION_FORMAT = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 function checkRegion(region: string): string {
-  if (!REGION_FORMAT.test(region)) throw new ClientConfigError(`Provided region_name '${region}' doesn't match a supported format.`);
+  if (!REGION_FORMAT.test(region))
+    throw new ClientConfigError(`Provided region_name '${region}' doesn't match a supported format.`);
   return region;
 }
 
@@ -109,22 +135,50 @@ export function resolveStsEndpoint(input: ResolveEndpointInput): ResolvedEndpoin
   const own = declaredRegion(region, input);
   if (own) {
     const url = own.region.endpoints[input.service];
-    if (!url) throw new ClientConfigError(`The region ${region} is declared in ${own.file} without an ${input.service} endpoint; add "endpoints": {"${input.service}": "https://..."} or configure endpoint_url.`);
-    return { url: checkUrl(url, own.file), signingRegion: region, source: 'declared-region', detail: `region ${region} in ${own.file}` };
+    if (!url)
+      throw new ClientConfigError(
+        `The region ${region} is declared in ${own.file} without an ${input.service} endpoint; add "endpoints": {"${input.service}": "https://..."} or configure endpoint_url.`,
+      );
+    return {
+      url: checkUrl(url, own.file),
+      signingRegion: region,
+      source: 'declared-region',
+      detail: `region ${region} in ${own.file}`,
+    };
   }
   const partition = partitionOf(region);
   if (input.service === 'iam') {
     const host = partition.iamHost ?? `iam.${partition.globalRegion}.${partition.dnsSuffix}`;
-    return { url: `https://${host}`, signingRegion: partition.globalRegion, source: 'aws-global', detail: 'IAM global endpoint of the partition' };
+    return {
+      url: `https://${host}`,
+      signingRegion: partition.globalRegion,
+      source: 'aws-global',
+      detail: 'IAM global endpoint of the partition',
+    };
   }
   if (region === 'aws-global') {
-    return { url: 'https://sts.amazonaws.com', signingRegion: 'us-east-1', source: 'aws-global', detail: 'region aws-global' };
+    return {
+      url: 'https://sts.amazonaws.com',
+      signingRegion: 'us-east-1',
+      source: 'aws-global',
+      detail: 'region aws-global',
+    };
   }
   const mode = stsRegionalEndpoints(input.env, input.profile);
   if (mode.value === 'legacy' && LEGACY_GLOBAL_STS_REGIONS.includes(region)) {
-    return { url: 'https://sts.amazonaws.com', signingRegion: 'us-east-1', source: 'aws-global', detail: `sts_regional_endpoints = legacy (${mode.from})` };
+    return {
+      url: 'https://sts.amazonaws.com',
+      signingRegion: 'us-east-1',
+      source: 'aws-global',
+      detail: `sts_regional_endpoints = legacy (${mode.from})`,
+    };
   }
-  return { url: `https://sts.${region}.${partition.dnsSuffix}`, signingRegion: region, source: 'aws-regional', detail: `region ${region}` };
+  return {
+    url: `https://sts.${region}.${partition.dnsSuffix}`,
+    signingRegion: region,
+    source: 'aws-regional',
+    detail: `region ${region}`,
+  };
 }
 
 type Custom = Omit<ResolvedEndpoint, 'signingRegion'>;
@@ -132,7 +186,10 @@ type Custom = Omit<ResolvedEndpoint, 'signingRegion'>;
 const declarationsByFile = new Map<string, Map<string, DeclaredRegion>>();
 
 /** The operator's own region of that name, from OPENSTS_REGIONS_FILE or the profile's opensts_regions_file. */
-function declaredRegion(region: string, { env, profile }: ResolveEndpointInput): { region: DeclaredRegion; file: string } | undefined {
+function declaredRegion(
+  region: string,
+  { env, profile }: ResolveEndpointInput,
+): { region: DeclaredRegion; file: string } | undefined {
   const setting = profile?.settings.opensts_regions_file;
   const file = env.OPENSTS_REGIONS_FILE || (typeof setting === 'string' ? setting : undefined);
   if (!file) return undefined;
@@ -161,16 +218,26 @@ function customEndpoint({ service, explicitEndpoint, env, profile, files }: Reso
     const name = profile.services;
     const section = files?.services[name];
     if (!section || Object.keys(section).length === 0) {
-      throw new InvalidConfigError(`The profile is configured to use the services section but the "${name}" services configuration does not exist.`);
+      throw new InvalidConfigError(
+        `The profile is configured to use the services section but the "${name}" services configuration does not exist.`,
+      );
     }
     const entry = section[service];
     if (typeof entry === 'string') {
-      throw new InvalidConfigError(`In [services ${name}], "${service}" must be a sub-section ("${service} =" followed by an indented "endpoint_url = ..." line).`);
+      throw new InvalidConfigError(
+        `In [services ${name}], "${service}" must be a sub-section ("${service} =" followed by an indented "endpoint_url = ..." line).`,
+      );
     }
     const url = entry?.endpoint_url;
-    if (url) return { url, source: 'config-service', detail: `[services ${name}] ${service}.endpoint_url in ${files!.configFile}` };
+    if (url)
+      return {
+        url,
+        source: 'config-service',
+        detail: `[services ${name}] ${service}.endpoint_url in ${files!.configFile}`,
+      };
   }
-  if (profile?.endpointUrl) return { url: profile.endpointUrl, source: 'config-global', detail: `endpoint_url of profile ${profile.name}` };
+  if (profile?.endpointUrl)
+    return { url: profile.endpointUrl, source: 'config-global', detail: `endpoint_url of profile ${profile.name}` };
   return undefined;
 }
 
@@ -187,12 +254,18 @@ export function resolveStsEndpoints(input: ResolveEndpointInput): ResolvedEndpoi
   if (!input.region) throw new NoRegionError();
   const out: ResolvedEndpoint[] = [];
   const primary = customEndpoint(input);
-  if (primary) out.push({ ...primary, url: checkUrl(primary.url, primary.detail), signingRegion: checkRegion(input.region) });
+  if (primary)
+    out.push({ ...primary, url: checkUrl(primary.url, primary.detail), signingRegion: checkRegion(input.region) });
   for (const entry of first.list) {
     const m = /^([a-zA-Z0-9-]+)=(.*)$/.exec(entry);
     const url = checkUrl(m ? m[2]!.trim() : entry, first.from);
     if (out.some((e) => e.url === url)) continue;
-    out.push({ url, signingRegion: checkRegion(m ? m[1]! : input.region), source: 'opensts-endpoints', detail: first.from });
+    out.push({
+      url,
+      signingRegion: checkRegion(m ? m[1]! : input.region),
+      source: 'opensts-endpoints',
+      detail: first.from,
+    });
   }
   return out;
 }
@@ -201,7 +274,13 @@ function extraEndpoints({ env, profile }: ResolveEndpointInput): { list: string[
   const raw = env.OPENSTS_ENDPOINTS || profile?.openstsEndpoints;
   if (!raw) return undefined;
   const from = env.OPENSTS_ENDPOINTS ? 'OPENSTS_ENDPOINTS' : `opensts_endpoints of profile ${profile!.name}`;
-  return { list: raw.split(',').map((s) => s.trim()).filter(Boolean), from };
+  return {
+    list: raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    from,
+  };
 }
 
 function checkUrl(url: string, from: string): string {
@@ -224,7 +303,9 @@ function stsRegionalEndpoints(env: Env, profile?: Profile): { value: 'legacy' | 
   const from = fromEnv ? 'AWS_STS_REGIONAL_ENDPOINTS' : `profile ${profile?.name}`;
   if (!raw) return { value: 'regional', from: 'default' };
   if (raw !== 'legacy' && raw !== 'regional') {
-    throw new InvalidConfigError(`STS regional endpoints option ${raw} is invalid. Valid options are: "legacy", "regional" (from ${from})`);
+    throw new InvalidConfigError(
+      `STS regional endpoints option ${raw} is invalid. Valid options are: "legacy", "regional" (from ${from})`,
+    );
   }
   return { value: raw, from };
 }

@@ -44,7 +44,10 @@ export const httpSettings: {
 
 export class HttpError extends Error {
   override name = 'HttpError';
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -71,11 +74,17 @@ async function send(options: HttpRequestOptions): Promise<HttpResponse> {
   if (!secure && url.protocol !== 'http:') throw new HttpError(`unsupported protocol ${url.protocol}`, 'EPROTO');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (secure ? 443 : 80));
-  const body = options.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
+  const body =
+    options.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(options.body)
+        ? options.body
+        : Buffer.from(options.body, 'utf8');
   const headers: Record<string, string> = { ...options.headers };
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
   if (!has('host')) headers.host = url.host;
-  if (!has('content-length') && (body.length > 0 || options.method !== 'GET')) headers['content-length'] = String(body.length);
+  if (!has('content-length') && (body.length > 0 || options.method !== 'GET'))
+    headers['content-length'] = String(body.length);
   if (!has('connection')) headers.connection = 'close';
   let head = `${options.method} ${url.pathname || '/'}${url.search} HTTP/1.1\r\n`;
   for (const [k, v] of Object.entries(headers)) {
@@ -97,7 +106,14 @@ async function send(options: HttpRequestOptions): Promise<HttpResponse> {
         throw new HttpError(`cannot read the CA bundle ${caFile}: ${(err as NodeJS.ErrnoException).code}`, 'ECABUNDLE');
       }
     }
-    socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(ca && { ca: [...tls.rootCertificates, ca] }), ...(httpSettings.verify === false && { rejectUnauthorized: false }) });
+    socket = tls.connect({
+      host,
+      port,
+      servername: isIP(host) ? undefined : host,
+      ALPNProtocols: ['http/1.1'],
+      ...(ca && { ca: [...tls.rootCertificates, ca] }),
+      ...(httpSettings.verify === false && { rejectUnauthorized: false }),
+    });
   } else {
     socket = (await import('node:net')).connect({ host, port });
   }

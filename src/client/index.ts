@@ -28,10 +28,33 @@ export {
   memoize,
   resolveProfileCredentials,
 } from './providers.js';
-export { CLOCK_SKEW_ERROR_CODES, StsClient, type StsClientConfig, StsRequestError, StsServiceError, credentialsFromResult } from './sts-client.js';
+export {
+  CLOCK_SKEW_ERROR_CODES,
+  StsClient,
+  type StsClientConfig,
+  StsRequestError,
+  StsServiceError,
+  credentialsFromResult,
+} from './sts-client.js';
 export { ParamValidationError } from './sts-model.js';
 export { CredentialCache, cacheKey } from './credential-cache.js';
-export { type CredentialServer, type CredentialServerOptions, SERVER_REFRESH_WINDOW_MS, startCredentialServer } from './credential-server.js';
-export { formatProcessCredentials, parseProcessCredentials, runCredentialProcess, CredentialProcessError } from './credential-process.js';
+export {
+  type CredentialServer,
+  type CredentialServerOptions,
+  SERVER_REFRESH_WINDOW_MS,
+  startCredentialServer,
+} from './credential-server.js';
+export {
+  formatProcessCredentials,
+  parseProcessCredentials,
+  runCredentialProcess,
+  CredentialProcessError,
+} from './credential-process.js';
 export { NoRegionError, resolveRegion, resolveStsEndpoint } from './endpoints.js';
-export { ClientConfigError, InvalidConfigError, ProfileLoopError, ProfileNotFoundError, loadSharedConfig } from './shared-config.js';
+export {
+  ClientConfigError,
+  InvalidConfigError,
+  ProfileLoopError,
+  ProfileNotFoundError,
+  loadSharedConfig,
+} from './shared-config.js';

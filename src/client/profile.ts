@@ -81,13 +81,16 @@ function parseDuration(value: string | undefined, profile: string): number | und
   const trimmed = value.trim();
   const seconds = /^\+?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
-    throw new InvalidConfigError(`The duration_seconds "${value}" in profile "${profile}" is not a whole number of seconds.`);
+    throw new InvalidConfigError(
+      `The duration_seconds "${value}" in profile "${profile}" is not a whole number of seconds.`,
+    );
   }
   return seconds;
 }
 
 function parseCredentialSource(value: string | undefined, profile: string): CredentialSource | undefined {
-  if (value === undefined || (CREDENTIAL_SOURCES as readonly string[]).includes(value)) return value as CredentialSource | undefined;
+  if (value === undefined || (CREDENTIAL_SOURCES as readonly string[]).includes(value))
+    return value as CredentialSource | undefined;
   throw new InvalidConfigError(
     `The credential source "${value}" referenced in profile "${profile}" is not valid (use one of ${CREDENTIAL_SOURCES.join(', ')}).`,
   );
@@ -103,9 +106,11 @@ export function readProfile(name: string | undefined, files: SharedConfigFiles):
   const keys = fromCredentials ?? staticKeysIn(files.profiles[profileName], profileName);
   const keysFile: StaticKeysFile = fromCredentials ? 'credentials' : 'config';
   const secretAccessKey = keys?.secretAccessKey;
-  const staticView = !keys ? {}
-    : secretAccessKey === undefined ? { missingSecretIn: keysFile }
-    : { staticCredentials: prune({ ...keys, secretAccessKey }), staticCredentialsFile: keysFile };
+  const staticView = !keys
+    ? {}
+    : secretAccessKey === undefined
+      ? { missingSecretIn: keysFile }
+      : { staticCredentials: prune({ ...keys, secretAccessKey }), staticCredentialsFile: keysFile };
   const ignore = get('ignore_configured_endpoint_urls');
   const view: Profile = {
     name: profileName,
@@ -154,7 +159,9 @@ export function classifyProfile(profile: Profile, position: ProfilePosition = 't
   }
   if (profile.webIdentityTokenFile !== undefined) {
     if (!profile.roleArn) {
-      throw new InvalidConfigError(`The profile "${profile.name}" is configured to assume role with web identity but has no role_arn.`);
+      throw new InvalidConfigError(
+        `The profile "${profile.name}" is configured to assume role with web identity but has no role_arn.`,
+      );
     }
     return 'web-identity';
   }
@@ -165,7 +172,10 @@ export function classifyProfile(profile: Profile, position: ProfilePosition = 't
     );
   }
   if (fromFile(profile, 'credentials')) return 'static';
-  if (has('login_session')) throw new InvalidConfigError(`The profile "${profile.name}" uses "aws login" (login_session), which opensts does not support.`);
+  if (has('login_session'))
+    throw new InvalidConfigError(
+      `The profile "${profile.name}" uses "aws login" (login_session), which opensts does not support.`,
+    );
   if (profile.credentialProcess !== undefined) return 'process';
   if (fromFile(profile, 'config')) return 'static';
   return 'none';
@@ -174,7 +184,9 @@ export function classifyProfile(profile: Profile, position: ProfilePosition = 't
 function fromFile(profile: Profile, file: StaticKeysFile): boolean {
   if (profile.missingSecretIn === file) {
     const provider = file === 'credentials' ? 'shared-credentials-file' : 'config-file';
-    throw new PartialCredentialsError(`Partial credentials found in ${provider}, missing: aws_secret_access_key (profile "${profile.name}")`);
+    throw new PartialCredentialsError(
+      `Partial credentials found in ${provider}, missing: aws_secret_access_key (profile "${profile.name}")`,
+    );
   }
   return profile.staticCredentialsFile === file;
 }
@@ -184,7 +196,9 @@ function checkRoleSource(profile: Profile): void {
     throw new InvalidConfigError(`The profile "${profile.name}" contains both source_profile and credential_source.`);
   }
   if (profile.sourceProfile === undefined && profile.credentialSource === undefined) {
-    throw new PartialCredentialsError(`Partial credentials found in assume-role, missing: source_profile or credential_source (profile "${profile.name}")`);
+    throw new PartialCredentialsError(
+      `Partial credentials found in assume-role, missing: source_profile or credential_source (profile "${profile.name}")`,
+    );
   }
 }
 

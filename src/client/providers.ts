@@ -36,7 +36,10 @@ export const REFRESH_WINDOW_MS = 5 * 60_000;
 /** A provider could not produce credentials. With tryNextLink, a chain goes on to its next provider. */
 export class CredentialsProviderError extends ClientConfigError {
   override name = 'CredentialsProviderError';
-  constructor(message: string, readonly tryNextLink = false) {
+  constructor(
+    message: string,
+    readonly tryNextLink = false,
+  ) {
     super(message);
   }
 }
@@ -87,7 +90,8 @@ export function memoize(provider: CredentialProvider, options: MemoizeOptions = 
   let current: AwsCredentials | undefined;
   let pending: Promise<AwsCredentials> | undefined;
   return () => {
-    if (current && (!current.expiration || current.expiration.getTime() - now() > window)) return Promise.resolve(current);
+    if (current && (!current.expiration || current.expiration.getTime() - now() > window))
+      return Promise.resolve(current);
     pending ??= provider().then(
       (credentials) => {
         current = credentials;
@@ -105,7 +109,9 @@ export function memoize(provider: CredentialProvider, options: MemoizeOptions = 
 
 function checkNotExpired(credentials: AwsCredentials, from: string, now: () => number): AwsCredentials {
   if (credentials.expiration && credentials.expiration.getTime() <= now()) {
-    throw new CredentialsExpiredError(`The credentials from ${from} expired at ${credentials.expiration.toISOString()}; get new ones and try again.`);
+    throw new CredentialsExpiredError(
+      `The credentials from ${from} expired at ${credentials.expiration.toISOString()}; get new ones and try again.`,
+    );
   }
   return credentials;
 }
@@ -123,14 +129,18 @@ export function fromEnv(options: FromEnvOptions = {}): CredentialProvider {
     const env = options.env ?? process.env;
     const accessKeyId = env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId && !secretAccessKey) throw new CredentialsProviderError('No credentials in the environment (AWS_ACCESS_KEY_ID)', true);
+    if (!accessKeyId && !secretAccessKey)
+      throw new CredentialsProviderError('No credentials in the environment (AWS_ACCESS_KEY_ID)', true);
     if (!accessKeyId || !secretAccessKey) {
-      throw new CredentialsProviderError(`Partial credentials found in env, missing: ${accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}`);
+      throw new CredentialsProviderError(
+        `Partial credentials found in env, missing: ${accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}`,
+      );
     }
     const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
     const expirationText = env.AWS_CREDENTIAL_EXPIRATION || undefined;
     const expiration = expirationText === undefined ? undefined : new Date(expirationText);
-    if (expiration && Number.isNaN(expiration.getTime())) throw new CredentialsProviderError(`AWS_CREDENTIAL_EXPIRATION is not a timestamp: ${expirationText}`);
+    if (expiration && Number.isNaN(expiration.getTime()))
+      throw new CredentialsProviderError(`AWS_CREDENTIAL_EXPIRATION is not a timestamp: ${expirationText}`);
     const credentials: AwsCredentials = {
       accessKeyId,
       secretAccessKey,
@@ -148,7 +158,11 @@ export function fromEnv(options: FromEnvOptions = {}): CredentialProvider {
 type CredentialsInput = AwsCredentials | CredentialProvider;
 const asProvider = (c: CredentialsInput): CredentialProvider => (typeof c === 'function' ? c : async () => c);
 
-function clientFor(options: StsCallOptions, credentials?: CredentialProvider, extra: Partial<StsClientConfig> = {}): StsClient {
+function clientFor(
+  options: StsCallOptions,
+  credentials?: CredentialProvider,
+  extra: Partial<StsClientConfig> = {},
+): StsClient {
   return new StsClient({
     ...options.clientConfig,
     ...extra,
@@ -161,7 +175,11 @@ function clientFor(options: StsCallOptions, credentials?: CredentialProvider, ex
 }
 
 /** Temporary credentials through the cache: reuse an entry that is still fresh, else fetch and store it. */
-async function throughCache(options: StsCallOptions, keyInputs: Record<string, unknown>, fetch: () => Promise<AwsCredentials>): Promise<AwsCredentials> {
+async function throughCache(
+  options: StsCallOptions,
+  keyInputs: Record<string, unknown>,
+  fetch: () => Promise<AwsCredentials>,
+): Promise<AwsCredentials> {
   const cache = options.cache;
   const key = cache ? cacheKey(keyInputs) : '';
   if (cache) {
@@ -174,12 +192,17 @@ async function throughCache(options: StsCallOptions, keyInputs: Record<string, u
 }
 
 /** A six-digit code, from the given code, the profile's mfa_process, or the mfaCodeProvider. */
-async function mfaCode(serial: string, options: StsCallOptions & { tokenCode?: string; mfaProcess?: string; profileName?: string }): Promise<string> {
+async function mfaCode(
+  serial: string,
+  options: StsCallOptions & { tokenCode?: string; mfaProcess?: string; profileName?: string },
+): Promise<string> {
   let code = options.tokenCode;
   if (code === undefined && options.mfaProcess) code = await runMfaProcess(options.mfaProcess, options.env);
   if (code === undefined && options.mfaCodeProvider) code = await options.mfaCodeProvider(serial, options.profileName);
   if (code === undefined) {
-    throw new MfaCodeError(`An MFA code for ${serial} is needed${options.profileName ? ` (profile ${options.profileName})` : ''}: give it with --token-code, an mfa_process, or a terminal to prompt on.`);
+    throw new MfaCodeError(
+      `An MFA code for ${serial} is needed${options.profileName ? ` (profile ${options.profileName})` : ''}: give it with --token-code, an mfa_process, or a terminal to prompt on.`,
+    );
   }
   code = code.trim();
   if (!/^\d{6}$/.test(code)) throw new MfaCodeError(`The MFA code for ${serial} must be 6 digits.`);
@@ -198,14 +221,28 @@ export async function runMfaProcess(command: string, env?: Env): Promise<string>
   const [program, ...args] = argv;
   if (!program) return Promise.reject(new MfaCodeError('mfa_process is empty'));
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['inherit', 'pipe', 'pipe'], env: env as NodeJS.ProcessEnv | undefined });
+    const child = spawn(program, args, {
+      stdio: ['inherit', 'pipe', 'pipe'],
+      env: env as NodeJS.ProcessEnv | undefined,
+    });
     let out = '';
     let errText = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (errText += c.toString('utf8')));
-    child.on('error', (err: NodeJS.ErrnoException) => reject(new MfaCodeError(`mfa_process ${JSON.stringify(program)} could not be started: ${err.code === 'ENOENT' ? 'command not found' : err.message}`)));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new MfaCodeError(
+          `mfa_process ${JSON.stringify(program)} could not be started: ${err.code === 'ENOENT' ? 'command not found' : err.message}`,
+        ),
+      ),
+    );
     child.on('close', (code) => {
-      if (code !== 0) reject(new MfaCodeError(`mfa_process ${JSON.stringify(program)} exited with status ${code}${errText.trim() ? `: ${errText.trim()}` : ''}`));
+      if (code !== 0)
+        reject(
+          new MfaCodeError(
+            `mfa_process ${JSON.stringify(program)} exited with status ${code}${errText.trim() ? `: ${errText.trim()}` : ''}`,
+          ),
+        );
       else resolve(out.trim());
     });
   });
@@ -225,23 +262,38 @@ export interface FromSessionTokenOptions extends StsCallOptions {
 
 /** GetSessionToken, with MFA when serialNumber is given. */
 export function fromSessionToken(options: FromSessionTokenOptions = {}): CredentialProvider {
-  const source = options.source ? asProvider(options.source) : fromChain({ env: options.env, region: options.region, endpoint: options.endpoint });
+  const source = options.source
+    ? asProvider(options.source)
+    : fromChain({ env: options.env, region: options.region, endpoint: options.endpoint });
   let tokenCode = options.tokenCode;
-  return memoize(async () => {
-    const client = clientFor(options, source);
-    const keyInputs = { Operation: 'GetSessionToken', Scope: options.cacheScope ?? (await source()).accessKeyId, DurationSeconds: options.durationSeconds, SerialNumber: options.serialNumber, Endpoint: client.endpoint.url };
-    return throughCache(options, keyInputs, async () => {
-      const params: Record<string, string | number> = {};
-      if (options.durationSeconds !== undefined) params.DurationSeconds = options.durationSeconds;
-      if (options.serialNumber) {
-        params.SerialNumber = options.serialNumber;
-        params.TokenCode = await mfaCode(options.serialNumber, { ...options, tokenCode, profileName: options.cacheScope });
-        tokenCode = undefined; // a code works once
-      }
-      const { result } = await client.getSessionToken(params);
-      return credentialsFromResult(result);
-    });
-  }, { now: options.now, refreshWindowMs: options.refreshWindowMs });
+  return memoize(
+    async () => {
+      const client = clientFor(options, source);
+      const keyInputs = {
+        Operation: 'GetSessionToken',
+        Scope: options.cacheScope ?? (await source()).accessKeyId,
+        DurationSeconds: options.durationSeconds,
+        SerialNumber: options.serialNumber,
+        Endpoint: client.endpoint.url,
+      };
+      return throughCache(options, keyInputs, async () => {
+        const params: Record<string, string | number> = {};
+        if (options.durationSeconds !== undefined) params.DurationSeconds = options.durationSeconds;
+        if (options.serialNumber) {
+          params.SerialNumber = options.serialNumber;
+          params.TokenCode = await mfaCode(options.serialNumber, {
+            ...options,
+            tokenCode,
+            profileName: options.cacheScope,
+          });
+          tokenCode = undefined; // a code works once
+        }
+        const { result } = await client.getSessionToken(params);
+        return credentialsFromResult(result);
+      });
+    },
+    { now: options.now, refreshWindowMs: options.refreshWindowMs },
+  );
 }
 
 export interface FromAssumeRoleOptions extends StsCallOptions {
@@ -266,37 +318,55 @@ export const defaultRoleSessionName = (now = Date.now()) => `opensts-session-${M
 
 /** AssumeRole (with MFA, external id, session policies and tags as given). */
 export function fromAssumeRole(options: FromAssumeRoleOptions): CredentialProvider {
-  const source = options.source ? asProvider(options.source) : fromChain({ env: options.env, region: options.region, endpoint: options.endpoint });
+  const source = options.source
+    ? asProvider(options.source)
+    : fromChain({ env: options.env, region: options.region, endpoint: options.endpoint });
   let tokenCode = options.tokenCode;
-  return memoize(async () => {
-    const client = clientFor(options, source);
-    const keyInputs = {
-      Operation: 'AssumeRole', Scope: options.cacheScope, RoleArn: options.roleArn, RoleSessionName: options.roleSessionName,
-      ExternalId: options.externalId, SerialNumber: options.serialNumber, DurationSeconds: options.durationSeconds,
-      Policy: options.policy, PolicyArns: options.policyArns, Tags: options.tags, SourceIdentity: options.sourceIdentity, Endpoint: client.endpoint.url,
-    };
-    if (options.cacheScope === undefined) keyInputs.Scope = (await source()).accessKeyId;
-    return throughCache(options, keyInputs, async () => {
-      const params: Record<string, Params[string]> = {
+  return memoize(
+    async () => {
+      const client = clientFor(options, source);
+      const keyInputs = {
+        Operation: 'AssumeRole',
+        Scope: options.cacheScope,
         RoleArn: options.roleArn,
-        RoleSessionName: options.roleSessionName ?? defaultRoleSessionName((options.now ?? Date.now)()),
-        PolicyArns: options.policyArns?.map((arn) => ({ arn })),
-        Policy: options.policy,
-        DurationSeconds: options.durationSeconds,
-        Tags: options.tags && Object.entries(options.tags).map(([Key, Value]) => ({ Key, Value })),
-        TransitiveTagKeys: options.transitiveTagKeys,
+        RoleSessionName: options.roleSessionName,
         ExternalId: options.externalId,
+        SerialNumber: options.serialNumber,
+        DurationSeconds: options.durationSeconds,
+        Policy: options.policy,
+        PolicyArns: options.policyArns,
+        Tags: options.tags,
         SourceIdentity: options.sourceIdentity,
+        Endpoint: client.endpoint.url,
       };
-      if (options.serialNumber) {
-        params.SerialNumber = options.serialNumber;
-        params.TokenCode = await mfaCode(options.serialNumber, { ...options, tokenCode, profileName: options.cacheScope });
-        tokenCode = undefined;
-      }
-      const { result } = await client.assumeRole(params);
-      return credentialsFromResult(result);
-    });
-  }, { now: options.now, refreshWindowMs: options.refreshWindowMs });
+      if (options.cacheScope === undefined) keyInputs.Scope = (await source()).accessKeyId;
+      return throughCache(options, keyInputs, async () => {
+        const params: Record<string, Params[string]> = {
+          RoleArn: options.roleArn,
+          RoleSessionName: options.roleSessionName ?? defaultRoleSessionName((options.now ?? Date.now)()),
+          PolicyArns: options.policyArns?.map((arn) => ({ arn })),
+          Policy: options.policy,
+          DurationSeconds: options.durationSeconds,
+          Tags: options.tags && Object.entries(options.tags).map(([Key, Value]) => ({ Key, Value })),
+          TransitiveTagKeys: options.transitiveTagKeys,
+          ExternalId: options.externalId,
+          SourceIdentity: options.sourceIdentity,
+        };
+        if (options.serialNumber) {
+          params.SerialNumber = options.serialNumber;
+          params.TokenCode = await mfaCode(options.serialNumber, {
+            ...options,
+            tokenCode,
+            profileName: options.cacheScope,
+          });
+          tokenCode = undefined;
+        }
+        const { result } = await client.assumeRole(params);
+        return credentialsFromResult(result);
+      });
+    },
+    { now: options.now, refreshWindowMs: options.refreshWindowMs },
+  );
 }
 
 export interface FromWebIdentityOptions extends StsCallOptions {
@@ -316,33 +386,44 @@ export interface FromWebIdentityOptions extends StsCallOptions {
 
 /** AssumeRoleWithWebIdentity (unsigned), from a token file or a token. */
 export function fromWebIdentity(options: FromWebIdentityOptions = {}): CredentialProvider {
-  return memoize(async () => {
-    const env = options.env ?? process.env;
-    const roleArn = options.roleArn ?? env.AWS_ROLE_ARN;
-    const tokenFile = options.webIdentityTokenFile ?? (options.webIdentityToken === undefined ? env.AWS_WEB_IDENTITY_TOKEN_FILE : undefined);
-    if (!roleArn || (!tokenFile && options.webIdentityToken === undefined)) {
-      throw new CredentialsProviderError('No web identity configuration (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)', true);
-    }
-    let token = options.webIdentityToken;
-    if (token === undefined) {
-      try {
-        token = readFileSync(tokenFile!, 'utf8').trim();
-      } catch (err) {
-        throw new CredentialsProviderError(`Cannot read the web identity token file ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  return memoize(
+    async () => {
+      const env = options.env ?? process.env;
+      const roleArn = options.roleArn ?? env.AWS_ROLE_ARN;
+      const tokenFile =
+        options.webIdentityTokenFile ??
+        (options.webIdentityToken === undefined ? env.AWS_WEB_IDENTITY_TOKEN_FILE : undefined);
+      if (!roleArn || (!tokenFile && options.webIdentityToken === undefined)) {
+        throw new CredentialsProviderError(
+          'No web identity configuration (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)',
+          true,
+        );
       }
-    }
-    const client = clientFor(options);
-    const { result } = await client.assumeRoleWithWebIdentity({
-      RoleArn: roleArn,
-      RoleSessionName: options.roleSessionName ?? env.AWS_ROLE_SESSION_NAME ?? defaultRoleSessionName((options.now ?? Date.now)()),
-      WebIdentityToken: token,
-      ProviderId: options.providerId,
-      PolicyArns: options.policyArns?.map((arn) => ({ arn })),
-      Policy: options.policy,
-      DurationSeconds: options.durationSeconds,
-    });
-    return credentialsFromResult(result);
-  }, { now: options.now });
+      let token = options.webIdentityToken;
+      if (token === undefined) {
+        try {
+          token = readFileSync(tokenFile!, 'utf8').trim();
+        } catch (err) {
+          throw new CredentialsProviderError(
+            `Cannot read the web identity token file ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          );
+        }
+      }
+      const client = clientFor(options);
+      const { result } = await client.assumeRoleWithWebIdentity({
+        RoleArn: roleArn,
+        RoleSessionName:
+          options.roleSessionName ?? env.AWS_ROLE_SESSION_NAME ?? defaultRoleSessionName((options.now ?? Date.now)()),
+        WebIdentityToken: token,
+        ProviderId: options.providerId,
+        PolicyArns: options.policyArns?.map((arn) => ({ arn })),
+        Policy: options.policy,
+        DurationSeconds: options.durationSeconds,
+      });
+      return credentialsFromResult(result);
+    },
+    { now: options.now },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,22 +441,30 @@ export interface FromProcessOptions {
 
 /** Runs a credential_process command (Version 1 JSON on stdout). */
 export function fromProcess(options: FromProcessOptions = {}): CredentialProvider {
-  return memoize(async () => {
-    const env = options.env ?? process.env;
-    let command = options.command;
-    let fallbackAccountId: string | undefined;
-    let name = 'credential_process';
-    if (command === undefined) {
-      const files = options.files ?? loadSharedConfig({ env });
-      const profile = readProfile(options.profile ?? selectProfileName({ env }), files);
-      command = profile.credentialProcess;
-      fallbackAccountId = profile.settings.aws_account_id as string | undefined;
-      name = `credential_process of profile ${profile.name}`;
-      if (!command) throw new CredentialsProviderError(`The profile "${profile.name}" has no credential_process`, true);
-    }
-    const credentials = await runCredentialProcess(command, { env: env as NodeJS.ProcessEnv, timeoutMs: options.timeoutMs, fallbackAccountId });
-    return checkNotExpired(credentials, name, options.now ?? Date.now);
-  }, { now: options.now });
+  return memoize(
+    async () => {
+      const env = options.env ?? process.env;
+      let command = options.command;
+      let fallbackAccountId: string | undefined;
+      let name = 'credential_process';
+      if (command === undefined) {
+        const files = options.files ?? loadSharedConfig({ env });
+        const profile = readProfile(options.profile ?? selectProfileName({ env }), files);
+        command = profile.credentialProcess;
+        fallbackAccountId = profile.settings.aws_account_id as string | undefined;
+        name = `credential_process of profile ${profile.name}`;
+        if (!command)
+          throw new CredentialsProviderError(`The profile "${profile.name}" has no credential_process`, true);
+      }
+      const credentials = await runCredentialProcess(command, {
+        env: env as NodeJS.ProcessEnv,
+        timeoutMs: options.timeoutMs,
+        fallbackAccountId,
+      });
+      return checkNotExpired(credentials, name, options.now ?? Date.now);
+    },
+    { now: options.now },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,64 +487,86 @@ function isLoopback(hostname: string): boolean {
  * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN.
  */
 export function fromContainer(options: FromContainerOptions = {}): CredentialProvider {
-  return memoize(async () => {
-    const env = options.env ?? process.env;
-    const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
-    const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
-    if (!relative && !full) throw new CredentialsProviderError('No container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)', true);
-    let url: URL;
-    try {
-      url = new URL(relative ? `http://169.254.170.2${relative.startsWith('/') ? '' : '/'}${relative}` : full!);
-    } catch {
-      throw new CredentialsProviderError(`AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL: ${full}`);
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopback(url.hostname) || ECS_HOSTS.has(url.hostname)))) {
-      throw new CredentialsProviderError(
-        `AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback address or the ECS/EKS agent (got ${url.protocol}//${url.host})`,
-      );
-    }
-    let token: string | undefined;
-    if (env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) {
+  return memoize(
+    async () => {
+      const env = options.env ?? process.env;
+      const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
+      const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+      if (!relative && !full)
+        throw new CredentialsProviderError(
+          'No container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)',
+          true,
+        );
+      let url: URL;
       try {
-        token = readFileSync(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, 'utf8').trim();
-      } catch (err) {
-        throw new CredentialsProviderError(`Cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        url = new URL(relative ? `http://169.254.170.2${relative.startsWith('/') ? '' : '/'}${relative}` : full!);
+      } catch {
+        throw new CredentialsProviderError(`AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL: ${full}`);
       }
-    } else token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN || undefined;
-    if (token !== undefined && /[\r\n]/.test(token)) throw new CredentialsProviderError('The container authorization token contains a line break');
-    const body = await httpGet(url, token ? { Authorization: token } : {}, options.timeoutMs ?? 2000);
-    if (body.status !== 200) {
-      throw new CredentialsProviderError(`The container credentials endpoint answered HTTP ${body.status}${body.text.trim() ? `: ${body.text.trim().slice(0, 200)}` : ''}`);
-    }
-    let doc: Record<string, unknown>;
-    try {
-      doc = JSON.parse(body.text) as Record<string, unknown>;
-    } catch {
-      throw new CredentialsProviderError('The container credentials endpoint did not answer with JSON');
-    }
-    const { AccessKeyId, SecretAccessKey, Token, Expiration, AccountId } = doc;
-    if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string') {
-      throw new CredentialsProviderError('The container credentials answer lacks AccessKeyId or SecretAccessKey');
-    }
-    const expiration = typeof Expiration === 'string' ? new Date(Expiration) : undefined;
-    if (expiration && Number.isNaN(expiration.getTime())) throw new CredentialsProviderError(`The container credentials answer has an invalid Expiration: ${Expiration}`);
-    const credentials: AwsCredentials = {
-      accessKeyId: AccessKeyId,
-      secretAccessKey: SecretAccessKey,
-      ...(typeof Token === 'string' && Token && { sessionToken: Token }),
-      ...(expiration && { expiration }),
-      ...(typeof AccountId === 'string' && AccountId && { accountId: AccountId }),
-    };
-    return checkNotExpired(credentials, 'the container credentials endpoint', options.now ?? Date.now);
-  }, { now: options.now });
+      if (
+        url.protocol !== 'https:' &&
+        !(url.protocol === 'http:' && (isLoopback(url.hostname) || ECS_HOSTS.has(url.hostname)))
+      ) {
+        throw new CredentialsProviderError(
+          `AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback address or the ECS/EKS agent (got ${url.protocol}//${url.host})`,
+        );
+      }
+      let token: string | undefined;
+      if (env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) {
+        try {
+          token = readFileSync(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, 'utf8').trim();
+        } catch (err) {
+          throw new CredentialsProviderError(
+            `Cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          );
+        }
+      } else token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN || undefined;
+      if (token !== undefined && /[\r\n]/.test(token))
+        throw new CredentialsProviderError('The container authorization token contains a line break');
+      const body = await httpGet(url, token ? { Authorization: token } : {}, options.timeoutMs ?? 2000);
+      if (body.status !== 200) {
+        throw new CredentialsProviderError(
+          `The container credentials endpoint answered HTTP ${body.status}${body.text.trim() ? `: ${body.text.trim().slice(0, 200)}` : ''}`,
+        );
+      }
+      let doc: Record<string, unknown>;
+      try {
+        doc = JSON.parse(body.text) as Record<string, unknown>;
+      } catch {
+        throw new CredentialsProviderError('The container credentials endpoint did not answer with JSON');
+      }
+      const { AccessKeyId, SecretAccessKey, Token, Expiration, AccountId } = doc;
+      if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string') {
+        throw new CredentialsProviderError('The container credentials answer lacks AccessKeyId or SecretAccessKey');
+      }
+      const expiration = typeof Expiration === 'string' ? new Date(Expiration) : undefined;
+      if (expiration && Number.isNaN(expiration.getTime()))
+        throw new CredentialsProviderError(`The container credentials answer has an invalid Expiration: ${Expiration}`);
+      const credentials: AwsCredentials = {
+        accessKeyId: AccessKeyId,
+        secretAccessKey: SecretAccessKey,
+        ...(typeof Token === 'string' && Token && { sessionToken: Token }),
+        ...(expiration && { expiration }),
+        ...(typeof AccountId === 'string' && AccountId && { accountId: AccountId }),
+      };
+      return checkNotExpired(credentials, 'the container credentials endpoint', options.now ?? Date.now);
+    },
+    { now: options.now },
+  );
 }
 
-async function httpGet(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+async function httpGet(
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   try {
     const res = await httpRequest({ method: 'GET', url, headers, timeoutMs });
     return { status: res.status, text: res.body.toString('utf8') };
   } catch (err) {
-    throw new CredentialsProviderError(`Cannot reach the container credentials endpoint ${url.origin}: ${(err as HttpError).code ?? (err as Error).message}`);
+    throw new CredentialsProviderError(
+      `Cannot reach the container credentials endpoint ${url.origin}: ${(err as HttpError).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -482,7 +593,10 @@ export interface FromIniOptions extends StsCallOptions {
 
 /** Credentials of a profile in ~/.aws/config and ~/.aws/credentials, following source_profile chains. */
 export function fromIni(options: FromIniOptions = {}): CredentialProvider {
-  return memoize(() => resolveProfileCredentials(options), { now: options.now, refreshWindowMs: options.refreshWindowMs });
+  return memoize(() => resolveProfileCredentials(options), {
+    now: options.now,
+    refreshWindowMs: options.refreshWindowMs,
+  });
 }
 
 /** What `fromIni` does, without memoization. */
@@ -496,9 +610,18 @@ export async function resolveProfileCredentials(options: FromIniOptions): Promis
   const sts: StsCallOptions = {
     ...options,
     env,
-    region: options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || top.region || chain.map((p) => readProfile(p, files).region).find(Boolean),
+    region:
+      options.region ||
+      env.AWS_REGION ||
+      env.AWS_DEFAULT_REGION ||
+      top.region ||
+      chain.map((p) => readProfile(p, files).region).find(Boolean),
   };
-  const clientOptions: StsCallOptions = { ...sts, clientConfig: { ...sts.clientConfig, profile: top, files }, mfaCodeProvider: options.mfaCodeProvider };
+  const clientOptions: StsCallOptions = {
+    ...sts,
+    clientConfig: { ...sts.clientConfig, profile: top, files },
+    mfaCodeProvider: options.mfaCodeProvider,
+  };
   let tokenCode = options.tokenCode;
   const takeTokenCode = () => {
     const code = tokenCode;
@@ -547,21 +670,38 @@ async function credentialSource(profile: Profile, env: Env, options: FromIniOpti
     case 'EcsContainer':
       return fromContainer({ env, now: options.now })();
     default:
-      throw new CredentialsProviderError(`The credential_source "${profile.credentialSource}" of profile "${profile.name}" is not supported by opensts (use Environment or EcsContainer).`);
+      throw new CredentialsProviderError(
+        `The credential_source "${profile.credentialSource}" of profile "${profile.name}" is not supported by opensts (use Environment or EcsContainer).`,
+      );
   }
 }
 
 async function baseCredentials(
-  profile: Profile, kind: string, options: FromIniOptions, sts: StsCallOptions, takeTokenCode: () => string | undefined, alone: boolean,
+  profile: Profile,
+  kind: string,
+  options: FromIniOptions,
+  sts: StsCallOptions,
+  takeTokenCode: () => string | undefined,
+  alone: boolean,
 ): Promise<AwsCredentials> {
   switch (kind) {
     case 'static':
       return staticOrSession(profile, options, sts, takeTokenCode, alone);
     case 'process':
-      return fromProcess({ command: profile.credentialProcess!, env: options.env, timeoutMs: options.processTimeoutMs, now: options.now })()
-        .then((c) => (c.accountId || !profile.settings.aws_account_id ? c : { ...c, accountId: profile.settings.aws_account_id as string }))
+      return fromProcess({
+        command: profile.credentialProcess!,
+        env: options.env,
+        timeoutMs: options.processTimeoutMs,
+        now: options.now,
+      })()
+        .then((c) =>
+          c.accountId || !profile.settings.aws_account_id
+            ? c
+            : { ...c, accountId: profile.settings.aws_account_id as string },
+        )
         .catch((err: unknown) => {
-          if (err instanceof CredentialProcessError || err instanceof CredentialsExpiredError) err.message = `Profile "${profile.name}": ${err.message}`;
+          if (err instanceof CredentialProcessError || err instanceof CredentialsExpiredError)
+            err.message = `Profile "${profile.name}": ${err.message}`;
           throw err;
         });
     case 'web-identity':
@@ -570,16 +710,23 @@ async function baseCredentials(
         roleArn: profile.roleArn,
         roleSessionName: profile.roleSessionName,
         webIdentityTokenFile: profile.webIdentityTokenFile,
-        durationSeconds: alone ? options.durationSeconds ?? profile.durationSeconds : profile.durationSeconds,
+        durationSeconds: alone ? (options.durationSeconds ?? profile.durationSeconds) : profile.durationSeconds,
       })();
     default:
-      throw new CredentialsProviderError(`The profile "${profile.name}" has no credentials (no keys, role_arn, credential_process or web_identity_token_file).`, true);
+      throw new CredentialsProviderError(
+        `The profile "${profile.name}" has no credentials (no keys, role_arn, credential_process or web_identity_token_file).`,
+        true,
+      );
   }
 }
 
 /** Static keys; with mfa_serial (and no session token) or when asked, a GetSessionToken session made from them. */
 async function staticOrSession(
-  profile: Profile, options: FromIniOptions, sts: StsCallOptions, takeTokenCode: () => string | undefined, alone = false,
+  profile: Profile,
+  options: FromIniOptions,
+  sts: StsCallOptions,
+  takeTokenCode: () => string | undefined,
+  alone = false,
 ): Promise<AwsCredentials> {
   const keys = profile.staticCredentials!;
   const wantsMfa = profile.mfaSerial !== undefined && profile.roleArn === undefined;
@@ -620,7 +767,9 @@ export function chain(...providers: CredentialProvider[]): CredentialProvider {
         throw err;
       }
     }
-    throw new CredentialsProviderError(`Unable to locate credentials. Configure them with "aws configure", a profile (--profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Tried: ${reasons.join('; ')}.`);
+    throw new CredentialsProviderError(
+      `Unable to locate credentials. Configure them with "aws configure", a profile (--profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Tried: ${reasons.join('; ')}.`,
+    );
   };
 }
 
@@ -640,7 +789,8 @@ export function fromChain(options: FromChainOptions = {}): CredentialProvider {
   providers.push(async () => {
     const files = options.files ?? loadSharedConfig({ env, homeDir: options.homeDir });
     const name = options.profile ?? selectProfileName({ env });
-    if (name === undefined && !profileExists('default', files)) throw new CredentialsProviderError('No default profile', true);
+    if (name === undefined && !profileExists('default', files))
+      throw new CredentialsProviderError('No default profile', true);
     return resolveProfileCredentials({ ...options, env, files, profile: name ?? 'default' });
   });
   if (!explicitProfile) {

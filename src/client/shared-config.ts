@@ -31,13 +31,19 @@ export class ClientConfigError extends Error {
 /** A file exists but cannot be read or parsed. */
 export class ConfigParseError extends ClientConfigError {
   override name = 'ConfigParseError';
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`Unable to parse config file: ${path}: ${reason}`);
   }
 }
 export class ProfileNotFoundError extends ClientConfigError {
   override name = 'ProfileNotFoundError';
-  constructor(readonly profile: string, message = `The config profile (${profile}) could not be found`) {
+  constructor(
+    readonly profile: string,
+    message = `The config profile (${profile}) could not be found`,
+  ) {
     super(message);
   }
 }
@@ -144,14 +150,17 @@ export function parseIni(text: string, path = '<string>'): Record<string, Config
     const header = /^\[([^\n]+)\]/.exec(value);
     if (header) {
       sectionName = header[1]!;
-      if (sections.has(sectionName)) throw new ConfigParseError(path, `duplicate section [${sectionName}] (line ${lineNo})`);
+      if (sections.has(sectionName))
+        throw new ConfigParseError(path, `duplicate section [${sectionName}] (line ${lineNo})`);
       if (sectionName === 'DEFAULT') section = defaults;
       else sections.set(sectionName, (section = new Map()));
       option = undefined;
       return;
     }
     if (!section) {
-      const hint = value.startsWith('\ufeff') ? ' (the file starts with a byte-order mark; save it as UTF-8 without BOM)' : '';
+      const hint = value.startsWith('\ufeff')
+        ? ' (the file starts with a byte-order mark; save it as UTF-8 without BOM)'
+        : '';
       throw new ConfigParseError(path, `line ${lineNo} comes before any [section] header${hint}`);
     }
     const delimiter = value.search(/[=:]/);
@@ -162,11 +171,16 @@ export function parseIni(text: string, path = '<string>'): Record<string, Config
     }
     option = rstrip(value.slice(0, delimiter)).toLowerCase();
     const seenKey = `${sectionName}\0${option}`;
-    if (seenKeys.has(seenKey)) throw new ConfigParseError(path, `duplicate key "${option}" in section [${sectionName}] (line ${lineNo})`);
+    if (seenKeys.has(seenKey))
+      throw new ConfigParseError(path, `duplicate key "${option}" in section [${sectionName}] (line ${lineNo})`);
     seenKeys.add(seenKey);
     section.set(option, [strip(value.slice(delimiter + 1))]);
   });
-  if (badLines.length) throw new ConfigParseError(path, `expected "key = value" at line${badLines.length > 1 ? 's' : ''} ${badLines.join(', ')}`);
+  if (badLines.length)
+    throw new ConfigParseError(
+      path,
+      `expected "key = value" at line${badLines.length > 1 ? 's' : ''} ${badLines.join(', ')}`,
+    );
 
   const finish = (name: string, key: string, parts: string[]): ConfigValue => {
     const joined = rstrip(parts.join('\n'));
@@ -206,10 +220,13 @@ export function buildProfileMap(sections: Record<string, ConfigSection>) {
   const services = record<ConfigSection>();
   const ssoSessions = record<ConfigSection>();
   for (const [name, values] of Object.entries(sections)) {
-    const target = name.startsWith('profile') ? profiles
-      : name.startsWith('sso-session') ? ssoSessions
-      : name.startsWith('services') ? services
-      : undefined;
+    const target = name.startsWith('profile')
+      ? profiles
+      : name.startsWith('sso-session')
+        ? ssoSessions
+        : name.startsWith('services')
+          ? services
+          : undefined;
     if (target) {
       let words: string[];
       try {
@@ -242,9 +259,13 @@ export function expandHome(path: string, home: string): string {
 }
 
 /** Where the two files live: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (with $VAR and ~ expansion, as botocore) or ~/.aws. */
-export function sharedConfigPaths(opts: { env: Env; homeDir?: string }): { configFile: string; credentialsFile: string } {
+export function sharedConfigPaths(opts: { env: Env; homeDir?: string }): {
+  configFile: string;
+  credentialsFile: string;
+} {
   const home = homeOf(opts.env, opts.homeDir);
-  const resolve = (value: string | undefined, fallback: string) => expandHome(expandVars(value ?? fallback, opts.env), home);
+  const resolve = (value: string | undefined, fallback: string) =>
+    expandHome(expandVars(value ?? fallback, opts.env), home);
   return {
     configFile: resolve(opts.env.AWS_CONFIG_FILE, '~/.aws/config'),
     credentialsFile: resolve(opts.env.AWS_SHARED_CREDENTIALS_FILE, '~/.aws/credentials'),
@@ -311,15 +332,21 @@ export function resolveProfile(name: string | undefined, files: SharedConfigFile
 export function scalarSetting(profile: ConfigSection, key: string, profileName: string): string | undefined {
   const value = profile[key];
   if (value === undefined || typeof value === 'string') return value;
-  throw new InvalidConfigError(`The profile "${profileName}" has a sub-section for "${key}", which must be a single value.`);
+  throw new InvalidConfigError(
+    `The profile "${profileName}" has a sub-section for "${key}", which must be a single value.`,
+  );
 }
 
 const hasStaticKeys = (p: ConfigSection) => 'aws_access_key_id' in p || 'aws_secret_access_key' in p;
 const hasRoleSettings = (p: ConfigSection) => 'role_arn' in p && !('web_identity_token_file' in p);
 /** What botocore's profile providers can get credentials from (SSO and `aws login` included). */
 const hasOwnCredentials = (p: ConfigSection) =>
-  'aws_access_key_id' in p || 'web_identity_token_file' in p || 'credential_process' in p ||
-  'sso_role_name' in p || 'sso_account_id' in p || 'login_session' in p;
+  'aws_access_key_id' in p ||
+  'web_identity_token_file' in p ||
+  'credential_process' in p ||
+  'sso_role_name' in p ||
+  'sso_account_id' in p ||
+  'login_session' in p;
 
 /**
  * Follows `source_profile` links from `name`, the way botocore's AssumeRoleProvider walks them.
@@ -336,7 +363,8 @@ export function profileChain(name: string | undefined, files: SharedConfigFiles)
   for (;;) {
     const isSource = chain.length > 1;
     if (isSource ? hasStaticKeys(profile) || !hasRoleSettings(profile) : !hasRoleSettings(profile)) {
-      if (isSource && !hasOwnCredentials(profile)) throw new InvalidConfigError(`The source profile "${current}" must have credentials.`);
+      if (isSource && !hasOwnCredentials(profile))
+        throw new InvalidConfigError(`The source profile "${current}" must have credentials.`);
       return chain;
     }
     const source = scalarSetting(profile, 'source_profile', current);
@@ -346,13 +374,19 @@ export function profileChain(name: string | undefined, files: SharedConfigFiles)
     }
     if (credentialSource !== undefined) return chain;
     if (source === undefined) {
-      throw new InvalidConfigError(`Partial credentials found in assume-role, missing: source_profile or credential_source (profile "${current}")`);
+      throw new InvalidConfigError(
+        `Partial credentials found in assume-role, missing: source_profile or credential_source (profile "${current}")`,
+      );
     }
     if (!profileExists(source, files)) {
-      throw new ProfileNotFoundError(source, `The source_profile "${source}" referenced in the profile "${current}" does not exist.`);
+      throw new ProfileNotFoundError(
+        source,
+        `The source_profile "${source}" referenced in the profile "${current}" does not exist.`,
+      );
     }
     const next = resolveProfile(source, files);
-    if (chain.includes(source) && (source !== current || !hasStaticKeys(next))) throw new ProfileLoopError([...chain, source]);
+    if (chain.includes(source) && (source !== current || !hasStaticKeys(next)))
+      throw new ProfileLoopError([...chain, source]);
     chain.push(source);
     current = source;
     profile = next;

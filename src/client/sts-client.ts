@@ -14,9 +14,16 @@ import { EndpointHealth, sharedEndpointHealth } from './endpoint-health.js';
 import { type ResolvedEndpoint, resolveStsEndpoints } from './endpoints.js';
 import type { Profile } from './profile.js';
 import type { Env, SharedConfigFiles } from './shared-config.js';
-import { type OutputStructure, type Params, formEncode, operationModel, parseStructure, serializeInput } from './sts-model.js';
+import {
+  type OutputStructure,
+  type Params,
+  formEncode,
+  operationModel,
+  parseStructure,
+  serializeInput,
+} from './sts-model.js';
 import { version } from './version.js';
-import { XmlError, child, parseXml, textAt } from './xml.js';
+import { XmlError, child, parseXml, textAt } from './xml-parser.js';
 
 export type CredentialProvider = () => Promise<AwsCredentials>;
 
@@ -67,7 +74,13 @@ export class StsServiceError extends Error {
 export class StsRequestError extends Error {
   override name = 'StsRequestError';
   /** `status`: the HTTP status of an answer that was not the Query protocol; undefined for network failures. */
-  constructor(readonly operation: string, readonly url: string, reason: string, readonly retryable: boolean, readonly status?: number) {
+  constructor(
+    readonly operation: string,
+    readonly url: string,
+    reason: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
     super(`Could not call ${operation} at ${url}: ${reason}`);
   }
 }
@@ -78,14 +91,37 @@ export interface StsResponse {
 }
 
 export const CLOCK_SKEW_ERROR_CODES = new Set([
-  'AuthFailure', 'InvalidSignatureException', 'RequestExpired', 'RequestInTheFuture', 'RequestTimeTooSkewed', 'SignatureDoesNotMatch',
+  'AuthFailure',
+  'InvalidSignatureException',
+  'RequestExpired',
+  'RequestInTheFuture',
+  'RequestTimeTooSkewed',
+  'SignatureDoesNotMatch',
 ]);
 export const THROTTLING_ERROR_CODES = new Set([
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-  'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded', 'BandwidthLimitExceeded',
-  'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete', 'EC2ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
 ]);
-const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException', 'IDPCommunicationError']);
+const TRANSIENT_CODES = new Set([
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'IDPCommunicationError',
+]);
 const SKEW_THRESHOLD_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 20_000;
 
@@ -108,7 +144,14 @@ export class StsClient {
     this.config = config;
     const env = config.env ?? process.env;
     const region = config.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || config.profile?.region || undefined;
-    this.endpoints = resolveStsEndpoints({ service: 'sts', region, explicitEndpoint: config.endpoint, env, profile: config.profile, files: config.files });
+    this.endpoints = resolveStsEndpoints({
+      service: 'sts',
+      region,
+      explicitEndpoint: config.endpoint,
+      env,
+      profile: config.profile,
+      files: config.files,
+    });
     this.endpoint = this.endpoints[0]!;
     this.health = config.endpointHealth ?? sharedEndpointHealth;
     const ms = (key: string) => {
@@ -119,7 +162,10 @@ export class StsClient {
     this.timeoutMs = config.timeoutMs ?? ms('opensts_timeout_ms') ?? 10_000;
     this.connectTimeoutMs = config.connectTimeoutMs ?? ms('opensts_connect_timeout_ms') ?? 3_000;
     const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
-    this.maxAttempts = Math.max(1, Math.floor(config.maxAttempts ?? (Number.isFinite(fromEnv) && fromEnv >= 1 ? fromEnv : 3)));
+    this.maxAttempts = Math.max(
+      1,
+      Math.floor(config.maxAttempts ?? (Number.isFinite(fromEnv) && fromEnv >= 1 ? fromEnv : 3)),
+    );
   }
 
   get region(): string {
@@ -138,7 +184,8 @@ export class StsClient {
     let credentials: AwsCredentials | undefined;
     if (!unsigned) {
       const source = this.config.credentials;
-      if (!source) throw new StsRequestError(operation, this.endpoint.url, 'no credentials to sign the request with', false);
+      if (!source)
+        throw new StsRequestError(operation, this.endpoint.url, 'no credentials to sign the request with', false);
       credentials = typeof source === 'function' ? await source() : source;
     }
     let skewRetried = false;
@@ -159,16 +206,23 @@ export class StsClient {
         const error = parseError(operation, reply, endpoint.url);
         if (error instanceof StsServiceError && CLOCK_SKEW_ERROR_CODES.has(error.code) && !skewRetried) {
           const serverTime = Date.parse(reply.date ?? '');
-          if (Number.isFinite(serverTime) && Math.abs(serverTime - (this.now() + this.systemClockOffsetMs)) >= SKEW_THRESHOLD_MS) {
+          if (
+            Number.isFinite(serverTime) &&
+            Math.abs(serverTime - (this.now() + this.systemClockOffsetMs)) >= SKEW_THRESHOLD_MS
+          ) {
             this.systemClockOffsetMs = serverTime - this.now();
             skewRetried = true;
             continue; // a clock correction is not counted as a retry: same endpoint, same round
           }
         }
         failure = error;
-        retryable = error instanceof StsServiceError
-          ? THROTTLING_ERROR_CODES.has(error.code) || TRANSIENT_CODES.has(error.code) || error.statusCode >= 500 || error.statusCode === 429
-          : reply.status >= 500 || reply.status === 429;
+        retryable =
+          error instanceof StsServiceError
+            ? THROTTLING_ERROR_CODES.has(error.code) ||
+              TRANSIENT_CODES.has(error.code) ||
+              error.statusCode >= 500 ||
+              error.statusCode === 429
+            : reply.status >= 500 || reply.status === 429;
         failover = reply.status >= 500;
       } catch (err) {
         if (!(err instanceof StsRequestError)) throw err;
@@ -191,7 +245,12 @@ export class StsClient {
     }
   }
 
-  private async attempt(endpoint: ResolvedEndpoint, operation: string, body: string, credentials: AwsCredentials | undefined): Promise<RawReply> {
+  private async attempt(
+    endpoint: ResolvedEndpoint,
+    operation: string,
+    body: string,
+    credentials: AwsCredentials | undefined,
+  ): Promise<RawReply> {
     // Each attempt is signed for its own endpoint: SigV4 covers the Host, and the scope names that endpoint's region.
     const url = new URL(endpoint.url);
     const path = (url.pathname || '/') + url.search;
@@ -200,15 +259,33 @@ export class StsClient {
       'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
     };
     if (credentials) {
-      Object.assign(headers, signRequest({
-        method: 'POST', url: path, headers, body, credentials, region: endpoint.signingRegion, service: 'sts',
-        now: new Date(this.now() + this.systemClockOffsetMs), signedHeaders: ['host', 'content-type'],
-      }));
+      Object.assign(
+        headers,
+        signRequest({
+          method: 'POST',
+          url: path,
+          headers,
+          body,
+          credentials,
+          region: endpoint.signingRegion,
+          service: 'sts',
+          now: new Date(this.now() + this.systemClockOffsetMs),
+          signedHeaders: ['host', 'content-type'],
+        }),
+      );
     }
     headers['content-length'] = String(Buffer.byteLength(body));
     headers['user-agent'] = this.config.userAgent ?? `opensts-client/${version()}`;
     const env = this.config.env ?? process.env;
-    return request(operation, url, headers, body, this.timeoutMs, this.connectTimeoutMs, env.AWS_CA_BUNDLE || profileCaBundle(this.config.profile));
+    return request(
+      operation,
+      url,
+      headers,
+      body,
+      this.timeoutMs,
+      this.connectTimeoutMs,
+      env.AWS_CA_BUNDLE || profileCaBundle(this.config.profile),
+    );
   }
 
   getCallerIdentity(params: Params = {}) {
@@ -250,15 +327,42 @@ interface RawReply {
   requestId?: string;
 }
 
-const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+]);
 
-async function request(operation: string, url: URL, headers: Record<string, string>, body: string, timeoutMs: number, connectTimeoutMs: number, caBundle?: string): Promise<RawReply> {
+async function request(
+  operation: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  connectTimeoutMs: number,
+  caBundle?: string,
+): Promise<RawReply> {
   try {
     const res = await httpRequest({ method: 'POST', url, headers, body, timeoutMs, connectTimeoutMs, caBundle });
-    return { status: res.status, body: res.body.toString('utf8'), date: res.headers.date, requestId: res.headers['x-amzn-requestid'] };
+    return {
+      status: res.status,
+      body: res.body.toString('utf8'),
+      date: res.headers.date,
+      requestId: res.headers['x-amzn-requestid'],
+    };
   } catch (err) {
-    const code = err instanceof HttpError ? err.code : (err as NodeJS.ErrnoException).code ?? '';
-    throw new StsRequestError(operation, url.origin + url.pathname, `${code ? `${code} ` : ''}(${(err as Error).message})`, RETRYABLE_NETWORK.has(code));
+    const code = err instanceof HttpError ? err.code : ((err as NodeJS.ErrnoException).code ?? '');
+    throw new StsRequestError(
+      operation,
+      url.origin + url.pathname,
+      `${code ? `${code} ` : ''}(${(err as Error).message})`,
+      RETRYABLE_NETWORK.has(code),
+    );
   }
 }
 
@@ -268,10 +372,20 @@ function parseSuccess(operation: string, reply: RawReply, url: string): StsRespo
   try {
     root = parseXml(reply.body);
   } catch (err) {
-    throw new StsRequestError(operation, url, `the answer is not XML (${(err as XmlError).message}); is this an STS endpoint?`, false);
+    throw new StsRequestError(
+      operation,
+      url,
+      `the answer is not XML (${(err as XmlError).message}); is this an STS endpoint?`,
+      false,
+    );
   }
   if (root.name !== `${operation}Response`) {
-    throw new StsRequestError(operation, url, `expected <${operation}Response>, got <${root.name}>; is this an STS endpoint?`, false);
+    throw new StsRequestError(
+      operation,
+      url,
+      `expected <${operation}Response>, got <${root.name}>; is this an STS endpoint?`,
+      false,
+    );
   }
   const wrapper = op.output?.resultWrapper;
   const result = op.output ? parseStructure(op.output.shape, wrapper ? child(root, wrapper) : root) : {};
@@ -284,13 +398,25 @@ function parseError(operation: string, reply: RawReply, url: string): Error {
     root = parseXml(reply.body);
   } catch {
     const start = reply.body.trim().slice(0, 120).replace(/\s+/g, ' ');
-    return new StsRequestError(operation, url, `HTTP ${reply.status}${start ? `: ${start}` : ''}`, reply.status >= 500 || reply.status === 429, reply.status);
+    return new StsRequestError(
+      operation,
+      url,
+      `HTTP ${reply.status}${start ? `: ${start}` : ''}`,
+      reply.status >= 500 || reply.status === 429,
+      reply.status,
+    );
   }
   // <ErrorResponse><Error>..</Error><RequestId/></ErrorResponse>, or EC2's <Response><Errors><Error>.
   const error = child(root, 'Error') ?? child(child(root, 'Errors'), 'Error');
   const code = textAt(error, 'Code')?.trim();
   if (!code) {
-    return new StsRequestError(operation, url, `HTTP ${reply.status} with an answer that is not an AWS error (<${root.name}>)`, reply.status >= 500 || reply.status === 429, reply.status);
+    return new StsRequestError(
+      operation,
+      url,
+      `HTTP ${reply.status} with an answer that is not an AWS error (<${root.name}>)`,
+      reply.status >= 500 || reply.status === 429,
+      reply.status,
+    );
   }
   const message = textAt(error, 'Message') ?? textAt(error, 'message') ?? '';
   const requestId = textAt(root, 'RequestId') ?? textAt(root, 'RequestID') ?? reply.requestId;
@@ -304,7 +430,8 @@ export function credentialsFromResult(result: OutputStructure): AwsCredentials {
     throw new Error('The STS answer has no Credentials');
   }
   const expiration = c.Expiration === undefined ? undefined : new Date(c.Expiration);
-  if (expiration && Number.isNaN(expiration.getTime())) throw new Error(`The STS answer has an invalid Expiration: ${c.Expiration}`);
+  if (expiration && Number.isNaN(expiration.getTime()))
+    throw new Error(`The STS answer has an invalid Expiration: ${c.Expiration}`);
   const user = (result.AssumedRoleUser ?? result.FederatedUser) as Record<string, string> | undefined;
   const accountId = /^arn:[^:]*:[^:]*::(\d{12}):/.exec(user?.Arn ?? '')?.[1];
   return {

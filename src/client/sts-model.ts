@@ -5,14 +5,25 @@
  * 16 KB of JSON, read once, lazily: cheaper than a generated table and it cannot drift.
  */
 import { readFileSync } from 'node:fs';
-import type { XmlElement } from './xml.js';
+import type { XmlElement } from './xml-parser.js';
 
 export interface ShapeRef {
   readonly shape: string;
   readonly locationName?: string;
 }
 export interface Shape {
-  readonly type: 'structure' | 'list' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'map' | 'double' | 'float';
+  readonly type:
+    | 'structure'
+    | 'list'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'boolean'
+    | 'timestamp'
+    | 'blob'
+    | 'map'
+    | 'double'
+    | 'float';
   readonly members?: Readonly<Record<string, ShapeRef>>;
   readonly required?: readonly string[];
   readonly member?: ShapeRef;
@@ -53,7 +64,13 @@ export function shapeOf(ref: ShapeRef | string): Shape {
   return shape;
 }
 
-export type ParamValue = string | number | boolean | Date | readonly ParamValue[] | { readonly [key: string]: ParamValue | undefined };
+export type ParamValue =
+  | string
+  | number
+  | boolean
+  | Date
+  | readonly ParamValue[]
+  | { readonly [key: string]: ParamValue | undefined };
 export type Params = Readonly<Record<string, ParamValue | undefined>>;
 
 /** Thrown for input that does not fit the model's shapes (wrong types, unknown or missing members). */
@@ -67,15 +84,27 @@ export class ParamValidationError extends Error {
  */
 export function serializeInput(operation: string, params: Params): Array<[string, string]> {
   const op = operationModel(operation);
-  const out: Array<[string, string]> = [['Action', operation], ['Version', stsModel().metadata.apiVersion]];
+  const out: Array<[string, string]> = [
+    ['Action', operation],
+    ['Version', stsModel().metadata.apiVersion],
+  ];
   if (op.input) serializeStructure(shapeOf(op.input.shape), params, '', out, operation);
   return out;
 }
 
-function serializeStructure(shape: Shape, value: Params, prefix: string, out: Array<[string, string]>, where: string): void {
+function serializeStructure(
+  shape: Shape,
+  value: Params,
+  prefix: string,
+  out: Array<[string, string]>,
+  where: string,
+): void {
   const members = shape.members ?? {};
   for (const key of Object.keys(value)) {
-    if (!(key in members) && value[key] !== undefined) throw new ParamValidationError(`Unknown parameter in ${where}: "${key}", must be one of: ${Object.keys(members).join(', ')}`);
+    if (!(key in members) && value[key] !== undefined)
+      throw new ParamValidationError(
+        `Unknown parameter in ${where}: "${key}", must be one of: ${Object.keys(members).join(', ')}`,
+      );
   }
   for (const name of shape.required ?? []) {
     if (value[name] === undefined) throw new ParamValidationError(`Missing required parameter in ${where}: "${name}"`);
@@ -86,7 +115,13 @@ function serializeStructure(shape: Shape, value: Params, prefix: string, out: Ar
   }
 }
 
-function serializeValue(ref: ShapeRef, value: ParamValue, key: string, out: Array<[string, string]>, where: string): void {
+function serializeValue(
+  ref: ShapeRef,
+  value: ParamValue,
+  key: string,
+  out: Array<[string, string]>,
+  where: string,
+): void {
   const shape = shapeOf(ref);
   switch (shape.type) {
     case 'structure':
@@ -98,13 +133,18 @@ function serializeValue(ref: ShapeRef, value: ParamValue, key: string, out: Arra
     case 'list': {
       if (!Array.isArray(value)) throw new ParamValidationError(`Invalid type for parameter ${where}: expected a list`);
       if (value.length === 0) out.push([key, '']);
-      value.forEach((item: ParamValue, i: number) => serializeValue(shape.member!, item, `${key}.member.${i + 1}`, out, `${where}[${i}]`));
+      value.forEach((item: ParamValue, i: number) =>
+        serializeValue(shape.member!, item, `${key}.member.${i + 1}`, out, `${where}[${i}]`),
+      );
       return;
     }
     case 'integer':
     case 'long': {
       const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new ParamValidationError(`Invalid type for parameter ${where}, value: ${String(value)}: expected an integer`);
+      if (typeof n !== 'number' || !Number.isSafeInteger(n))
+        throw new ParamValidationError(
+          `Invalid type for parameter ${where}, value: ${String(value)}: expected an integer`,
+        );
       out.push([key, String(n)]);
       return;
     }
@@ -115,7 +155,8 @@ function serializeValue(ref: ShapeRef, value: ParamValue, key: string, out: Arra
       out.push([key, value instanceof Date ? value.toISOString() : String(value)]);
       return;
     default:
-      if (typeof value === 'object') throw new ParamValidationError(`Invalid type for parameter ${where}: expected a string`);
+      if (typeof value === 'object')
+        throw new ParamValidationError(`Invalid type for parameter ${where}: expected a string`);
       out.push([key, String(value)]);
   }
 }

@@ -2,8 +2,8 @@
 import { secretContext } from '../iam/directory.js';
 import type { Caller } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { AccessKeyRecord, AccessKeyStatus } from '../store/store.js';
 import { newAccessKeyId, newSecretAccessKey } from '../tokens/ids.js';
 import { targetUser, userResource } from './lookup.js';
@@ -13,7 +13,12 @@ const KEYS_PER_USER = 2;
 const noSuchKey = (id: string) => errors.noSuchEntity(`The Access Key with id ${id} cannot be found.`);
 
 /** The key, which must belong to the user the request names (or to the caller when it names none). */
-async function ownedKey(app: App, caller: Caller, accessKeyId: string, userName: string | undefined): Promise<AccessKeyRecord> {
+async function ownedKey(
+  app: App,
+  caller: Caller,
+  accessKeyId: string,
+  userName: string | undefined,
+): Promise<AccessKeyRecord> {
   const owner = await targetUser(app, caller, userName);
   const key = await app.store.getAccessKey(accessKeyId);
   if (!key || key.accountId !== app.accountId || key.userId !== owner?.userId) throw noSuchKey(accessKeyId);
@@ -23,20 +28,34 @@ async function ownedKey(app: App, caller: Caller, accessKeyId: string, userName:
 export const createAccessKey = operation<{ UserName?: string }>({
   service: 'iam',
   name: 'CreateAccessKey',
-  permission: async ({ input, caller, app }) => ['iam:CreateAccessKey', await userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => [
+    'iam:CreateAccessKey',
+    await userResource(app, caller, input.UserName),
+  ],
   handle: async ({ input, caller, request, app }) => {
     const owner = await targetUser(app, caller, input.UserName);
     const accessKeyId = newAccessKeyId('AKIA', app.accountId);
     const secretAccessKey = newSecretAccessKey();
-    const result = await app.store.createAccessKey({
-      accessKeyId, accountId: app.accountId, userId: owner?.userId, status: 'Active', createdAt: request.time,
-      secretEncrypted: app.master.encrypt(secretAccessKey, secretContext(accessKeyId)),
-    }, KEYS_PER_USER);
-    if (result === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${KEYS_PER_USER}`);
+    const result = await app.store.createAccessKey(
+      {
+        accessKeyId,
+        accountId: app.accountId,
+        userId: owner?.userId,
+        status: 'Active',
+        createdAt: request.time,
+        secretEncrypted: app.master.encrypt(secretAccessKey, secretContext(accessKeyId)),
+      },
+      KEYS_PER_USER,
+    );
+    if (result === 'limit-exceeded')
+      throw errors.limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${KEYS_PER_USER}`);
     if (result === 'no-such-owner') throw errors.noSuchEntity(`The user with name ${input.UserName} cannot be found.`);
     return {
       AccessKey: {
-        UserName: owner?.userName, AccessKeyId: accessKeyId, Status: 'Active', SecretAccessKey: secretAccessKey,
+        UserName: owner?.userName,
+        AccessKeyId: accessKeyId,
+        Status: 'Active',
+        SecretAccessKey: secretAccessKey,
         CreateDate: new Date(request.time),
       },
     };
@@ -52,7 +71,10 @@ export const listAccessKeys = operation<{ UserName?: string; Marker?: string; Ma
     const keys = await app.store.listAccessKeys(app.accountId, owner?.userId);
     return {
       AccessKeyMetadata: keys.map((k) => ({
-        UserName: owner?.userName, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: new Date(k.createdAt),
+        UserName: owner?.userName,
+        AccessKeyId: k.accessKeyId,
+        Status: k.status,
+        CreateDate: new Date(k.createdAt),
       })),
       IsTruncated: false,
     };
@@ -62,7 +84,10 @@ export const listAccessKeys = operation<{ UserName?: string; Marker?: string; Ma
 export const updateAccessKey = operation<{ UserName?: string; AccessKeyId: string; Status: AccessKeyStatus }>({
   service: 'iam',
   name: 'UpdateAccessKey',
-  permission: async ({ input, caller, app }) => ['iam:UpdateAccessKey', await userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => [
+    'iam:UpdateAccessKey',
+    await userResource(app, caller, input.UserName),
+  ],
   handle: async ({ input, caller, app }) => {
     const key = await ownedKey(app, caller, input.AccessKeyId, input.UserName);
     if (!(await app.store.updateAccessKeyStatus(key.accessKeyId, input.Status))) throw noSuchKey(input.AccessKeyId);
@@ -72,7 +97,10 @@ export const updateAccessKey = operation<{ UserName?: string; AccessKeyId: strin
 export const deleteAccessKey = operation<{ UserName?: string; AccessKeyId: string }>({
   service: 'iam',
   name: 'DeleteAccessKey',
-  permission: async ({ input, caller, app }) => ['iam:DeleteAccessKey', await userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => [
+    'iam:DeleteAccessKey',
+    await userResource(app, caller, input.UserName),
+  ],
   handle: async ({ input, caller, app }) => {
     const key = await ownedKey(app, caller, input.AccessKeyId, input.UserName);
     if (!(await app.store.deleteAccessKey(key.accessKeyId))) throw noSuchKey(input.AccessKeyId);
@@ -87,7 +115,10 @@ export const getAccessKeyLastUsed = operation<{ AccessKeyId: string }>({
     const key = await app.store.getAccessKey(input.AccessKeyId);
     if (!key || key.accountId !== app.accountId) throw noSuchKey(input.AccessKeyId);
     const user = key.userId ? await app.store.getUserById(key.userId) : undefined;
-    const stored = key.lastUsedAt === undefined ? undefined : { at: key.lastUsedAt, region: key.lastUsedRegion!, service: key.lastUsedService! };
+    const stored =
+      key.lastUsedAt === undefined
+        ? undefined
+        : { at: key.lastUsedAt, region: key.lastUsedRegion!, service: key.lastUsedService! };
     const used = app.keyUses.latest(key.accessKeyId, stored);
     return {
       UserName: user?.userName,

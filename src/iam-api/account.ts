@@ -1,8 +1,8 @@
 /**
  * Account-wide IAM: GetAccountSummary (entity counts and quotas, with the global endpoint's token version) and
- * SetSecurityTokenServicePreferences (which token version the global STS endpoint issues; see server/regions.ts).
+ * SetSecurityTokenServicePreferences (which token version the global STS endpoint issues; see service/regions.ts).
  */
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 
 /** AWS's default quotas, as GetAccountSummary reports them. */
 const QUOTAS = {
@@ -32,7 +32,10 @@ export const getAccountSummary = operation<Record<string, never>>({
   name: 'GetAccountSummary',
   permission: () => ['iam:GetAccountSummary', '*'],
   handle: async ({ app }) => {
-    const [counts, settings] = await Promise.all([app.store.accountSummary(app.accountId), app.settings.get(app.accountId)]);
+    const [counts, settings] = await Promise.all([
+      app.store.accountSummary(app.accountId),
+      app.settings.get(app.accountId),
+    ]);
     return {
       SummaryMap: {
         Users: counts.users,
@@ -61,6 +64,9 @@ export const setSecurityTokenServicePreferences = operation<{ GlobalEndpointToke
   name: 'SetSecurityTokenServicePreferences',
   permission: () => ['iam:SetSecurityTokenServicePreferences', '*'],
   handle: async ({ input, app }) => {
-    await app.store.setGlobalEndpointTokenVersion(app.accountId, input.GlobalEndpointTokenVersion === 'v2Token' ? 2 : 1);
+    await app.store.setGlobalEndpointTokenVersion(
+      app.accountId,
+      input.GlobalEndpointTokenVersion === 'v2Token' ? 2 : 1,
+    );
   },
 });

@@ -3,7 +3,7 @@
  * written once for the three owner kinds.
  */
 import { errors } from '../protocol/errors.js';
-import { operation, type Operation } from '../protocol/operation.js';
+import { operation, type Operation } from '../service/operation.js';
 import { pageOf } from './lookup.js';
 import { OWNER_KINDS, ownerChange, ownerResource, ownerWord, requireOwner, type OwnerKind } from './policy-owners.js';
 
@@ -19,7 +19,8 @@ function attachmentOperations(kind: OwnerKind): Operation[] {
   const attach = operation<Named & { PolicyArn: string }>({
     service: 'iam',
     name: `Attach${Word}Policy`,
-    permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Attach${Word}Policy`, input.PolicyArn),
+    permission: async ({ input, app }) =>
+      ownerChange(app, kind, ownerName(input), `iam:Attach${Word}Policy`, input.PolicyArn),
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       const policy = await app.store.getManagedPolicy(input.PolicyArn);
@@ -35,23 +36,39 @@ function attachmentOperations(kind: OwnerKind): Operation[] {
   const detach = operation<Named & { PolicyArn: string }>({
     service: 'iam',
     name: `Detach${Word}Policy`,
-    permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Detach${Word}Policy`, input.PolicyArn),
+    permission: async ({ input, app }) =>
+      ownerChange(app, kind, ownerName(input), `iam:Detach${Word}Policy`, input.PolicyArn),
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
-      if (!(await app.store.detachPolicy(owner.id, input.PolicyArn))) throw errors.noSuchEntity(`Policy ${input.PolicyArn} was not found.`);
+      if (!(await app.store.detachPolicy(owner.id, input.PolicyArn)))
+        throw errors.noSuchEntity(`Policy ${input.PolicyArn} was not found.`);
     },
   });
 
   const list = operation<Named & { PathPrefix?: string; Marker?: string; MaxItems?: number }>({
     service: 'iam',
     name: `ListAttached${Word}Policies`,
-    permission: async ({ input, app }) => [`iam:ListAttached${Word}Policies`, await ownerResource(app, kind, ownerName(input))],
+    permission: async ({ input, app }) => [
+      `iam:ListAttached${Word}Policies`,
+      await ownerResource(app, kind, ownerName(input)),
+    ],
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       const prefix = input.PathPrefix as string | undefined;
-      const attached = (await app.store.listAttachedPolicies(owner.id)).filter((p) => !prefix || p.path.startsWith(prefix));
-      const page = pageOf(attached, (p) => p.arn, input.Marker as string | undefined, input.MaxItems as number | undefined);
-      return { AttachedPolicies: page.items.map((p) => ({ PolicyName: p.policyName, PolicyArn: p.arn })), IsTruncated: page.IsTruncated, Marker: page.Marker };
+      const attached = (await app.store.listAttachedPolicies(owner.id)).filter(
+        (p) => !prefix || p.path.startsWith(prefix),
+      );
+      const page = pageOf(
+        attached,
+        (p) => p.arn,
+        input.Marker as string | undefined,
+        input.MaxItems as number | undefined,
+      );
+      return {
+        AttachedPolicies: page.items.map((p) => ({ PolicyName: p.policyName, PolicyArn: p.arn })),
+        IsTruncated: page.IsTruncated,
+        Marker: page.Marker,
+      };
     },
   });
 

@@ -1,8 +1,17 @@
 /** IAM groups and membership: CreateGroup, GetGroup, ListGroups, UpdateGroup, DeleteGroup, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser. */
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 import { newUniqueId } from '../tokens/ids.js';
-import { groupArn, groupOutput, groupResource, listResource, requireGroup, requireUser, userOutput, userResource } from './lookup.js';
+import {
+  groupArn,
+  groupOutput,
+  groupResource,
+  listResource,
+  requireGroup,
+  requireUser,
+  userOutput,
+  userResource,
+} from './lookup.js';
 
 /** AWS's quota of groups a user may belong to. */
 const GROUPS_PER_USER = 10;
@@ -18,8 +27,15 @@ export const createGroup = operation<{ GroupName: string; Path?: string }>({
   name: 'CreateGroup',
   permission: ({ input, app }) => ['iam:CreateGroup', groupArn(app.accountId, input.Path ?? '/', input.GroupName)],
   handle: async ({ input, request, app }) => {
-    const group = { accountId: app.accountId, groupId: newUniqueId('AGPA', app.accountId), groupName: input.GroupName, path: input.Path ?? '/', createdAt: request.time };
-    if (!(await app.store.createGroup(group))) throw errors.entityAlreadyExists(`Group with name ${input.GroupName} already exists.`);
+    const group = {
+      accountId: app.accountId,
+      groupId: newUniqueId('AGPA', app.accountId),
+      groupName: input.GroupName,
+      path: input.Path ?? '/',
+      createdAt: request.time,
+    };
+    if (!(await app.store.createGroup(group)))
+      throw errors.entityAlreadyExists(`Group with name ${input.GroupName} already exists.`);
     return { Group: groupOutput(group) };
   },
 });
@@ -30,8 +46,16 @@ export const getGroup = operation<{ GroupName: string; Marker?: string; MaxItems
   permission: async ({ input, app }) => ['iam:GetGroup', await groupResource(app, input.GroupName)],
   handle: async ({ input, app }) => {
     const group = await requireGroup(app, input.GroupName);
-    const page = await app.store.listGroupMembers(group.groupId, { marker: input.Marker, maxItems: input.MaxItems ?? 100 });
-    return { Group: groupOutput(group), Users: page.items.map((u) => ({ ...userOutput(u, false), Tags: undefined })), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    const page = await app.store.listGroupMembers(group.groupId, {
+      marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
+    });
+    return {
+      Group: groupOutput(group),
+      Users: page.items.map((u) => ({ ...userOutput(u, false), Tags: undefined })),
+      IsTruncated: page.marker !== undefined,
+      Marker: page.marker,
+    };
   },
 });
 
@@ -40,7 +64,11 @@ export const listGroups = operation<{ PathPrefix?: string; Marker?: string; MaxI
   name: 'ListGroups',
   permission: ({ app }) => ['iam:ListGroups', listResource(app, 'group')],
   handle: async ({ input, app }) => {
-    const page = await app.store.listGroups(app.accountId, { pathPrefix: input.PathPrefix, marker: input.Marker, maxItems: input.MaxItems ?? 100 });
+    const page = await app.store.listGroups(app.accountId, {
+      pathPrefix: input.PathPrefix,
+      marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
+    });
     return { Groups: page.items.map(groupOutput), IsTruncated: page.marker !== undefined, Marker: page.marker };
   },
 });
@@ -89,10 +117,16 @@ export const removeUserFromGroup = operation<{ GroupName: string; UserName: stri
 export const listGroupsForUser = operation<{ UserName: string; Marker?: string; MaxItems?: number }>({
   service: 'iam',
   name: 'ListGroupsForUser',
-  permission: async ({ input, caller, app }) => ['iam:ListGroupsForUser', await userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => [
+    'iam:ListGroupsForUser',
+    await userResource(app, caller, input.UserName),
+  ],
   handle: async ({ input, app }) => {
     const user = await requireUser(app, input.UserName);
-    const page = await app.store.listGroupsForUser(user.userId, { marker: input.Marker, maxItems: input.MaxItems ?? 100 });
+    const page = await app.store.listGroupsForUser(user.userId, {
+      marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
+    });
     return { Groups: page.items.map(groupOutput), IsTruncated: page.marker !== undefined, Marker: page.marker };
   },
 });
@@ -103,7 +137,10 @@ export const updateGroup = operation<{ GroupName: string; NewPath?: string; NewG
   permission: async ({ input, app }) => ['iam:UpdateGroup', await groupResource(app, input.GroupName)],
   handle: async ({ input, app }) => {
     const group = await requireGroup(app, input.GroupName);
-    const result = await app.store.renameEntity('group', group.groupId, { name: input.NewGroupName, path: input.NewPath });
+    const result = await app.store.renameEntity('group', group.groupId, {
+      name: input.NewGroupName,
+      path: input.NewPath,
+    });
     // UNCONFIRMED: the wording of a rename onto a taken name (CreateGroup's).
     if (result === 'exists') throw errors.entityAlreadyExists(`Group with name ${input.NewGroupName} already exists.`);
     if (result === 'missing') throw errors.noSuchEntity(`The group with name ${input.GroupName} cannot be found.`);

@@ -3,7 +3,7 @@
  * three owner kinds.
  */
 import { errors } from '../protocol/errors.js';
-import { operation, type Operation } from '../protocol/operation.js';
+import { operation, type Operation } from '../service/operation.js';
 import { pageOf } from './lookup.js';
 import { checkInlinePolicy, encodePolicyDocument } from './policy-documents.js';
 import { OWNER_KINDS, ownerChange, ownerResource, ownerWord, requireOwner, type OwnerKind } from './policy-owners.js';
@@ -14,7 +14,8 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
   const Word = ownerWord(kind);
   const nameMember = `${Word}Name`;
   const ownerName = (input: Named) => input[nameMember]!;
-  const notFound = (policyName: string) => errors.noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
+  const notFound = (policyName: string) =>
+    errors.noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
 
   const put = operation<Named & { PolicyName: string; PolicyDocument: string }>({
     service: 'iam',
@@ -23,7 +24,11 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       checkInlinePolicy(input.PolicyDocument, kind, owner.name);
-      await app.store.putInlinePolicy({ ownerId: owner.id, policyName: input.PolicyName, document: input.PolicyDocument });
+      await app.store.putInlinePolicy({
+        ownerId: owner.id,
+        policyName: input.PolicyName,
+        document: input.PolicyDocument,
+      });
     },
   });
 
@@ -35,7 +40,11 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
       const owner = await requireOwner(app, kind, ownerName(input));
       const policy = await app.store.getInlinePolicy(owner.id, input.PolicyName);
       if (!policy) throw notFound(input.PolicyName);
-      return { [nameMember]: owner.name, PolicyName: policy.policyName, PolicyDocument: encodePolicyDocument(policy.document) };
+      return {
+        [nameMember]: owner.name,
+        PolicyName: policy.policyName,
+        PolicyDocument: encodePolicyDocument(policy.document),
+      };
     },
   });
 
@@ -46,7 +55,12 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));
       const names = (await app.store.listInlinePolicies([owner.id])).map((p) => p.policyName);
-      const page = pageOf(names, (n) => n.toLowerCase(), input.Marker as string | undefined, input.MaxItems as number | undefined);
+      const page = pageOf(
+        names,
+        (n) => n.toLowerCase(),
+        input.Marker as string | undefined,
+        input.MaxItems as number | undefined,
+      );
       return { PolicyNames: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
     },
   });

@@ -4,11 +4,11 @@
  * RemoveRoleFromInstanceProfile and their tags. OpenSTS runs no instances; the profiles are kept so that tools
  * that manage them (Terraform's aws_iam_instance_profile, and its role deletion, which lists them) work.
  */
-import { authorize, requestTagKeys } from '../iam/authorize.js';
+import { authorize, requestTagKeys } from '../service/authorize.js';
 import { PARTITION, roleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { InstanceProfileRecord, RoleRecord, Tag } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
 import { listResource, pageOf, requireRole, roleResource } from './lookup.js';
@@ -58,19 +58,28 @@ export function instanceProfileOutput(p: InstanceProfileRecord, tags: 'always' |
   };
 }
 
-interface Paging { Marker?: string; MaxItems?: number }
+interface Paging {
+  Marker?: string;
+  MaxItems?: number;
+}
 
 export const createInstanceProfile = operation<{ InstanceProfileName: string; Path?: string; Tags?: Tag[] }>({
   service: 'iam',
   name: 'CreateInstanceProfile',
   permission: ({ input, app }) => [
-    'iam:CreateInstanceProfile', instanceProfileArn(app.accountId, input.Path ?? '/', input.InstanceProfileName), requestTagKeys(input.Tags),
+    'iam:CreateInstanceProfile',
+    instanceProfileArn(app.accountId, input.Path ?? '/', input.InstanceProfileName),
+    requestTagKeys(input.Tags),
   ],
   handle: async ({ input, request, app }) => {
     checkTags(input.Tags);
     const profile: InstanceProfileRecord = {
-      accountId: app.accountId, instanceProfileId: newUniqueId('AIPA', app.accountId), name: input.InstanceProfileName,
-      path: input.Path ?? '/', createdAt: request.time, tags: input.Tags ?? [],
+      accountId: app.accountId,
+      instanceProfileId: newUniqueId('AIPA', app.accountId),
+      name: input.InstanceProfileName,
+      path: input.Path ?? '/',
+      createdAt: request.time,
+      tags: input.Tags ?? [],
     };
     if (!(await app.store.createInstanceProfile(profile))) {
       throw errors.entityAlreadyExists(`Instance Profile ${input.InstanceProfileName} already exists.`);
@@ -82,8 +91,13 @@ export const createInstanceProfile = operation<{ InstanceProfileName: string; Pa
 export const getInstanceProfile = operation<{ InstanceProfileName: string }>({
   service: 'iam',
   name: 'GetInstanceProfile',
-  permission: async ({ input, app }) => ['iam:GetInstanceProfile', await profileResource(app, input.InstanceProfileName)],
-  handle: async ({ input, app }) => ({ InstanceProfile: instanceProfileOutput(await requireProfile(app, input.InstanceProfileName), 'always') }),
+  permission: async ({ input, app }) => [
+    'iam:GetInstanceProfile',
+    await profileResource(app, input.InstanceProfileName),
+  ],
+  handle: async ({ input, app }) => ({
+    InstanceProfile: instanceProfileOutput(await requireProfile(app, input.InstanceProfileName), 'always'),
+  }),
 });
 
 export const listInstanceProfiles = operation<{ PathPrefix?: string } & Paging>({
@@ -91,8 +105,16 @@ export const listInstanceProfiles = operation<{ PathPrefix?: string } & Paging>(
   name: 'ListInstanceProfiles',
   permission: ({ app }) => ['iam:ListInstanceProfiles', listResource(app, 'instance-profile')],
   handle: async ({ input, app }) => {
-    const page = await app.store.listInstanceProfiles(app.accountId, { pathPrefix: input.PathPrefix, marker: input.Marker, maxItems: input.MaxItems ?? 100 });
-    return { InstanceProfiles: page.items.map((p) => instanceProfileOutput(p, 'never')), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    const page = await app.store.listInstanceProfiles(app.accountId, {
+      pathPrefix: input.PathPrefix,
+      marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
+    });
+    return {
+      InstanceProfiles: page.items.map((p) => instanceProfileOutput(p, 'never')),
+      IsTruncated: page.marker !== undefined,
+      Marker: page.marker,
+    };
   },
 });
 
@@ -102,19 +124,30 @@ export const listInstanceProfilesForRole = operation<{ RoleName: string } & Pagi
   permission: async ({ input, app }) => ['iam:ListInstanceProfilesForRole', await roleResource(app, input.RoleName)],
   handle: async ({ input, app }) => {
     const role = await requireRole(app, input.RoleName);
-    const page = await app.store.listInstanceProfilesForRole(role.roleId, { marker: input.Marker, maxItems: input.MaxItems ?? 100 });
-    return { InstanceProfiles: page.items.map((p) => instanceProfileOutput(p, 'never')), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    const page = await app.store.listInstanceProfilesForRole(role.roleId, {
+      marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
+    });
+    return {
+      InstanceProfiles: page.items.map((p) => instanceProfileOutput(p, 'never')),
+      IsTruncated: page.marker !== undefined,
+      Marker: page.marker,
+    };
   },
 });
 
 export const deleteInstanceProfile = operation<{ InstanceProfileName: string }>({
   service: 'iam',
   name: 'DeleteInstanceProfile',
-  permission: async ({ input, app }) => ['iam:DeleteInstanceProfile', await profileResource(app, input.InstanceProfileName)],
+  permission: async ({ input, app }) => [
+    'iam:DeleteInstanceProfile',
+    await profileResource(app, input.InstanceProfileName),
+  ],
   handle: async ({ input, app }) => {
     const profile = await requireProfile(app, input.InstanceProfileName);
     const result = await app.store.deleteInstanceProfile(profile.instanceProfileId);
-    if (result === 'has-role') throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+    if (result === 'has-role')
+      throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
     if (result === 'missing') throw notFound(input.InstanceProfileName);
   },
 });
@@ -125,7 +158,10 @@ const ROLES_PER_PROFILE = 1;
 export const addRoleToInstanceProfile = operation<{ InstanceProfileName: string; RoleName: string }>({
   service: 'iam',
   name: 'AddRoleToInstanceProfile',
-  permission: async ({ input, app }) => ['iam:AddRoleToInstanceProfile', await profileResource(app, input.InstanceProfileName)],
+  permission: async ({ input, app }) => [
+    'iam:AddRoleToInstanceProfile',
+    await profileResource(app, input.InstanceProfileName),
+  ],
   handle: async (call) => {
     const { input, app } = call;
     const profile = await requireProfile(app, input.InstanceProfileName);
@@ -134,7 +170,8 @@ export const addRoleToInstanceProfile = operation<{ InstanceProfileName: string;
     await authorize(call, 'iam:PassRole', roleArn(role.accountId, role.path, role.roleName));
     const result = await app.store.addRoleToInstanceProfile(profile.instanceProfileId, role.roleId);
     // UNCONFIRMED: AWS's answer when the profile already holds this same role (taken to be the quota too).
-    if (result === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_PROFILE}`);
+    if (result === 'limit-exceeded')
+      throw errors.limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_PROFILE}`);
     if (result === 'no-such-role') throw errors.noSuchEntity(`The role with name ${input.RoleName} cannot be found.`);
     if (result === 'missing') throw notFound(input.InstanceProfileName);
   },
@@ -143,12 +180,17 @@ export const addRoleToInstanceProfile = operation<{ InstanceProfileName: string;
 export const removeRoleFromInstanceProfile = operation<{ InstanceProfileName: string; RoleName: string }>({
   service: 'iam',
   name: 'RemoveRoleFromInstanceProfile',
-  permission: async ({ input, app }) => ['iam:RemoveRoleFromInstanceProfile', await profileResource(app, input.InstanceProfileName)],
+  permission: async ({ input, app }) => [
+    'iam:RemoveRoleFromInstanceProfile',
+    await profileResource(app, input.InstanceProfileName),
+  ],
   handle: async ({ input, app }) => {
     const profile = await requireProfile(app, input.InstanceProfileName);
     const role = await requireRole(app, input.RoleName);
     if (!(await app.store.removeRoleFromInstanceProfile(profile.instanceProfileId, role.roleId))) {
-      throw errors.noSuchEntity(`Role ${input.RoleName} in Instance Profile ${input.InstanceProfileName} cannot be found.`);
+      throw errors.noSuchEntity(
+        `Role ${input.RoleName} in Instance Profile ${input.InstanceProfileName} cannot be found.`,
+      );
     }
   },
 });
@@ -159,7 +201,11 @@ const TAG_QUOTA = 'TagsPerInstanceProfile';
 export const tagInstanceProfile = operation<{ InstanceProfileName: string; Tags: Tag[] }>({
   service: 'iam',
   name: 'TagInstanceProfile',
-  permission: async ({ input, app }) => ['iam:TagInstanceProfile', await profileResource(app, input.InstanceProfileName), requestTagKeys(input.Tags)],
+  permission: async ({ input, app }) => [
+    'iam:TagInstanceProfile',
+    await profileResource(app, input.InstanceProfileName),
+    requestTagKeys(input.Tags),
+  ],
   handle: async ({ input, app }) => {
     checkTags(input.Tags);
     const profile = await requireProfile(app, input.InstanceProfileName);
@@ -170,7 +216,11 @@ export const tagInstanceProfile = operation<{ InstanceProfileName: string; Tags:
 export const untagInstanceProfile = operation<{ InstanceProfileName: string; TagKeys: string[] }>({
   service: 'iam',
   name: 'UntagInstanceProfile',
-  permission: async ({ input, app }) => ['iam:UntagInstanceProfile', await profileResource(app, input.InstanceProfileName), { 'aws:TagKeys': input.TagKeys }],
+  permission: async ({ input, app }) => [
+    'iam:UntagInstanceProfile',
+    await profileResource(app, input.InstanceProfileName),
+    { 'aws:TagKeys': input.TagKeys },
+  ],
   handle: async ({ input, app }) => {
     const profile = await requireProfile(app, input.InstanceProfileName);
     await retag(app, 'instance-profile', profile.instanceProfileId, TAG_QUOTA, [], input.TagKeys);
@@ -180,7 +230,10 @@ export const untagInstanceProfile = operation<{ InstanceProfileName: string; Tag
 export const listInstanceProfileTags = operation<{ InstanceProfileName: string } & Paging>({
   service: 'iam',
   name: 'ListInstanceProfileTags',
-  permission: async ({ input, app }) => ['iam:ListInstanceProfileTags', await profileResource(app, input.InstanceProfileName)],
+  permission: async ({ input, app }) => [
+    'iam:ListInstanceProfileTags',
+    await profileResource(app, input.InstanceProfileName),
+  ],
   handle: async ({ input, app }) => {
     const profile = await requireProfile(app, input.InstanceProfileName);
     const page = pageOf(profile.tags, (t) => t.Key, input.Marker, input.MaxItems);

@@ -1,7 +1,7 @@
 /** Finding the entities an IAM request names, with AWS's NoSuchEntity messages, and the ARNs permissions are checked on. */
 import { PARTITION, roleArn, userArn, type Caller } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import type { App } from '../server/app.js';
+import type { App } from '../service/app.js';
 import type { GroupRecord, ManagedPolicyRecord, RoleRecord, UserRecord } from '../store/store.js';
 
 export async function requireUser(app: App, userName: string): Promise<UserRecord> {
@@ -25,12 +25,17 @@ export async function requireGroup(app: App, groupName: string): Promise<GroupRe
 /** A managed policy of this account or AWS's. */
 export async function requirePolicy(app: App, arn: string): Promise<ManagedPolicyRecord> {
   const policy = await app.store.getManagedPolicy(arn);
-  if (!policy || (policy.accountId !== app.accountId && policy.accountId !== 'aws')) throw errors.noSuchEntity(`Policy ${arn} was not found.`);
+  if (!policy || (policy.accountId !== app.accountId && policy.accountId !== 'aws'))
+    throw errors.noSuchEntity(`Policy ${arn} was not found.`);
   return policy;
 }
 
 /** The user a request is about: the named one, or the caller itself when the name is left out (undefined for the root). */
-export async function targetUser(app: App, caller: Caller, userName: string | undefined): Promise<UserRecord | undefined> {
+export async function targetUser(
+  app: App,
+  caller: Caller,
+  userName: string | undefined,
+): Promise<UserRecord | undefined> {
   if (userName !== undefined) return requireUser(app, userName);
   const p = caller.principal;
   if (p.type === 'user') return requireUser(app, p.userName);
@@ -56,7 +61,8 @@ export async function roleResource(app: App, roleName: string): Promise<string> 
   return roleArn(app.accountId, role?.path ?? '/', role?.roleName ?? roleName);
 }
 
-export const groupArn = (accountId: string, path: string, groupName: string) => `arn:${PARTITION}:iam::${accountId}:group${path}${groupName}`;
+export const groupArn = (accountId: string, path: string, groupName: string) =>
+  `arn:${PARTITION}:iam::${accountId}:group${path}${groupName}`;
 
 export async function groupResource(app: App, groupName: string): Promise<string> {
   const group = await app.store.getGroupByName(app.accountId, groupName);

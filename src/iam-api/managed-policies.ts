@@ -4,11 +4,11 @@
  * policies' tags (TagPolicy, UntagPolicy, ListPolicyTags).
  * AWS managed policies (arn:aws:iam::aws:policy/...) can be read and attached, not changed.
  */
-import { requestTagKeys } from '../iam/authorize.js';
+import { requestTagKeys } from '../service/authorize.js';
 import { PARTITION } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { ManagedPolicyRecord, PolicyVersionRecord, Tag } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
 import { listResource, pageOf, requirePolicy } from './lookup.js';
@@ -17,7 +17,8 @@ import { checkTags, retag } from './tags.js';
 
 const MAX_VERSIONS = 5;
 
-export const policyArn = (accountId: string, path: string, name: string) => `arn:${PARTITION}:iam::${accountId}:policy${path}${name}`;
+export const policyArn = (accountId: string, path: string, name: string) =>
+  `arn:${PARTITION}:iam::${accountId}:policy${path}${name}`;
 
 export function policyOutput(p: ManagedPolicyRecord, withDescription = true) {
   return {
@@ -46,27 +47,50 @@ const versionOutput = (v: PolicyVersionRecord, defaultVersionId: string, withDoc
 /** A policy of this account that may be changed. UNCONFIRMED: AWS's error for changing an AWS managed policy. */
 async function ownPolicy(app: App, arn: string): Promise<ManagedPolicyRecord> {
   const policy = await requirePolicy(app, arn);
-  if (policy.accountId === 'aws') throw errors.invalidInput(`Policy ${arn} is an AWS managed policy and cannot be modified.`);
+  if (policy.accountId === 'aws')
+    throw errors.invalidInput(`Policy ${arn} is an AWS managed policy and cannot be modified.`);
   return policy;
 }
 
-const noSuchVersion = (arn: string, versionId: string) => errors.noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
+const noSuchVersion = (arn: string, versionId: string) =>
+  errors.noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
 
-export const createPolicy = operation<{ PolicyName: string; Path?: string; PolicyDocument: string; Description?: string; Tags?: Tag[] }>({
+export const createPolicy = operation<{
+  PolicyName: string;
+  Path?: string;
+  PolicyDocument: string;
+  Description?: string;
+  Tags?: Tag[];
+}>({
   service: 'iam',
   name: 'CreatePolicy',
-  permission: ({ input, app }) => ['iam:CreatePolicy', policyArn(app.accountId, input.Path ?? '/', input.PolicyName), requestTagKeys(input.Tags)],
+  permission: ({ input, app }) => [
+    'iam:CreatePolicy',
+    policyArn(app.accountId, input.Path ?? '/', input.PolicyName),
+    requestTagKeys(input.Tags),
+  ],
   handle: async ({ input, request, app }) => {
     checkTags(input.Tags);
     checkManagedPolicy(input.PolicyDocument);
     const path = input.Path ?? '/';
     const policy: ManagedPolicyRecord = {
-      accountId: app.accountId, policyId: newUniqueId('ANPA', app.accountId), arn: policyArn(app.accountId, path, input.PolicyName),
-      policyName: input.PolicyName, path, description: input.Description, defaultVersionId: 'v1', createdAt: request.time,
-      updatedAt: request.time, tags: input.Tags ?? [], attachmentCount: 0, permissionsBoundaryUsageCount: 0,
+      accountId: app.accountId,
+      policyId: newUniqueId('ANPA', app.accountId),
+      arn: policyArn(app.accountId, path, input.PolicyName),
+      policyName: input.PolicyName,
+      path,
+      description: input.Description,
+      defaultVersionId: 'v1',
+      createdAt: request.time,
+      updatedAt: request.time,
+      tags: input.Tags ?? [],
+      attachmentCount: 0,
+      permissionsBoundaryUsageCount: 0,
     };
     if (!(await app.store.createManagedPolicy(policy, input.PolicyDocument))) {
-      throw errors.entityAlreadyExists(`A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
+      throw errors.entityAlreadyExists(
+        `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`,
+      );
     }
     return { Policy: policyOutput(policy, false) };
   },
@@ -79,16 +103,29 @@ export const getPolicy = operation<{ PolicyArn: string }>({
   handle: async ({ input, app }) => ({ Policy: policyOutput(await requirePolicy(app, input.PolicyArn)) }),
 });
 
-export const listPolicies = operation<{ Scope?: 'All' | 'AWS' | 'Local'; OnlyAttached?: boolean; PathPrefix?: string; Marker?: string; MaxItems?: number }>({
+export const listPolicies = operation<{
+  Scope?: 'All' | 'AWS' | 'Local';
+  OnlyAttached?: boolean;
+  PathPrefix?: string;
+  Marker?: string;
+  MaxItems?: number;
+}>({
   service: 'iam',
   name: 'ListPolicies',
   permission: ({ app }) => ['iam:ListPolicies', listResource(app, 'policy')],
   handle: async ({ input, app }) => {
     const page = await app.store.listManagedPolicies(app.accountId, {
-      scope: input.Scope ?? 'All', onlyAttached: input.OnlyAttached ?? false, pathPrefix: input.PathPrefix, marker: input.Marker,
+      scope: input.Scope ?? 'All',
+      onlyAttached: input.OnlyAttached ?? false,
+      pathPrefix: input.PathPrefix,
+      marker: input.Marker,
       maxItems: input.MaxItems ?? 100,
     });
-    return { Policies: page.items.map((p) => policyOutput(p, false)), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    return {
+      Policies: page.items.map((p) => policyOutput(p, false)),
+      IsTruncated: page.marker !== undefined,
+      Marker: page.marker,
+    };
   },
 });
 
@@ -102,7 +139,9 @@ export const deletePolicy = operation<{ PolicyArn: string }>({
     // Attached to an entity or used as a permissions boundary: AWS answers both alike.
     if (result === 'attached') throw errors.deleteConflict('Cannot delete a policy attached to entities.');
     if (result === 'has-versions') {
-      throw errors.deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+      throw errors.deleteConflict(
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+      );
     }
     if (result === 'missing') throw errors.noSuchEntity(`Policy ${input.PolicyArn} was not found.`);
   },
@@ -116,10 +155,18 @@ export const createPolicyVersion = operation<{ PolicyArn: string; PolicyDocument
     const policy = await ownPolicy(app, input.PolicyArn);
     checkManagedPolicy(input.PolicyDocument);
     const setAsDefault = input.SetAsDefault ?? false;
-    const v = await app.store.createPolicyVersion(policy.policyId, input.PolicyDocument, setAsDefault, request.time, MAX_VERSIONS);
+    const v = await app.store.createPolicyVersion(
+      policy.policyId,
+      input.PolicyDocument,
+      setAsDefault,
+      request.time,
+      MAX_VERSIONS,
+    );
     if (v === 'missing') throw errors.noSuchEntity(`Policy ${input.PolicyArn} was not found.`);
     if (v === 'limit-exceeded') {
-      throw errors.limitExceeded(`A managed policy can have up to ${MAX_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
+      throw errors.limitExceeded(
+        `A managed policy can have up to ${MAX_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
+      );
     }
     return { PolicyVersion: versionOutput(v, setAsDefault ? v.versionId : policy.defaultVersionId, false) };
   },
@@ -166,7 +213,8 @@ export const setDefaultPolicyVersion = operation<{ PolicyArn: string; VersionId:
   permission: ({ input }) => ['iam:SetDefaultPolicyVersion', input.PolicyArn],
   handle: async ({ input, request, app }) => {
     const policy = await ownPolicy(app, input.PolicyArn);
-    if (!(await app.store.setDefaultPolicyVersion(policy.policyId, input.VersionId, request.time))) throw noSuchVersion(input.PolicyArn, input.VersionId);
+    if (!(await app.store.setDefaultPolicyVersion(policy.policyId, input.VersionId, request.time)))
+      throw noSuchVersion(input.PolicyArn, input.VersionId);
   },
 });
 

@@ -3,14 +3,14 @@
  * codes), ResyncMFADevice, DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices.
  * Seeds are stored sealed under the master key.
  */
-import { requestTagKeys } from '../iam/authorize.js';
-import { seedContext } from '../iam/mfa.js';
+import { requestTagKeys } from '../service/authorize.js';
+import { seedContext } from '../mfa/verify-mfa.js';
 import { PARTITION } from '../iam/principal.js';
-import { qrCodePng } from '../iam/qr-code.js';
-import { matchConsecutive, newSeed, provisioningUri, RESYNC_WINDOW } from '../iam/totp.js';
+import { qrCodePng } from '../mfa/qr-code.js';
+import { matchConsecutive, newSeed, provisioningUri, RESYNC_WINDOW } from '../mfa/totp.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { MfaDeviceRecord, Tag } from '../store/store.js';
 import { listResource, pageOf, requireUser, targetUser, userOutput, userResource } from './lookup.js';
 import { checkTags } from './tags.js';
@@ -18,9 +18,11 @@ import { checkTags } from './tags.js';
 /** AWS's quota of MFA devices per user. */
 const MAX_DEVICES_PER_USER = 8;
 
-const mfaArn = (accountId: string, path: string, name: string) => `arn:${PARTITION}:iam::${accountId}:mfa${path}${name}`;
+const mfaArn = (accountId: string, path: string, name: string) =>
+  `arn:${PARTITION}:iam::${accountId}:mfa${path}${name}`;
 
-const noSuchDevice = (serial: string) => errors.noSuchEntity(`VirtualMFADevice with serial number ${serial} doesn't exist.`);
+const noSuchDevice = (serial: string) =>
+  errors.noSuchEntity(`VirtualMFADevice with serial number ${serial} doesn't exist.`);
 const invalidCodes = () => errors.invalidAuthenticationCode('Authentication code for device is not valid.');
 
 function seedOf(app: App, device: MfaDeviceRecord): string {
@@ -41,12 +43,18 @@ const MAX_DEVICE_NAME = 226;
 export const createVirtualMFADevice = operation<{ VirtualMFADeviceName: string; Path?: string; Tags?: Tag[] }>({
   service: 'iam',
   name: 'CreateVirtualMFADevice',
-  permission: ({ input, app }) => ['iam:CreateVirtualMFADevice', mfaArn(app.accountId, input.Path ?? '/', input.VirtualMFADeviceName), requestTagKeys(input.Tags)],
+  permission: ({ input, app }) => [
+    'iam:CreateVirtualMFADevice',
+    mfaArn(app.accountId, input.Path ?? '/', input.VirtualMFADeviceName),
+    requestTagKeys(input.Tags),
+  ],
   handle: async ({ input, request, app }) => {
     checkTags(input.Tags);
     // UNCONFIRMED: the model sets no maximum; AWS refuses long names, and the name must fit the QR code's URI.
     if (input.VirtualMFADeviceName.length > MAX_DEVICE_NAME) {
-      throw errors.validation(`1 validation error detected: Value '${input.VirtualMFADeviceName}' at 'virtualMFADeviceName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEVICE_NAME}`);
+      throw errors.validation(
+        `1 validation error detected: Value '${input.VirtualMFADeviceName}' at 'virtualMFADeviceName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEVICE_NAME}`,
+      );
     }
     const path = input.Path ?? '/';
     const serialNumber = mfaArn(app.accountId, path, input.VirtualMFADeviceName);
@@ -54,8 +62,14 @@ export const createVirtualMFADevice = operation<{ VirtualMFADeviceName: string; 
     // Made before the device is stored, so that nothing is stored for a request that fails.
     const qrCode = qrCodePng(provisioningUri(seed, `${input.VirtualMFADeviceName}@${app.accountId}`, 'OpenSTS'));
     const created = await app.store.createMfaDevice({
-      serialNumber, accountId: app.accountId, path, deviceName: input.VirtualMFADeviceName,
-      seedEncrypted: app.master.encrypt(seed, seedContext(serialNumber)), lastStep: 0, createdAt: request.time, tags: input.Tags ?? [],
+      serialNumber,
+      accountId: app.accountId,
+      path,
+      deviceName: input.VirtualMFADeviceName,
+      seedEncrypted: app.master.encrypt(seed, seedContext(serialNumber)),
+      lastStep: 0,
+      createdAt: request.time,
+      tags: input.Tags ?? [],
     });
     if (!created) throw errors.entityAlreadyExists('MFADevice entity at the same path and name already exists.');
     return {
@@ -80,7 +94,10 @@ interface CodesInput {
 export const enableMFADevice = operation<CodesInput>({
   service: 'iam',
   name: 'EnableMFADevice',
-  permission: async ({ input, caller, app }) => ['iam:EnableMFADevice', await userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => [
+    'iam:EnableMFADevice',
+    await userResource(app, caller, input.UserName),
+  ],
   handle: async ({ input, request, app }) => {
     const user = await requireUser(app, input.UserName);
     const device = await app.store.getMfaDevice(input.SerialNumber);
@@ -88,8 +105,14 @@ export const enableMFADevice = operation<CodesInput>({
     // UNCONFIRMED wording.
     if (device.userId) throw errors.entityAlreadyExists('MFA Device is already in use.');
     const own = await app.store.listMfaDevices(app.accountId, { userId: user.userId });
-    if (own.length >= MAX_DEVICES_PER_USER) throw errors.limitExceeded(`Cannot exceed quota for MFADevicesPerUser: ${MAX_DEVICES_PER_USER}`);
-    const step = matchConsecutive(seedOf(app, device), input.AuthenticationCode1, input.AuthenticationCode2, request.time);
+    if (own.length >= MAX_DEVICES_PER_USER)
+      throw errors.limitExceeded(`Cannot exceed quota for MFADevicesPerUser: ${MAX_DEVICES_PER_USER}`);
+    const step = matchConsecutive(
+      seedOf(app, device),
+      input.AuthenticationCode1,
+      input.AuthenticationCode2,
+      request.time,
+    );
     if (step === undefined || step <= device.lastStep) throw invalidCodes();
     const r = await app.store.enableMfaDevice(device.serialNumber, user.userId, request.time, step);
     if (r === 'missing') throw noSuchDevice(input.SerialNumber);
@@ -100,11 +123,20 @@ export const enableMFADevice = operation<CodesInput>({
 export const resyncMFADevice = operation<CodesInput>({
   service: 'iam',
   name: 'ResyncMFADevice',
-  permission: async ({ input, caller, app }) => ['iam:ResyncMFADevice', await userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => [
+    'iam:ResyncMFADevice',
+    await userResource(app, caller, input.UserName),
+  ],
   handle: async ({ input, request, app }) => {
     const user = await requireUser(app, input.UserName);
     const device = await usersDevice(app, user.userId, input.SerialNumber);
-    const step = matchConsecutive(seedOf(app, device), input.AuthenticationCode1, input.AuthenticationCode2, request.time, RESYNC_WINDOW);
+    const step = matchConsecutive(
+      seedOf(app, device),
+      input.AuthenticationCode1,
+      input.AuthenticationCode2,
+      request.time,
+      RESYNC_WINDOW,
+    );
     if (step === undefined || !(await app.store.acceptMfaStep(device.serialNumber, step))) throw invalidCodes();
   },
 });
@@ -112,7 +144,10 @@ export const resyncMFADevice = operation<CodesInput>({
 export const deactivateMFADevice = operation<{ UserName?: string; SerialNumber: string }>({
   service: 'iam',
   name: 'DeactivateMFADevice',
-  permission: async ({ input, caller, app }) => ['iam:DeactivateMFADevice', await userResource(app, caller, input.UserName)],
+  permission: async ({ input, caller, app }) => [
+    'iam:DeactivateMFADevice',
+    await userResource(app, caller, input.UserName),
+  ],
   handle: async ({ input, caller, app }) => {
     const user = await targetUser(app, caller, input.UserName);
     if (!user) throw errors.noSuchEntity(`MFA Device with serial number ${input.SerialNumber} does not exist.`);
@@ -146,14 +181,22 @@ export const listMFADevices = operation<{ UserName?: string; Marker?: string; Ma
     const devices = user ? await app.store.listMfaDevices(app.accountId, { userId: user.userId }) : [];
     const page = pageOf(devices, (d) => d.serialNumber, input.Marker, input.MaxItems);
     return {
-      MFADevices: page.items.map((d) => ({ UserName: user!.userName, SerialNumber: d.serialNumber, EnableDate: new Date(d.enabledAt!) })),
+      MFADevices: page.items.map((d) => ({
+        UserName: user!.userName,
+        SerialNumber: d.serialNumber,
+        EnableDate: new Date(d.enabledAt!),
+      })),
       IsTruncated: page.IsTruncated,
       Marker: page.Marker,
     };
   },
 });
 
-export const listVirtualMFADevices = operation<{ AssignmentStatus?: 'Assigned' | 'Unassigned' | 'Any'; Marker?: string; MaxItems?: number }>({
+export const listVirtualMFADevices = operation<{
+  AssignmentStatus?: 'Assigned' | 'Unassigned' | 'Any';
+  Marker?: string;
+  MaxItems?: number;
+}>({
   service: 'iam',
   name: 'ListVirtualMFADevices',
   permission: ({ app }) => ['iam:ListVirtualMFADevices', listResource(app, 'mfa')],

@@ -4,11 +4,11 @@
  * A provider is what AssumeRoleWithWebIdentity trusts: tokens whose `iss` is its URL and whose `aud` is one of its
  * client ids.
  */
-import { requestTagKeys } from '../iam/authorize.js';
-import { issuerUrl, oidcProviderArn } from '../iam/oidc-provider.js';
+import { requestTagKeys } from '../service/authorize.js';
+import { issuerUrl, oidcProviderArn } from '../federation/oidc-provider.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { OidcProviderRecord, Tag } from '../store/store.js';
 import { listResource } from './lookup.js';
 import { arnTagOperations, checkTags } from './tags.js';
@@ -19,11 +19,13 @@ const MAX_CLIENT_IDS = 100;
 const MAX_THUMBPRINTS = 5;
 
 const notFound = (arn: string) => errors.noSuchEntity(`OpenIDConnect Provider not found for arn ${arn}`);
-const clientIdQuota = () => errors.limitExceeded(`Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`);
+const clientIdQuota = () =>
+  errors.limitExceeded(`Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`);
 
 // UNCONFIRMED wording, as other AWS emulators have it.
 function checkThumbprints(thumbprints: string[]): void {
-  if (thumbprints.length > MAX_THUMBPRINTS) throw errors.invalidInput(`Thumbprint list must contain fewer than ${MAX_THUMBPRINTS} entries.`);
+  if (thumbprints.length > MAX_THUMBPRINTS)
+    throw errors.invalidInput(`Thumbprint list must contain fewer than ${MAX_THUMBPRINTS} entries.`);
 }
 
 async function requireProvider(app: App, arn: string): Promise<OidcProviderRecord> {
@@ -32,14 +34,28 @@ async function requireProvider(app: App, arn: string): Promise<OidcProviderRecor
   return provider;
 }
 
-interface ByArn { OpenIDConnectProviderArn: string }
+interface ByArn {
+  OpenIDConnectProviderArn: string;
+}
 /** The permission of an operation on one provider: the action on the provider's ARN. */
-const onProvider = (action: string) => ({ input }: { input: ByArn }) => [action, input.OpenIDConnectProviderArn] as [string, string];
+const onProvider =
+  (action: string) =>
+  ({ input }: { input: ByArn }) =>
+    [action, input.OpenIDConnectProviderArn] as [string, string];
 
-export const createOpenIDConnectProvider = operation<{ Url: string; ClientIDList?: string[]; ThumbprintList?: string[]; Tags?: Tag[] }>({
+export const createOpenIDConnectProvider = operation<{
+  Url: string;
+  ClientIDList?: string[];
+  ThumbprintList?: string[];
+  Tags?: Tag[];
+}>({
   service: 'iam',
   name: 'CreateOpenIDConnectProvider',
-  permission: ({ input, app }) => ['iam:CreateOpenIDConnectProvider', oidcProviderArn(app.accountId, issuerUrl(input.Url) ?? input.Url), requestTagKeys(input.Tags)],
+  permission: ({ input, app }) => [
+    'iam:CreateOpenIDConnectProvider',
+    oidcProviderArn(app.accountId, issuerUrl(input.Url) ?? input.Url),
+    requestTagKeys(input.Tags),
+  ],
   handle: async ({ input, request, app }) => {
     const url = issuerUrl(input.Url);
     // UNCONFIRMED wording.
@@ -50,12 +66,22 @@ export const createOpenIDConnectProvider = operation<{ Url: string; ClientIDList
     const clientIds = [...new Set(input.ClientIDList ?? [])];
     if (clientIds.length > MAX_CLIENT_IDS) throw clientIdQuota();
     const arn = oidcProviderArn(app.accountId, url);
-    const r = await app.store.createOidcProvider({
-      accountId: app.accountId, arn, url, clientIds, thumbprints, createdAt: request.time, tags: input.Tags ?? [],
-    }, MAX_PROVIDERS);
+    const r = await app.store.createOidcProvider(
+      {
+        accountId: app.accountId,
+        arn,
+        url,
+        clientIds,
+        thumbprints,
+        createdAt: request.time,
+        tags: input.Tags ?? [],
+      },
+      MAX_PROVIDERS,
+    );
     // UNCONFIRMED wording of both.
     if (r === 'exists') throw errors.entityAlreadyExists(`Provider with url ${input.Url} already exists.`);
-    if (r === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${MAX_PROVIDERS}`);
+    if (r === 'limit-exceeded')
+      throw errors.limitExceeded(`Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${MAX_PROVIDERS}`);
     return { OpenIDConnectProviderArn: arn, Tags: input.Tags?.length ? input.Tags : undefined };
   },
 });
@@ -67,7 +93,10 @@ export const getOpenIDConnectProvider = operation<ByArn>({
   handle: async ({ input, app }) => {
     const p = await requireProvider(app, input.OpenIDConnectProviderArn);
     return {
-      Url: p.url, ClientIDList: p.clientIds, ThumbprintList: p.thumbprints, CreateDate: new Date(p.createdAt),
+      Url: p.url,
+      ClientIDList: p.clientIds,
+      ThumbprintList: p.thumbprints,
+      CreateDate: new Date(p.createdAt),
       Tags: p.tags.length ? p.tags : undefined,
     };
   },
@@ -112,7 +141,8 @@ export const removeClientIDFromOpenIDConnectProvider = operation<ByArn & { Clien
   permission: onProvider('iam:RemoveClientIDFromOpenIDConnectProvider'),
   handle: async ({ input, app }) => {
     const p = await requireProvider(app, input.OpenIDConnectProviderArn);
-    if ((await app.store.updateOidcClientIds(p.arn, [], [input.ClientID], MAX_CLIENT_IDS)) === 'missing') throw notFound(p.arn);
+    if ((await app.store.updateOidcClientIds(p.arn, [], [input.ClientID], MAX_CLIENT_IDS)) === 'missing')
+      throw notFound(p.arn);
   },
 });
 
@@ -129,6 +159,9 @@ export const updateOpenIDConnectProviderThumbprint = operation<ByArn & { Thumbpr
 
 /** TagOpenIDConnectProvider, UntagOpenIDConnectProvider, ListOpenIDConnectProviderTags. */
 export const oidcProviderTagOperations = arnTagOperations({
-  noun: 'OpenIDConnectProvider', arnMember: 'OpenIDConnectProviderArn', entity: 'oidc-provider', quota: 'TagsPerOpenIdConnectProvider',
+  noun: 'OpenIDConnectProvider',
+  arnMember: 'OpenIDConnectProviderArn',
+  entity: 'oidc-provider',
+  quota: 'TagsPerOpenIdConnectProvider',
   find: requireProvider,
 });

@@ -3,9 +3,9 @@
  * answers its issuer), DisableOutboundWebIdentityFederation (deletes the keys: tokens vended before can no longer be
  * verified, and the discovery endpoints answer 404), GetOutboundWebIdentityFederationInfo.
  */
-import { newSigningKeys } from '../iam/outbound-federation.js';
+import { newSigningKeys } from '../federation/outbound-federation.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 
 export const enableOutboundWebIdentityFederation = operation<Record<string, never>>({
   service: 'iam',
@@ -16,7 +16,7 @@ export const enableOutboundWebIdentityFederation = operation<Record<string, neve
     // Checked first so that a repeated call makes no keys; the store checks again atomically.
     if ((await app.store.getOutboundFederation(accountId))?.enabled) throw errors.featureEnabled();
     const keys = await newSigningKeys(app.master, accountId, request.time);
-    if (!await app.store.enableOutboundFederation(accountId, keys, request.time)) throw errors.featureEnabled();
+    if (!(await app.store.enableOutboundFederation(accountId, keys, request.time))) throw errors.featureEnabled();
     return { IssuerIdentifier: app.issuer(accountId) };
   },
 });
@@ -26,7 +26,7 @@ export const disableOutboundWebIdentityFederation = operation<Record<string, nev
   name: 'DisableOutboundWebIdentityFederation',
   permission: () => ['iam:DisableOutboundWebIdentityFederation', '*'],
   handle: async ({ app, request }) => {
-    if (!await app.store.disableOutboundFederation(app.accountId, request.time)) throw errors.featureDisabled();
+    if (!(await app.store.disableOutboundFederation(app.accountId, request.time))) throw errors.featureDisabled();
   },
 });
 

@@ -1,12 +1,12 @@
 /**
  * Permissions boundaries of users and roles: Put/Delete{User,Role}PermissionsBoundary, written once for both, and
  * the checks CreateUser and CreateRole share. A boundary is a managed policy (AWS or customer managed) that caps
- * what the user's or role's identity policies can grant; the authorizer applies it (src/iam/authorize.ts).
+ * what the user's or role's identity policies can grant; the authorizer applies it (src/service/authorize.ts).
  */
 import { PARTITION } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation, type Operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation, type Operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { BoundedEntity } from '../store/store.js';
 import { boundaryKey, ownerResource, ownerTarget, ownerWord, requireOwner } from './policy-owners.js';
 
@@ -33,7 +33,9 @@ function boundaryOperations(kind: BoundedEntity): Operation[] {
     service: 'iam',
     name: `Put${Word}PermissionsBoundary`,
     permission: async ({ input, app }) => [
-      `iam:Put${Word}PermissionsBoundary`, await ownerResource(app, kind, ownerName(input)), boundaryKey(input.PermissionsBoundary),
+      `iam:Put${Word}PermissionsBoundary`,
+      await ownerResource(app, kind, ownerName(input)),
+      boundaryKey(input.PermissionsBoundary),
     ],
     handle: async ({ input, app }) => {
       const owner = await requireOwner(app, kind, ownerName(input));

@@ -1,5 +1,5 @@
 /** ListEntitiesForPolicy: the users, groups and roles a managed policy is attached to, or is the permissions boundary of. */
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 import type { PolicyEntity } from '../store/store.js';
 import { pageOf, requirePolicy } from './lookup.js';
 
@@ -9,7 +9,12 @@ const KIND_OF: Partial<Record<EntityType, PolicyEntity['kind']>> = { User: 'user
 const KIND_ORDER = { group: 0, user: 1, role: 2 } as const;
 
 export const listEntitiesForPolicy = operation<{
-  PolicyArn: string; EntityFilter?: EntityType; PathPrefix?: string; PolicyUsageFilter?: PolicyEntity['usage']; Marker?: string; MaxItems?: number;
+  PolicyArn: string;
+  EntityFilter?: EntityType;
+  PathPrefix?: string;
+  PolicyUsageFilter?: PolicyEntity['usage'];
+  Marker?: string;
+  MaxItems?: number;
 }>({
   service: 'iam',
   name: 'ListEntitiesForPolicy',
@@ -17,12 +22,15 @@ export const listEntitiesForPolicy = operation<{
   handle: async ({ input, app }) => {
     const policy = await requirePolicy(app, input.PolicyArn);
     // UNCONFIRMED: the policy-typed filters (LocalManagedPolicy, AWSManagedPolicy) match no user, group or role.
-    const kind = input.EntityFilter === undefined ? undefined : KIND_OF[input.EntityFilter] ?? 'none';
+    const kind = input.EntityFilter === undefined ? undefined : (KIND_OF[input.EntityFilter] ?? 'none');
     const seen = new Set<string>();
     const entities = (await app.store.policyEntities(policy.arn))
-      .filter((e) => (kind === undefined || e.kind === kind)
-        && (input.PolicyUsageFilter === undefined || e.usage === input.PolicyUsageFilter)
-        && (!input.PathPrefix || e.path.startsWith(input.PathPrefix)))
+      .filter(
+        (e) =>
+          (kind === undefined || e.kind === kind) &&
+          (input.PolicyUsageFilter === undefined || e.usage === input.PolicyUsageFilter) &&
+          (!input.PathPrefix || e.path.startsWith(input.PathPrefix)),
+      )
       // UNCONFIRMED: an entity with the policy both attached and as its boundary is listed once.
       .filter((e) => !seen.has(e.id) && seen.add(e.id))
       .map((e) => ({ ...e, key: `${KIND_ORDER[e.kind]}:${e.name.toLowerCase()}` }))

@@ -2,8 +2,8 @@
  * Users, groups and roles as owners of policies: the one table that lets inline-policy and attachment operations
  * be written once for the three (PutUserPolicy / PutGroupPolicy / PutRolePolicy...).
  */
-import type { ContextValue } from '../iam/policy/index.js';
-import type { App } from '../server/app.js';
+import type { ContextValue } from '../policy/index.js';
+import type { App } from '../service/app.js';
 import { groupResource, requireGroup, requireRole, requireUser } from './lookup.js';
 import { roleArn, userArn } from '../iam/principal.js';
 
@@ -20,7 +20,9 @@ export interface PolicyOwner {
  * request removes it or changes its policies, so that an administrator can be allowed to create and manage users
  * and roles only with a given boundary.
  */
-export const boundaryKey = (arn: string | undefined): Record<string, ContextValue> => ({ 'iam:PermissionsBoundary': arn });
+export const boundaryKey = (arn: string | undefined): Record<string, ContextValue> => ({
+  'iam:PermissionsBoundary': arn,
+});
 
 export const OWNER_KINDS: readonly OwnerKind[] = ['user', 'group', 'role'];
 
@@ -52,7 +54,11 @@ export async function ownerResource(app: App, kind: OwnerKind, name: string): Pr
  * The ARN a permission check on an owner is made on (its real path; the root path when it does not exist), and its
  * permissions boundary: the iam:PermissionsBoundary value of changes to a user's or role's permissions.
  */
-export async function ownerTarget(app: App, kind: OwnerKind, name: string): Promise<{ arn: string; boundary?: string }> {
+export async function ownerTarget(
+  app: App,
+  kind: OwnerKind,
+  name: string,
+): Promise<{ arn: string; boundary?: string }> {
   switch (kind) {
     case 'user': {
       const u = await app.store.getUserByName(app.accountId, name);
@@ -72,7 +78,13 @@ export async function ownerTarget(app: App, kind: OwnerKind, name: string): Prom
  * boundary, so that a delegated administrator can be kept to users and roles under a given boundary) and, for
  * managed policies, iam:PolicyARN.
  */
-export async function ownerChange(app: App, kind: OwnerKind, name: string, action: string, policyArn?: string): Promise<[string, string, Record<string, ContextValue>]> {
+export async function ownerChange(
+  app: App,
+  kind: OwnerKind,
+  name: string,
+  action: string,
+  policyArn?: string,
+): Promise<[string, string, Record<string, ContextValue>]> {
   const target = await ownerTarget(app, kind, name);
   const keys = boundaryKey(target.boundary);
   if (policyArn !== undefined) keys['iam:PolicyARN'] = policyArn;

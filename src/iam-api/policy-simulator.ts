@@ -5,13 +5,23 @@
  * policy and positions, the condition keys the context lacked, the permissions boundary's part.
  */
 import {
-  accountOfArn, evaluate, parsePolicy, RequestContext, statementTargets, type AuthorizationRequest, type CallerPrincipal,
-  type ContextScalar, type ContextValue, type Decision, type Policy, type PolicySet,
-} from '../iam/policy/index.js';
+  accountOfArn,
+  evaluate,
+  parsePolicy,
+  RequestContext,
+  statementTargets,
+  type AuthorizationRequest,
+  type CallerPrincipal,
+  type ContextScalar,
+  type ContextValue,
+  type Decision,
+  type Policy,
+  type PolicySet,
+} from '../policy/index.js';
 import { PARTITION } from '../iam/principal.js';
 import { AwsError, errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import { groupArn } from './lookup.js';
 import { statementSpans, type Span } from './statement-positions.js';
 
@@ -19,7 +29,14 @@ import { statementSpans, type Span } from './statement-positions.js';
  * Bounds on caller-supplied work (the model bounds each string, not the lists). UNCONFIRMED: AWS's own limits are
  * not published; these keep one call's evaluations and policy text bounded.
  */
-export const SIMULATION_LIMITS = { actions: 1000, resources: 1000, evaluations: 1000, policies: 10, contextEntries: 100, contextValues: 100 };
+export const SIMULATION_LIMITS = {
+  actions: 1000,
+  resources: 1000,
+  evaluations: 1000,
+  policies: 10,
+  contextEntries: 100,
+  contextValues: 100,
+};
 
 type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none';
 
@@ -65,8 +82,14 @@ function parseInput(text: string, kind: 'identity' | 'resource', where: string):
 }
 
 function inputPolicies(list: string[] | undefined, member: string): SimulatedPolicy[] {
-  if ((list?.length ?? 0) > SIMULATION_LIMITS.policies) throw tooMany(`${member} documents`, SIMULATION_LIMITS.policies);
-  return (list ?? []).map((text, i) => ({ id: `${member}.${i + 1}`, type: 'none', text, policy: parseInput(text, 'identity', `${member}.${i + 1}`) }));
+  if ((list?.length ?? 0) > SIMULATION_LIMITS.policies)
+    throw tooMany(`${member} documents`, SIMULATION_LIMITS.policies);
+  return (list ?? []).map((text, i) => ({
+    id: `${member}.${i + 1}`,
+    type: 'none',
+    text,
+    policy: parseInput(text, 'identity', `${member}.${i + 1}`),
+  }));
 }
 
 const BOOLEAN = /^(true|false)$/i;
@@ -75,9 +98,11 @@ const BOOLEAN = /^(true|false)$/i;
 function contextValue(e: ContextEntryInput): ContextValue {
   const type = e.ContextKeyType ?? 'string';
   const values = e.ContextKeyValues ?? [];
-  if (values.length > SIMULATION_LIMITS.contextValues) throw tooMany('values per context key', SIMULATION_LIMITS.contextValues);
+  if (values.length > SIMULATION_LIMITS.contextValues)
+    throw tooMany('values per context key', SIMULATION_LIMITS.contextValues);
   const scalar = type.replace(/List$/, '');
-  const bad = (v: string) => errors.invalidInput(`Invalid ${type} value for context key ${e.ContextKeyName}: ${v.slice(0, 64)}`);
+  const bad = (v: string) =>
+    errors.invalidInput(`Invalid ${type} value for context key ${e.ContextKeyName}: ${v.slice(0, 64)}`);
   const read = (v: string): ContextScalar => {
     switch (scalar) {
       case 'numeric': {
@@ -102,7 +127,8 @@ function contextValue(e: ContextEntryInput): ContextValue {
 }
 
 function contextOf(entries: ContextEntryInput[] | undefined): Record<string, ContextValue> {
-  if ((entries?.length ?? 0) > SIMULATION_LIMITS.contextEntries) throw tooMany('context entries', SIMULATION_LIMITS.contextEntries);
+  if ((entries?.length ?? 0) > SIMULATION_LIMITS.contextEntries)
+    throw tooMany('context entries', SIMULATION_LIMITS.contextEntries);
   const out: Record<string, ContextValue> = {};
   for (const e of entries ?? []) {
     if (e.ContextKeyName === undefined) throw errors.invalidInput('A context entry must have a ContextKeyName.');
@@ -117,7 +143,13 @@ function callerOf(arn: string, app: App): CallerPrincipal {
   const role = /^arn:[^:]+:iam::\d{12}:role\//.test(arn);
   const session = /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\//.exec(arn);
   if (role) return { arn, accountId: account, kind: 'assumed-role', roleArn: arn };
-  if (session) return { arn, accountId: account, kind: 'assumed-role', roleArn: `arn:${PARTITION}:iam::${account}:role/${session[1]}` };
+  if (session)
+    return {
+      arn,
+      accountId: account,
+      kind: 'assumed-role',
+      roleArn: `arn:${PARTITION}:iam::${account}:role/${session[1]}`,
+    };
   if (arn.endsWith(':root')) return { arn, accountId: account, kind: 'root' };
   return { arn, accountId: account, kind: 'user' };
 }
@@ -135,16 +167,27 @@ function matchedStatements(sim: Simulation, decision: Decision) {
   // The statements that decided: the denying ones for a deny, the allowing ones (not the boundary's) for an allow.
   if (decision.effect === 'ImplicitDeny') return [];
   const wanted = decision.effect === 'ExplicitDeny' ? 'Deny' : 'Allow';
-  return decision.matched.filter((m) => m.effect === wanted && (wanted === 'Deny' || m.source !== 'permissionsBoundary')).map((m) => {
-    const p = m.source === 'identity' ? sim.identity[m.index]! : m.source === 'resource' ? sim.resource! : sim.boundary[m.index]!;
-    p.spans ??= statementSpans(p.text);
-    const span = p.spans[m.statement];
-    return { SourcePolicyId: p.id, SourcePolicyType: m.source === 'permissionsBoundary' ? 'none' : p.type, ...span };
-  });
+  return decision.matched
+    .filter((m) => m.effect === wanted && (wanted === 'Deny' || m.source !== 'permissionsBoundary'))
+    .map((m) => {
+      const p =
+        m.source === 'identity'
+          ? sim.identity[m.index]!
+          : m.source === 'resource'
+            ? sim.resource!
+            : sim.boundary[m.index]!;
+      p.spans ??= statementSpans(p.text);
+      const span = p.spans[m.statement];
+      return { SourcePolicyId: p.id, SourcePolicyType: m.source === 'permissionsBoundary' ? 'none' : p.type, ...span };
+    });
 }
 
 /** The condition keys of statements covering the action and resource that the context does not hold, sorted. */
-function missingKeys(policies: readonly SimulatedPolicy[], request: AuthorizationRequest, context: RequestContext): string[] {
+function missingKeys(
+  policies: readonly SimulatedPolicy[],
+  request: AuthorizationRequest,
+  context: RequestContext,
+): string[] {
   const missing = new Set<string>();
   for (const p of policies) {
     for (const st of p.policy.statements) {
@@ -159,9 +202,12 @@ function simulate(sim: Simulation, input: SimulationInput) {
   const actions = input.ActionNames;
   const resources = input.ResourceArns?.length ? input.ResourceArns : undefined;
   if (actions.length > SIMULATION_LIMITS.actions) throw tooMany('action names', SIMULATION_LIMITS.actions);
-  if ((resources?.length ?? 0) > SIMULATION_LIMITS.resources) throw tooMany('resource ARNs', SIMULATION_LIMITS.resources);
+  if ((resources?.length ?? 0) > SIMULATION_LIMITS.resources)
+    throw tooMany('resource ARNs', SIMULATION_LIMITS.resources);
   if (actions.length * (resources?.length ?? 1) > SIMULATION_LIMITS.evaluations) {
-    throw errors.invalidInput(`The simulation accepts at most ${SIMULATION_LIMITS.evaluations} action and resource combinations.`);
+    throw errors.invalidInput(
+      `The simulation accepts at most ${SIMULATION_LIMITS.evaluations} action and resource combinations.`,
+    );
   }
   const context = new RequestContext(contextOf(input.ContextEntries));
   const policies: PolicySet = {
@@ -185,7 +231,10 @@ function simulate(sim: Simulation, input: SimulationInput) {
     const matched = matchedStatements(sim, decision);
     const missing = missingKeys(all, request, context);
     const boundaryDetail = policies.permissionsBoundary
-      ? { AllowedByPermissionsBoundary: evaluate(request, { identity: policies.permissionsBoundary }, { mode: 'standard' }).effect === 'Allow' }
+      ? {
+          AllowedByPermissionsBoundary:
+            evaluate(request, { identity: policies.permissionsBoundary }, { mode: 'standard' }).effect === 'Allow',
+        }
       : undefined;
     // AWS: "If the simulation evaluates policies within the same account and includes a resource ARN, then the
     // parameter is present but the response is empty"; absent for '*'. UNCONFIRMED: the cross-account entries,
@@ -201,10 +250,16 @@ function simulate(sim: Simulation, input: SimulationInput) {
       PermissionsBoundaryDecisionDetail: boundaryDetail,
       EvalDecisionDetails: details,
       // UNCONFIRMED: one result per action and resource, each with its one resource-specific result.
-      ResourceSpecificResults: resources && [{
-        EvalResourceName: resource, EvalResourceDecision: DECISIONS[decision.effect], MatchedStatements: matched, MissingContextValues: missing,
-        EvalDecisionDetails: details, PermissionsBoundaryDecisionDetail: boundaryDetail,
-      }],
+      ResourceSpecificResults: resources && [
+        {
+          EvalResourceName: resource,
+          EvalResourceDecision: DECISIONS[decision.effect],
+          MatchedStatements: matched,
+          MissingContextValues: missing,
+          EvalDecisionDetails: details,
+          PermissionsBoundaryDecisionDetail: boundaryDetail,
+        },
+      ],
     });
   }
   const truncated = end < total;
@@ -223,13 +278,21 @@ function pageBounds(total: number, marker: string | undefined, maxItems = 100): 
 
 function resourcePolicy(input: SimulationInput): SimulatedPolicy | undefined {
   if (input.ResourcePolicy === undefined) return undefined;
-  return { id: 'ResourcePolicy', type: 'resource', text: input.ResourcePolicy, policy: parseInput(input.ResourcePolicy, 'resource', 'ResourcePolicy') };
+  return {
+    id: 'ResourcePolicy',
+    type: 'resource',
+    text: input.ResourcePolicy,
+    policy: parseInput(input.ResourcePolicy, 'resource', 'ResourcePolicy'),
+  };
 }
 
 const ENTITY = /^arn:[^:]+:iam::(\d{12}):(user|group|role)(\/(?:[^/]*\/)*)([^/]+)$/;
 
 /** The policies of the user (with its groups'), group or role an ARN names, with the boundary of a user or role. */
-async function principalPolicies(app: App, arn: string): Promise<{ identity: SimulatedPolicy[]; boundary: SimulatedPolicy[] }> {
+async function principalPolicies(
+  app: App,
+  arn: string,
+): Promise<{ identity: SimulatedPolicy[]; boundary: SimulatedPolicy[] }> {
   const m = ENTITY.exec(arn);
   if (!m || m[1] !== app.accountId) throw errors.invalidInput(`Invalid PolicySourceArn: ${arn.slice(0, 512)}`);
   const [, , kind, , name] = m;
@@ -249,27 +312,42 @@ async function principalPolicies(app: App, arn: string): Promise<{ identity: Sim
     boundaryArn = role.permissionsBoundary;
   } else {
     const group = await app.store.getGroupByName(app.accountId, name!);
-    if (!group || groupArn(app.accountId, group.path, group.groupName) !== arn) throw errors.noSuchEntity(`The group with name ${name} cannot be found.`);
+    if (!group || groupArn(app.accountId, group.path, group.groupName) !== arn)
+      throw errors.noSuchEntity(`The group with name ${name} cannot be found.`);
     owners.push({ id: group.groupId, type: 'group' });
   }
   const ids = owners.map((o) => o.id);
   const typeOf = new Map(owners.map((o) => [o.id, o.type]));
-  const [inline, attached] = await Promise.all([app.store.listInlinePolicies(ids), app.store.attachedPolicyDocuments(ids)]);
+  const [inline, attached] = await Promise.all([
+    app.store.listInlinePolicies(ids),
+    app.store.attachedPolicyDocuments(ids),
+  ]);
   const identity: SimulatedPolicy[] = [
-    ...inline.map((p) => ({ id: p.policyName, type: typeOf.get(p.ownerId)!, text: p.document, policy: parsePolicy(p.document, 'identity') })),
+    ...inline.map((p) => ({
+      id: p.policyName,
+      type: typeOf.get(p.ownerId)!,
+      text: p.document,
+      policy: parsePolicy(p.document, 'identity'),
+    })),
     ...attached.map((p) => ({
       id: p.arn.slice(p.arn.lastIndexOf('/') + 1), // UNCONFIRMED: a managed policy is named by its name
       type: (p.arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'user-managed') as SourcePolicyType,
-      text: p.document, policy: parsePolicy(p.document, 'identity'),
+      text: p.document,
+      policy: parsePolicy(p.document, 'identity'),
     })),
   ];
   const boundary: SimulatedPolicy[] = [];
   if (boundaryArn !== undefined) {
     const bp = await app.store.getManagedPolicy(boundaryArn);
-    const v = bp && await app.store.getPolicyVersion(bp.policyId, bp.defaultVersionId);
+    const v = bp && (await app.store.getPolicyVersion(bp.policyId, bp.defaultVersionId));
     // A boundary that is gone allows nothing, as in authorization.
     const text = v?.document ?? '{"Version":"2012-10-17","Statement":[]}';
-    boundary.push({ id: bp?.policyName ?? boundaryArn, type: bp?.accountId === 'aws' ? 'aws-managed' : 'user-managed', text, policy: v ? parsePolicy(text, 'identity') : { kind: 'identity', version: '2012-10-17', statements: [] } });
+    boundary.push({
+      id: bp?.policyName ?? boundaryArn,
+      type: bp?.accountId === 'aws' ? 'aws-managed' : 'user-managed',
+      text,
+      policy: v ? parsePolicy(text, 'identity') : { kind: 'identity', version: '2012-10-17', statements: [] },
+    });
   }
   return { identity, boundary };
 }
@@ -284,10 +362,17 @@ export const simulatePrincipalPolicy = operation<SimulationInput & { PolicySourc
     const boundaries = inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
     const resource = resourcePolicy(input);
     const callerArn = input.CallerArn ?? input.PolicySourceArn;
-    if (/:group\//.test(callerArn) && resource) throw errors.invalidInput('A CallerArn is required to simulate a group with a resource policy.');
-    return simulate({
-      identity: [...own.identity, ...extra], boundary: boundaries.length ? boundaries : own.boundary, resource, caller: callerOf(callerArn, app),
-    }, input);
+    if (/:group\//.test(callerArn) && resource)
+      throw errors.invalidInput('A CallerArn is required to simulate a group with a resource policy.');
+    return simulate(
+      {
+        identity: [...own.identity, ...extra],
+        boundary: boundaries.length ? boundaries : own.boundary,
+        resource,
+        caller: callerOf(callerArn, app),
+      },
+      input,
+    );
   },
 });
 
@@ -298,20 +383,26 @@ export const simulateCustomPolicy = operation<SimulationInput & { PolicyInputLis
   handle: async ({ input, app }) => {
     const resource = resourcePolicy(input);
     // UNCONFIRMED wording; AWS documents that CallerArn is required when a ResourcePolicy is given.
-    if (resource && input.CallerArn === undefined) throw errors.invalidInput('CallerArn is required when a ResourcePolicy is specified.');
-    return simulate({
-      identity: inputPolicies(input.PolicyInputList, 'PolicyInputList'),
-      boundary: inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList'),
-      resource,
-      caller: callerOf(input.CallerArn ?? `arn:${PARTITION}:iam::${app.accountId}:root`, app),
-    }, input);
+    if (resource && input.CallerArn === undefined)
+      throw errors.invalidInput('CallerArn is required when a ResourcePolicy is specified.');
+    return simulate(
+      {
+        identity: inputPolicies(input.PolicyInputList, 'PolicyInputList'),
+        boundary: inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList'),
+        resource,
+        caller: callerOf(input.CallerArn ?? `arn:${PARTITION}:iam::${app.accountId}:root`, app),
+      },
+      input,
+    );
   },
 });
 
 /** Every condition key the policies use, as written, without duplicates (any case), in order of appearance. */
 function contextKeyNames(policies: readonly SimulatedPolicy[]) {
   const seen = new Map<string, string>();
-  for (const p of policies) for (const st of p.policy.statements) for (const c of st.conditions) if (!seen.has(c.key.toLowerCase())) seen.set(c.key.toLowerCase(), c.key);
+  for (const p of policies)
+    for (const st of p.policy.statements)
+      for (const c of st.conditions) if (!seen.has(c.key.toLowerCase())) seen.set(c.key.toLowerCase(), c.key);
   return { ContextKeyNames: [...seen.values()] };
 }
 

@@ -1,9 +1,9 @@
 /** IAM roles: CreateRole (optionally with a permissions boundary), GetRole, ListRoles, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole. */
-import { addRequestTagKeys } from '../iam/authorize.js';
+import { addRequestTagKeys } from '../service/authorize.js';
 import { roleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { RoleRecord, Tag } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
 import { boundaryOutput, listResource, requireRole, roleResource } from './lookup.js';
@@ -51,19 +51,28 @@ export const createRole = operation<CreateRoleInput>({
   service: 'iam',
   name: 'CreateRole',
   permission: ({ input, app }) => [
-    'iam:CreateRole', roleArn(app.accountId, input.Path ?? '/', input.RoleName), addRequestTagKeys(boundaryKey(input.PermissionsBoundary), input.Tags),
+    'iam:CreateRole',
+    roleArn(app.accountId, input.Path ?? '/', input.RoleName),
+    addRequestTagKeys(boundaryKey(input.PermissionsBoundary), input.Tags),
   ],
   handle: async ({ input, request, app }) => {
     checkTags(input.Tags);
     await checkTrustPolicy(app, input.AssumeRolePolicyDocument);
     if (input.PermissionsBoundary !== undefined) await checkBoundary(app, input.PermissionsBoundary);
     const role: RoleRecord = {
-      accountId: app.accountId, roleId: newUniqueId('AROA', app.accountId), roleName: input.RoleName, path: input.Path ?? '/',
-      createdAt: request.time, trustPolicy: input.AssumeRolePolicyDocument, description: input.Description,
-      maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION, tags: input.Tags ?? [],
+      accountId: app.accountId,
+      roleId: newUniqueId('AROA', app.accountId),
+      roleName: input.RoleName,
+      path: input.Path ?? '/',
+      createdAt: request.time,
+      trustPolicy: input.AssumeRolePolicyDocument,
+      description: input.Description,
+      maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
+      tags: input.Tags ?? [],
       permissionsBoundary: input.PermissionsBoundary,
     };
-    if (!(await app.store.createRole(role))) throw errors.entityAlreadyExists(`Role with name ${input.RoleName} already exists.`);
+    if (!(await app.store.createRole(role)))
+      throw errors.entityAlreadyExists(`Role with name ${input.RoleName} already exists.`);
     return { Role: roleOutput(role) };
   },
 });
@@ -83,8 +92,16 @@ export const listRoles = operation<{ PathPrefix?: string; Marker?: string; MaxIt
   name: 'ListRoles',
   permission: ({ app }) => ['iam:ListRoles', listResource(app, 'role')],
   handle: async ({ input, app }) => {
-    const page = await app.store.listRoles(app.accountId, { pathPrefix: input.PathPrefix, marker: input.Marker, maxItems: input.MaxItems ?? 100 });
-    return { Roles: page.items.map((r) => roleOutput(r, false)), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    const page = await app.store.listRoles(app.accountId, {
+      pathPrefix: input.PathPrefix,
+      marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
+    });
+    return {
+      Roles: page.items.map((r) => roleOutput(r, false)),
+      IsTruncated: page.marker !== undefined,
+      Marker: page.marker,
+    };
   },
 });
 
@@ -94,7 +111,10 @@ export const updateRole = operation<{ RoleName: string; Description?: string; Ma
   permission: async ({ input, app }) => ['iam:UpdateRole', await roleResource(app, input.RoleName)],
   handle: async ({ input, app }) => {
     const role = await requireRole(app, input.RoleName);
-    await app.store.updateRole(role.roleId, { description: input.Description, maxSessionDuration: input.MaxSessionDuration });
+    await app.store.updateRole(role.roleId, {
+      description: input.Description,
+      maxSessionDuration: input.MaxSessionDuration,
+    });
     return {};
   },
 });
@@ -129,9 +149,11 @@ export const deleteRole = operation<{ RoleName: string }>({
   handle: async ({ input, app }) => {
     const role = await requireRole(app, input.RoleName);
     const result = await app.store.deleteRole(role.roleId);
-    if (result === 'in-instance-profile') throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+    if (result === 'in-instance-profile')
+      throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
     if (result === 'has-policies') throw errors.deleteConflict('Cannot delete entity, must delete policies first.');
-    if (result === 'has-attached-policies') throw errors.deleteConflict('Cannot delete entity, must detach all policies first.');
+    if (result === 'has-attached-policies')
+      throw errors.deleteConflict('Cannot delete entity, must detach all policies first.');
     if (result === 'missing') throw errors.noSuchEntity(`The role with name ${input.RoleName} cannot be found.`);
   },
 });

@@ -7,11 +7,16 @@
  * Not supported: SAML assertion encryption (AssertionEncryptionMode, AddPrivateKey, RemovePrivateKey); a request
  * that asks for it is refused rather than silently stored.
  */
-import { requestTagKeys } from '../iam/authorize.js';
-import { readSamlMetadata, samlProviderArn, SamlMetadataRejected, type SamlMetadata } from '../iam/saml-provider.js';
+import { requestTagKeys } from '../service/authorize.js';
+import {
+  readSamlMetadata,
+  samlProviderArn,
+  SamlMetadataRejected,
+  type SamlMetadata,
+} from '../federation/saml-provider.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { SamlProviderRecord, Tag } from '../store/store.js';
 import { listResource } from './lookup.js';
 import { arnTagOperations, checkTags } from './tags.js';
@@ -29,8 +34,14 @@ interface EncryptionInput {
 }
 
 function refuseEncryption(input: EncryptionInput): void {
-  if (input.AssertionEncryptionMode !== undefined || input.AddPrivateKey !== undefined || input.RemovePrivateKey !== undefined) {
-    throw errors.invalidInput('SAML assertion encryption (AssertionEncryptionMode, AddPrivateKey, RemovePrivateKey) is not supported by this server.');
+  if (
+    input.AssertionEncryptionMode !== undefined ||
+    input.AddPrivateKey !== undefined ||
+    input.RemovePrivateKey !== undefined
+  ) {
+    throw errors.invalidInput(
+      'SAML assertion encryption (AssertionEncryptionMode, AddPrivateKey, RemovePrivateKey) is not supported by this server.',
+    );
   }
 }
 
@@ -49,26 +60,46 @@ async function requireProvider(app: App, arn: string): Promise<SamlProviderRecor
   return provider;
 }
 
-interface ByArn { SAMLProviderArn: string }
+interface ByArn {
+  SAMLProviderArn: string;
+}
 /** The permission of an operation on one provider: the action on the provider's ARN. */
-const onProvider = (action: string) => ({ input }: { input: ByArn }) => [action, input.SAMLProviderArn] as [string, string];
+const onProvider =
+  (action: string) =>
+  ({ input }: { input: ByArn }) =>
+    [action, input.SAMLProviderArn] as [string, string];
 
-export const createSAMLProvider = operation<{ Name: string; SAMLMetadataDocument: string; Tags?: Tag[] } & EncryptionInput>({
+export const createSAMLProvider = operation<
+  { Name: string; SAMLMetadataDocument: string; Tags?: Tag[] } & EncryptionInput
+>({
   service: 'iam',
   name: 'CreateSAMLProvider',
-  permission: ({ input, app }) => ['iam:CreateSAMLProvider', samlProviderArn(app.accountId, input.Name), requestTagKeys(input.Tags)],
+  permission: ({ input, app }) => [
+    'iam:CreateSAMLProvider',
+    samlProviderArn(app.accountId, input.Name),
+    requestTagKeys(input.Tags),
+  ],
   handle: async ({ input, request, app }) => {
     refuseEncryption(input);
     checkTags(input.Tags);
     const metadata = metadataOf(input.SAMLMetadataDocument);
     const arn = samlProviderArn(app.accountId, input.Name);
-    const r = await app.store.createSamlProvider({
-      accountId: app.accountId, arn, name: input.Name, metadata: input.SAMLMetadataDocument, validUntil: metadata.validUntil,
-      createdAt: request.time, tags: input.Tags ?? [],
-    }, MAX_PROVIDERS);
+    const r = await app.store.createSamlProvider(
+      {
+        accountId: app.accountId,
+        arn,
+        name: input.Name,
+        metadata: input.SAMLMetadataDocument,
+        validUntil: metadata.validUntil,
+        createdAt: request.time,
+        tags: input.Tags ?? [],
+      },
+      MAX_PROVIDERS,
+    );
     // UNCONFIRMED wording of both.
     if (r === 'exists') throw errors.entityAlreadyExists(`SAMLProvider ${input.Name} already exists.`);
-    if (r === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for SAMLProvidersPerAccount: ${MAX_PROVIDERS}`);
+    if (r === 'limit-exceeded')
+      throw errors.limitExceeded(`Cannot exceed quota for SAMLProvidersPerAccount: ${MAX_PROVIDERS}`);
     return { SAMLProviderArn: arn, Tags: input.Tags?.length ? input.Tags : undefined };
   },
 });
@@ -94,7 +125,9 @@ export const listSAMLProviders = operation<Record<string, never>>({
   permission: ({ app }) => ['iam:ListSAMLProviders', listResource(app, 'saml-provider')],
   handle: async ({ app }) => ({
     SAMLProviderList: (await app.store.listSamlProviders(app.accountId)).map((p) => ({
-      Arn: p.arn, ValidUntil: p.validUntil === undefined ? undefined : new Date(p.validUntil), CreateDate: new Date(p.createdAt),
+      Arn: p.arn,
+      ValidUntil: p.validUntil === undefined ? undefined : new Date(p.validUntil),
+      CreateDate: new Date(p.createdAt),
     })),
   }),
 });
@@ -106,10 +139,14 @@ export const updateSAMLProvider = operation<ByArn & { SAMLMetadataDocument?: str
   handle: async ({ input, app }) => {
     refuseEncryption(input);
     // Optional in the model since encryption settings arrived; without encryption there is nothing else to update.
-    if (input.SAMLMetadataDocument === undefined) throw errors.invalidInput('SAMLMetadataDocument is required: this server supports no other change to a SAML provider.');
+    if (input.SAMLMetadataDocument === undefined)
+      throw errors.invalidInput(
+        'SAMLMetadataDocument is required: this server supports no other change to a SAML provider.',
+      );
     const p = await requireProvider(app, input.SAMLProviderArn);
     const metadata = metadataOf(input.SAMLMetadataDocument);
-    if (!(await app.store.updateSamlProviderMetadata(p.arn, input.SAMLMetadataDocument, metadata.validUntil))) throw notFound(p.arn);
+    if (!(await app.store.updateSamlProviderMetadata(p.arn, input.SAMLMetadataDocument, metadata.validUntil)))
+      throw notFound(p.arn);
     return { SAMLProviderArn: p.arn };
   },
 });
@@ -127,5 +164,9 @@ export const deleteSAMLProvider = operation<ByArn>({
 
 /** TagSAMLProvider, UntagSAMLProvider, ListSAMLProviderTags. */
 export const samlProviderTagOperations = arnTagOperations({
-  noun: 'SAMLProvider', arnMember: 'SAMLProviderArn', entity: 'saml-provider', quota: 'TagsPerSAMLProvider', find: requireProvider,
+  noun: 'SAMLProvider',
+  arnMember: 'SAMLProviderArn',
+  entity: 'saml-provider',
+  quota: 'TagsPerSAMLProvider',
+  find: requireProvider,
 });

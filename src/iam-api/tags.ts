@@ -2,10 +2,10 @@
  * Tags on users and roles (TagUser, UntagUser, ListUserTags, TagRole, UntagRole, ListRoleTags), and the same three
  * operations for the identity providers, which are named by their ARN (arnTagOperations).
  */
-import { requestTagKeys } from '../iam/authorize.js';
+import { requestTagKeys } from '../service/authorize.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { Tag, TaggedEntity } from '../store/store.js';
 import { pageOf, requireRole, requireUser, roleResource, userResource } from './lookup.js';
 
@@ -17,24 +17,39 @@ export function checkTags(tags: Tag[] | undefined): void {
   const seen = new Set<string>();
   for (const t of tags) {
     const k = t.Key.toLowerCase();
-    if (seen.has(k)) throw errors.invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    if (seen.has(k))
+      throw errors.invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     seen.add(k);
   }
 }
 
 /** Adds and removes an entity's tags within AWS's quota of 50 (`quota` names it in the error). */
-export async function retag(app: App, entity: TaggedEntity, id: string, quota: string, add: Tag[], remove: string[]): Promise<void> {
+export async function retag(
+  app: App,
+  entity: TaggedEntity,
+  id: string,
+  quota: string,
+  add: Tag[],
+  remove: string[],
+): Promise<void> {
   const r = await app.store.updateTags(entity, id, add, remove, MAX_TAGS);
   // UNCONFIRMED wording.
   if (r === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for ${quota}: ${MAX_TAGS}.`);
 }
 
-interface Paging { Marker?: string; MaxItems?: number }
+interface Paging {
+  Marker?: string;
+  MaxItems?: number;
+}
 
 export const tagUser = operation<{ UserName: string; Tags: Tag[] }>({
   service: 'iam',
   name: 'TagUser',
-  permission: async ({ input, caller, app }) => ['iam:TagUser', await userResource(app, caller, input.UserName), requestTagKeys(input.Tags)],
+  permission: async ({ input, caller, app }) => [
+    'iam:TagUser',
+    await userResource(app, caller, input.UserName),
+    requestTagKeys(input.Tags),
+  ],
   handle: async ({ input, app }) => {
     checkTags(input.Tags);
     const user = await requireUser(app, input.UserName);
@@ -45,7 +60,11 @@ export const tagUser = operation<{ UserName: string; Tags: Tag[] }>({
 export const untagUser = operation<{ UserName: string; TagKeys: string[] }>({
   service: 'iam',
   name: 'UntagUser',
-  permission: async ({ input, caller, app }) => ['iam:UntagUser', await userResource(app, caller, input.UserName), { 'aws:TagKeys': input.TagKeys }],
+  permission: async ({ input, caller, app }) => [
+    'iam:UntagUser',
+    await userResource(app, caller, input.UserName),
+    { 'aws:TagKeys': input.TagKeys },
+  ],
   handle: async ({ input, app }) => {
     const user = await requireUser(app, input.UserName);
     await retag(app, 'user', user.userId, 'TagsPerUser', [], input.TagKeys);
@@ -66,7 +85,11 @@ export const listUserTags = operation<{ UserName: string } & Paging>({
 export const tagRole = operation<{ RoleName: string; Tags: Tag[] }>({
   service: 'iam',
   name: 'TagRole',
-  permission: async ({ input, app }) => ['iam:TagRole', await roleResource(app, input.RoleName), requestTagKeys(input.Tags)],
+  permission: async ({ input, app }) => [
+    'iam:TagRole',
+    await roleResource(app, input.RoleName),
+    requestTagKeys(input.Tags),
+  ],
   handle: async ({ input, app }) => {
     checkTags(input.Tags);
     const role = await requireRole(app, input.RoleName);
@@ -77,7 +100,11 @@ export const tagRole = operation<{ RoleName: string; Tags: Tag[] }>({
 export const untagRole = operation<{ RoleName: string; TagKeys: string[] }>({
   service: 'iam',
   name: 'UntagRole',
-  permission: async ({ input, app }) => ['iam:UntagRole', await roleResource(app, input.RoleName), { 'aws:TagKeys': input.TagKeys }],
+  permission: async ({ input, app }) => [
+    'iam:UntagRole',
+    await roleResource(app, input.RoleName),
+    { 'aws:TagKeys': input.TagKeys },
+  ],
   handle: async ({ input, app }) => {
     const role = await requireRole(app, input.RoleName);
     await retag(app, 'role', role.roleId, 'TagsPerRole', [], input.TagKeys);

@@ -1,9 +1,9 @@
 /** IAM users: CreateUser (optionally with a permissions boundary), GetUser, ListUsers, UpdateUser (rename, move), DeleteUser (refused while it still owns keys, policies, groups or MFA devices). */
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 import type { Tag, UserRecord } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
-import { addRequestTagKeys } from '../iam/authorize.js';
+import { addRequestTagKeys } from '../service/authorize.js';
 import { rootArn, userArn } from '../iam/principal.js';
 import { listResource, requireUser, targetUser, userOutput, userResource } from './lookup.js';
 import { checkBoundary } from './permissions-boundaries.js';
@@ -24,16 +24,24 @@ export const createUser = operation<{ UserName: string; Path?: string; Permissio
   service: 'iam',
   name: 'CreateUser',
   permission: ({ input, app }) => [
-    'iam:CreateUser', userArn(app.accountId, input.Path ?? '/', input.UserName), addRequestTagKeys(boundaryKey(input.PermissionsBoundary), input.Tags),
+    'iam:CreateUser',
+    userArn(app.accountId, input.Path ?? '/', input.UserName),
+    addRequestTagKeys(boundaryKey(input.PermissionsBoundary), input.Tags),
   ],
   handle: async ({ input, request, app }) => {
     checkTags(input.Tags);
     if (input.PermissionsBoundary !== undefined) await checkBoundary(app, input.PermissionsBoundary);
     const user: UserRecord = {
-      accountId: app.accountId, userId: newUniqueId('AIDA', app.accountId), userName: input.UserName,
-      path: input.Path ?? '/', createdAt: request.time, tags: input.Tags ?? [], permissionsBoundary: input.PermissionsBoundary,
+      accountId: app.accountId,
+      userId: newUniqueId('AIDA', app.accountId),
+      userName: input.UserName,
+      path: input.Path ?? '/',
+      createdAt: request.time,
+      tags: input.Tags ?? [],
+      permissionsBoundary: input.PermissionsBoundary,
     };
-    if (!(await app.store.createUser(user))) throw errors.entityAlreadyExists(`User with name ${input.UserName} already exists.`);
+    if (!(await app.store.createUser(user)))
+      throw errors.entityAlreadyExists(`User with name ${input.UserName} already exists.`);
     return { User: userOutput(user) };
   },
 });
@@ -46,7 +54,9 @@ export const getUser = operation<{ UserName?: string }>({
     const user = await targetUser(app, caller, input.UserName);
     if (user) return { User: userOutput(user) };
     // The root asking about itself: AWS answers with the account as the user.
-    return { User: { UserId: app.accountId, Arn: rootArn(app.accountId), CreateDate: new Date(app.account.createdAt) } };
+    return {
+      User: { UserId: app.accountId, Arn: rootArn(app.accountId), CreateDate: new Date(app.account.createdAt) },
+    };
   },
 });
 
@@ -56,9 +66,15 @@ export const listUsers = operation<{ PathPrefix?: string; Marker?: string; MaxIt
   permission: ({ app }) => ['iam:ListUsers', listResource(app, 'user')],
   handle: async ({ input, app }) => {
     const page = await app.store.listUsers(app.accountId, {
-      pathPrefix: input.PathPrefix, marker: input.Marker, maxItems: input.MaxItems ?? 100,
+      pathPrefix: input.PathPrefix,
+      marker: input.Marker,
+      maxItems: input.MaxItems ?? 100,
     });
-    return { Users: page.items.map((u) => userOutput(u, false)), IsTruncated: page.marker !== undefined, Marker: page.marker };
+    return {
+      Users: page.items.map((u) => userOutput(u, false)),
+      IsTruncated: page.marker !== undefined,
+      Marker: page.marker,
+    };
   },
 });
 

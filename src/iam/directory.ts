@@ -24,7 +24,10 @@ export class Directory {
   private pending = new Map<string, Promise<KeyIdentity | null>>();
   private revision = -1;
 
-  constructor(private readonly store: Store, private readonly master: MasterKey) {}
+  constructor(
+    private readonly store: Store,
+    private readonly master: MasterKey,
+  ) {}
 
   /** The key and its owner, or undefined when no such key exists (deleted keys included). */
   async accessKey(accessKeyId: string): Promise<KeyIdentity | undefined> {
@@ -36,12 +39,15 @@ export class Directory {
       const rev = this.revision;
       p = this.load(accessKeyId).finally(() => this.pending.delete(accessKeyId));
       this.pending.set(accessKeyId, p);
-      p.then((v) => {
-        // Unknown ids are cached too (bounded), so random ids cannot each cost a query.
-        if (rev !== this.revision) return;
-        if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-        this.cache.set(accessKeyId, v);
-      }, () => {});
+      p.then(
+        (v) => {
+          // Unknown ids are cached too (bounded), so random ids cannot each cost a query.
+          if (rev !== this.revision) return;
+          if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+          this.cache.set(accessKeyId, v);
+        },
+        () => {},
+      );
     }
     return (await p) ?? undefined;
   }
@@ -61,7 +67,13 @@ export class Directory {
     if (key.userId) {
       const user = await this.store.getUserById(key.userId);
       if (!user) return null;
-      principal = { type: 'user', accountId: user.accountId, userId: user.userId, userName: user.userName, path: user.path };
+      principal = {
+        type: 'user',
+        accountId: user.accountId,
+        userId: user.userId,
+        userName: user.userName,
+        path: user.path,
+      };
     } else {
       principal = { type: 'root', accountId: key.accountId };
     }

@@ -6,9 +6,11 @@
  */
 import { errors, AwsError } from '../protocol/errors.js';
 import type { OidcProviderRecord, RoleRecord, SamlProviderRecord, Store, Tag, UserRecord } from '../store/store.js';
-import { parsePolicy, type Policy, type PolicyKind } from './policy/index.js';
+import { parsePolicy, type Policy, type PolicyKind } from '../policy/index.js';
 import { roleArn } from './principal.js';
-import { readSamlMetadata, type SamlMetadata } from './saml-provider.js';
+import { readSamlMetadata, type SamlProviderEntry } from '../federation/saml-provider.js';
+
+export type { SamlProviderEntry };
 
 export interface RoleEntry {
   role: RoleRecord;
@@ -20,12 +22,6 @@ export interface RoleEntry {
   /** The role's permissions boundary; undefined when it has none. */
   boundary?: Policy[];
   tags: Tag[];
-}
-
-/** A SAML provider with its metadata read (entityID, signing certificates). */
-export interface SamlProviderEntry {
-  record: SamlProviderRecord;
-  metadata: SamlMetadata;
 }
 
 export interface SessionPolicy {
@@ -72,7 +68,11 @@ export class EntityCache {
   /** The account's role with this name (any case). */
   async roleByName(accountId: string, roleName: string): Promise<RoleEntry | undefined> {
     const key = `${accountId}/${roleName.toLowerCase()}`;
-    const id = await this.cached(this.roleIds, key, async () => (await this.store.getRoleByName(accountId, roleName))?.roleId);
+    const id = await this.cached(
+      this.roleIds,
+      key,
+      async () => (await this.store.getRoleByName(accountId, roleName))?.roleId,
+    );
     return id === undefined ? undefined : this.role(id);
   }
 
@@ -135,9 +135,12 @@ export class EntityCache {
       if (map.size >= MAX_ENTRIES) map.clear();
       map.set(key, p);
       // A load that raced with a write, or failed, must not stay cached.
-      p.then(() => {
-        if (rev !== this.revision) map.delete(key);
-      }, () => map.delete(key));
+      p.then(
+        () => {
+          if (rev !== this.revision) map.delete(key);
+        },
+        () => map.delete(key),
+      );
     }
     return p;
   }
@@ -183,7 +186,10 @@ export class EntityCache {
   }
 
   private async identityPolicies(ownerIds: string[]): Promise<Policy[]> {
-    const [inline, attached] = await Promise.all([this.store.listInlinePolicies(ownerIds), this.store.attachedPolicyDocuments(ownerIds)]);
+    const [inline, attached] = await Promise.all([
+      this.store.listInlinePolicies(ownerIds),
+      this.store.attachedPolicyDocuments(ownerIds),
+    ]);
     const parse = (text: string, kind: PolicyKind) => parsePolicy(text, kind);
     return [...inline.map((p) => parse(p.document, 'identity')), ...attached.map((p) => parse(p.document, 'identity'))];
   }

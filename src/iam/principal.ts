@@ -2,9 +2,10 @@
  * Who is calling: the account root, an IAM user, or a session (a user's GetSessionToken session, an assumed role,
  * a federated user). ARNs and unique ids follow AWS's formats, so GetCallerIdentity and policy keys match AWS.
  */
+import { PARTITION } from '../protocol/arn-parameters.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 
-export const PARTITION = 'aws';
+export { PARTITION };
 
 export interface RootPrincipal {
   type: 'root';
@@ -40,8 +41,10 @@ export interface FederatedUserPrincipal {
 export type Principal = RootPrincipal | UserPrincipal | AssumedRolePrincipal | FederatedUserPrincipal;
 
 export const rootArn = (accountId: string) => `arn:${PARTITION}:iam::${accountId}:root`;
-export const userArn = (accountId: string, path: string, userName: string) => `arn:${PARTITION}:iam::${accountId}:user${path}${userName}`;
-export const roleArn = (accountId: string, path: string, roleName: string) => `arn:${PARTITION}:iam::${accountId}:role${path}${roleName}`;
+export const userArn = (accountId: string, path: string, userName: string) =>
+  `arn:${PARTITION}:iam::${accountId}:user${path}${userName}`;
+export const roleArn = (accountId: string, path: string, roleName: string) =>
+  `arn:${PARTITION}:iam::${accountId}:role${path}${roleName}`;
 export const assumedRoleArn = (accountId: string, roleName: string, sessionName: string) =>
   `arn:${PARTITION}:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 

@@ -7,6 +7,9 @@
 import { echoed, errors } from './errors.js';
 import type { ServiceName } from './model.js';
 
+/** The partition of every ARN this server names. */
+export const PARTITION = 'aws';
+
 /**
  * An ARN as AWS parses it: `arn:partition:service:region:account:resource`, with partition, service and resource not
  * empty (region and account may be). Recorded against AWS (LocalStack's test_sts_invalid_parameters snapshot):
@@ -37,7 +40,10 @@ const ARN_PARAMETERS: Record<ServiceName, Record<string, Array<[member: string, 
   sts: {
     AssumeRole: [['RoleArn', stsInvalid]],
     AssumeRoleWithWebIdentity: [['RoleArn', stsInvalid]],
-    AssumeRoleWithSAML: [['RoleArn', stsInvalid], ['PrincipalArn', stsInvalid]],
+    AssumeRoleWithSAML: [
+      ['RoleArn', stsInvalid],
+      ['PrincipalArn', stsInvalid],
+    ],
   },
   iam: {
     AttachUserPolicy: [['PolicyArn', iamUnparsable]],

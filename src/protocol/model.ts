@@ -8,7 +8,18 @@ import { readFileSync } from 'node:fs';
 export type ServiceName = 'sts' | 'iam';
 
 export interface Shape {
-  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'double' | 'float';
+  type:
+    | 'structure'
+    | 'list'
+    | 'map'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'boolean'
+    | 'timestamp'
+    | 'blob'
+    | 'double'
+    | 'float';
   members?: Record<string, MemberRef>;
   required?: string[];
   member?: MemberRef;
@@ -53,7 +64,9 @@ const modelsDir = new URL('../../../models/', import.meta.url);
  * those are unescaped.
  */
 export function compilePattern(pattern: string): RegExp {
-  const source = pattern.replace(/\\([^A-Za-z0-9])/g, (escape, c: string) => ('^$\\.*+?()[]{}|/-'.includes(c) ? escape : c));
+  const source = pattern.replace(/\\([^A-Za-z0-9])/g, (escape, c: string) =>
+    '^$\\.*+?()[]{}|/-'.includes(c) ? escape : c,
+  );
   return new RegExp(`^(?:${source})$`, 'u');
 }
 
@@ -85,7 +98,11 @@ export function members(shape: Shape): Member[] {
   if (!list) {
     const required = shape.required ?? [];
     list = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
-      name, ref, wireName: ref.locationName ?? name, pathName: lowerFirst(name), required: required.includes(name),
+      name,
+      ref,
+      wireName: ref.locationName ?? name,
+      pathName: lowerFirst(name),
+      required: required.includes(name),
     }));
     membersOf.set(shape, list);
   }

@@ -30,7 +30,8 @@ export function parseParams(into: Params, text: string): Params {
   if (!text) return into;
   for (const [k, v] of new URLSearchParams(text)) {
     if (into.has(k)) throw errors.malformedQueryString(`The parameter ${echoed(k)} appears more than once`);
-    if (into.size >= MAX_PARAMETERS) throw errors.malformedQueryString(`The request has more than ${MAX_PARAMETERS} parameters`);
+    if (into.size >= MAX_PARAMETERS)
+      throw errors.malformedQueryString(`The request has more than ${MAX_PARAMETERS} parameters`);
     into.set(k, v);
   }
   return into;
@@ -63,10 +64,14 @@ class Reader {
   /** Every `a.` / `a.b.` prefix of a parameter name: finding nested members costs a lookup, not a scan. */
   private readonly prefixes = new Set<string>();
 
-  constructor(private readonly model: ServiceModel, private readonly params: Params) {
+  constructor(
+    private readonly model: ServiceModel,
+    private readonly params: Params,
+  ) {
     for (const k of params.keys()) {
       let depth = 0;
-      for (let i = k.indexOf('.'); i >= 0 && depth++ < MAX_NAME_DEPTH; i = k.indexOf('.', i + 1)) this.prefixes.add(k.slice(0, i + 1));
+      for (let i = k.indexOf('.'); i >= 0 && depth++ < MAX_NAME_DEPTH; i = k.indexOf('.', i + 1))
+        this.prefixes.add(k.slice(0, i + 1));
     }
   }
 
@@ -75,7 +80,8 @@ class Reader {
     for (const m of members(shape)) {
       const value = this.read(m.ref, prefix + m.wireName, path + m.pathName);
       if (value === undefined) {
-        if (m.required) this.violations.push({ path: path + m.pathName, value: null, constraint: 'Member must not be null' });
+        if (m.required)
+          this.violations.push({ path: path + m.pathName, value: null, constraint: 'Member must not be null' });
       } else {
         out[m.name] = value;
       }
@@ -109,8 +115,10 @@ class Reader {
     for (let i = 1; ; i++) {
       const itemKey = base + i;
       const itemShape = this.model.shapes[shape.member!.shape]!;
-      const present = itemShape.type === 'structure' || itemShape.type === 'list' || itemShape.type === 'map'
-        ? this.hasPrefix(itemKey + '.') : this.params.has(itemKey);
+      const present =
+        itemShape.type === 'structure' || itemShape.type === 'list' || itemShape.type === 'map'
+          ? this.hasPrefix(itemKey + '.')
+          : this.params.has(itemKey);
       if (!present) break;
       items.push(this.read(shape.member!, itemKey, `${path}.${i}.member`));
       if (i > 1000) break; // more than any list in the model allows; the length check reports it
@@ -139,11 +147,19 @@ class Reader {
       case 'string': {
         this.checkLength(shape, codePointLength(raw), shown, path);
         if (shape.enum && !shape.enum.includes(raw)) {
-          this.violations.push({ path, value: shown, constraint: `Member must satisfy enum value set: [${shape.enum.join(', ')}]` });
+          this.violations.push({
+            path,
+            value: shown,
+            constraint: `Member must satisfy enum value set: [${shape.enum.join(', ')}]`,
+          });
         }
         const pattern = this.model.patterns.get(shapeName);
         if (pattern && !pattern.test(raw)) {
-          this.violations.push({ path, value: shown, constraint: `Member must satisfy regular expression pattern: ${shape.pattern}` });
+          this.violations.push({
+            path,
+            value: shown,
+            constraint: `Member must satisfy regular expression pattern: ${shape.pattern}`,
+          });
         }
         return raw;
       }
@@ -155,10 +171,18 @@ class Reader {
         }
         const n = Number(raw);
         if (shape.min !== undefined && n < shape.min) {
-          this.violations.push({ path, value: shown, constraint: `Member must have value greater than or equal to ${shape.min}` });
+          this.violations.push({
+            path,
+            value: shown,
+            constraint: `Member must have value greater than or equal to ${shape.min}`,
+          });
         }
         if (shape.max !== undefined && n > shape.max) {
-          this.violations.push({ path, value: shown, constraint: `Member must have value less than or equal to ${shape.max}` });
+          this.violations.push({
+            path,
+            value: shown,
+            constraint: `Member must have value less than or equal to ${shape.max}`,
+          });
         }
         return n;
       }
@@ -185,7 +209,11 @@ class Reader {
 
   private checkLength(shape: Shape, length: number, value: unknown, path: string): void {
     if (shape.min !== undefined && length < shape.min) {
-      this.violations.push({ path, value, constraint: `Member must have length greater than or equal to ${shape.min}` });
+      this.violations.push({
+        path,
+        value,
+        constraint: `Member must have length greater than or equal to ${shape.min}`,
+      });
     }
     if (shape.max !== undefined && length > shape.max) {
       this.violations.push({ path, value, constraint: `Member must have length less than or equal to ${shape.max}` });
@@ -197,9 +225,12 @@ class Reader {
   }
 }
 
-
 function describe(v: Violation): string {
-  const shown = Array.isArray(v.value) ? `[${v.value.join(', ')}]` : typeof v.value === 'object' ? JSON.stringify(v.value) : String(v.value);
+  const shown = Array.isArray(v.value)
+    ? `[${v.value.join(', ')}]`
+    : typeof v.value === 'object'
+      ? JSON.stringify(v.value)
+      : String(v.value);
   return `Value ${v.value === null ? 'null' : `'${echoed(shown)}'`} at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
 }
 
@@ -222,7 +253,11 @@ function describeAll(violations: Violation[], describeOne: (v: Violation) => str
  * Reads an operation's input from the request parameters, checking every constraint of the model. Throws
  * ValidationError listing all violations the way AWS words them.
  */
-export function readInput(model: ServiceModel, inputShape: string | undefined, params: Params): Record<string, unknown> {
+export function readInput(
+  model: ServiceModel,
+  inputShape: string | undefined,
+  params: Params,
+): Record<string, unknown> {
   if (!inputShape) return {};
   const reader = new Reader(model, params);
   const input = reader.structure(model.shapes[inputShape]!, '', '');

@@ -16,7 +16,13 @@ import type { TlsDetails } from './http1.js';
 import { UNKNOWN_OPERATION } from './metrics.js';
 
 /** Secret members the models do not mark `sensitive`. */
-const UNMARKED_SECRETS = new Set(['TokenCode', 'AuthenticationCode1', 'AuthenticationCode2', 'SessionToken', 'ContextAssertion']);
+const UNMARKED_SECRETS = new Set([
+  'TokenCode',
+  'AuthenticationCode1',
+  'AuthenticationCode2',
+  'SessionToken',
+  'ContextAssertion',
+]);
 
 /** Longest string recorded (policy documents included): longer ones are cut and say how long they were. */
 export const MAX_STRING = 1024;
@@ -129,10 +135,12 @@ export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
     userAgent: origin.userAgent === undefined ? undefined : cut(origin.userAgent, MAX_USER_AGENT),
     errorCode: reply.code,
     errorMessage: error ? cut(error.auditMessage ?? error.message, MAX_ERROR_MESSAGE) : undefined,
-    requestParameters: reply.input && opModel?.input ? recorded(model, model.shapes[opModel.input.shape]!, reply.input) : undefined,
-    responseElements: reply.output && opModel?.output && issuesCredentials(model, opModel.output.shape)
-      ? recorded(model, model.shapes[opModel.output.shape]!, reply.output)
-      : undefined,
+    requestParameters:
+      reply.input && opModel?.input ? recorded(model, model.shapes[opModel.input.shape]!, reply.input) : undefined,
+    responseElements:
+      reply.output && opModel?.output && issuesCredentials(model, opModel.output.shape)
+        ? recorded(model, model.shapes[opModel.output.shape]!, reply.output)
+        : undefined,
     requestID: reply.requestId,
     eventID: randomUUID(),
     readOnly: reply.operation === undefined ? undefined : isReadOnly(reply.service, reply.operation),
@@ -141,11 +149,14 @@ export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
     // The account whose IAM and STS answered: the caller's (one server may hold several accounts), else the server's.
     recipientAccountId: reply.caller?.principal.accountId ?? origin.accountId,
     eventCategory: 'Management',
-    tlsDetails: origin.tls === undefined ? undefined : {
-      tlsVersion: origin.tls.version,
-      cipherSuite: origin.tls.cipherSuite,
-      clientProvidedHostHeader: origin.host === undefined ? undefined : cut(origin.host, MAX_HOST),
-    },
+    tlsDetails:
+      origin.tls === undefined
+        ? undefined
+        : {
+            tlsVersion: origin.tls.version,
+            cipherSuite: origin.tls.cipherSuite,
+            clientProvidedHostHeader: origin.host === undefined ? undefined : cut(origin.host, MAX_HOST),
+          },
   };
 }
 
@@ -154,10 +165,13 @@ function userIdentity(reply: Reply): UserIdentity {
   if (caller) return callerIdentity(caller);
   // Unsigned web identity calls: who the token named, once it was verified.
   if (reply.operation === 'AssumeRoleWithWebIdentity') {
-    const out = reply.output as { Provider?: string; Audience?: string; SubjectFromWebIdentityToken?: string } | undefined;
+    const out = reply.output as
+      | { Provider?: string; Audience?: string; SubjectFromWebIdentityToken?: string }
+      | undefined;
     return {
       type: 'WebIdentityUser',
-      principalId: out?.Provider === undefined ? undefined : `${out.Provider}:${out.Audience}:${out.SubjectFromWebIdentityToken}`,
+      principalId:
+        out?.Provider === undefined ? undefined : `${out.Provider}:${out.Audience}:${out.SubjectFromWebIdentityToken}`,
       userName: out?.SubjectFromWebIdentityToken,
       identityProvider: out?.Provider,
     };
@@ -174,12 +188,19 @@ function userIdentity(reply: Reply): UserIdentity {
     };
   }
   // Failed authentication: the key the request claimed, for tracing attempts with a leaked or revoked key.
-  return { type: 'Unknown', accessKeyId: reply.claimedAccessKeyId === undefined ? undefined : cut(reply.claimedAccessKeyId, MAX_ACCESS_KEY_ID) };
+  return {
+    type: 'Unknown',
+    accessKeyId: reply.claimedAccessKeyId === undefined ? undefined : cut(reply.claimedAccessKeyId, MAX_ACCESS_KEY_ID),
+  };
 }
 
 function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdentity {
   const identity: UserIdentity = {
-    type: 'Root', principalId: principalUserId(principal), arn: principalArn(principal), accountId: principal.accountId, accessKeyId,
+    type: 'Root',
+    principalId: principalUserId(principal),
+    arn: principalArn(principal),
+    accountId: principal.accountId,
+    accessKeyId,
   };
   switch (principal.type) {
     case 'user':
@@ -195,13 +216,20 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
   }
   if (session) {
     identity.sessionContext = {
-      sessionIssuer: principal.type === 'assumed-role'
-        ? {
-          type: 'Role', principalId: principal.roleId, arn: roleArn(principal.accountId, principal.rolePath, principal.roleName),
-          accountId: principal.accountId, userName: principal.roleName,
-        }
-        : undefined,
-      attributes: { creationDate: isoSeconds(session.issuedAt), mfaAuthenticated: session.mfaAuthenticatedAt === undefined ? 'false' : 'true' },
+      sessionIssuer:
+        principal.type === 'assumed-role'
+          ? {
+              type: 'Role',
+              principalId: principal.roleId,
+              arn: roleArn(principal.accountId, principal.rolePath, principal.roleName),
+              accountId: principal.accountId,
+              userName: principal.roleName,
+            }
+          : undefined,
+      attributes: {
+        creationDate: isoSeconds(session.issuedAt),
+        mfaAuthenticated: session.mfaAuthenticatedAt === undefined ? 'false' : 'true',
+      },
       sourceIdentity: session.sourceIdentity,
     };
   }
@@ -249,7 +277,8 @@ function recorded(model: ServiceModel, shape: Shape, value: unknown): unknown {
     case 'map': {
       const out: Record<string, unknown> = {};
       const item = model.shapes[shape.value!.shape]!;
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[cut(k, MAX_STRING)] = recorded(model, item, v);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        out[cut(k, MAX_STRING)] = recorded(model, item, v);
       return out;
     }
     case 'string':

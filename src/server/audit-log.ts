@@ -33,7 +33,11 @@ export class AuditLog {
     this.out.write(this.batch.join(''));
     this.batch = [];
   };
-  private constructor(private out: Destination, private readonly path: string, private readonly log: Logger) {}
+  private constructor(
+    private out: Destination,
+    private readonly path: string,
+    private readonly log: Logger,
+  ) {}
 
   /**
    * Resolves once the file is open (created with mode 0600: it names every caller): a log that cannot be written
@@ -95,19 +99,23 @@ async function destination(path: string, log: Logger): Promise<Destination> {
     fd = await promisify(open)(path, 'a', 0o600);
   }
   const out = pino.destination({
-    fd, sync: false, maxLength: MAX_BUFFERED_BYTES,
+    fd,
+    sync: false,
+    maxLength: MAX_BUFFERED_BYTES,
     // Any line starts a write at once (no waiting for a batch to fill); unlike 0, 1 makes flush() wait for the disk.
     minLength: 1,
   });
   let dropped = 0;
   out.on('drop', () => {
-    if (dropped++ % 1000 === 0) log.error({ batches: dropped }, 'audit log: the destination lags behind; events dropped');
+    if (dropped++ % 1000 === 0)
+      log.error({ batches: dropped }, 'audit log: the destination lags behind; events dropped');
   });
   out.on('error', (err: unknown) => log.error({ err }, 'audit log: write failed'));
   return out;
 }
 
-const flushed = (out: Destination) => new Promise<void>((resolve, reject) => out.flush((err) => (err ? reject(err) : resolve())));
+const flushed = (out: Destination) =>
+  new Promise<void>((resolve, reject) => out.flush((err) => (err ? reject(err) : resolve())));
 
 /** Writes what the destination holds, then closes its file. */
 async function end(out: Destination): Promise<void> {

@@ -10,8 +10,17 @@ import type { ServiceName } from '../protocol/model.js';
 import { checkFreshness, verifySignature, type HttpRequestLike, type SignedRequestInfo } from '../sigv4/index.js';
 import { isAccessKeyId } from '../tokens/ids.js';
 import type { SessionClaims } from '../tokens/session-token.js';
-import type { App } from './app.js';
-import { ANY_ENDPOINT, isRegionActive, isRegionName, regionDisabled, scopeRefusal, servedRegion, tokenValidIn, type Endpoint } from './regions.js';
+import type { App } from '../service/app.js';
+import {
+  ANY_ENDPOINT,
+  isRegionActive,
+  isRegionName,
+  regionDisabled,
+  scopeRefusal,
+  servedRegion,
+  tokenValidIn,
+  type Endpoint,
+} from '../service/regions.js';
 
 export { isRegionName };
 
@@ -25,7 +34,11 @@ export interface Authenticated {
  * `endpoint` is the STS endpoint the request reached (regions.ts); IAM is global and takes any region's scope.
  */
 export async function authenticate(
-  app: App, req: HttpRequestLike, info: SignedRequestInfo | undefined, service: ServiceName, now: number,
+  app: App,
+  req: HttpRequestLike,
+  info: SignedRequestInfo | undefined,
+  service: ServiceName,
+  now: number,
   endpoint: Endpoint = ANY_ENDPOINT,
 ): Promise<Authenticated> {
   if (!info) throw errors.missingAuthenticationToken();
@@ -76,18 +89,24 @@ export async function sessionPrincipal(app: App, session: SessionClaims): Promis
       if (!session.federatedName) throw errors.invalidClientTokenId();
       const source = (await sourceKey(app, session)).principal;
       return {
-        type: 'federated-user', accountId: session.accountId, name: session.federatedName,
+        type: 'federated-user',
+        accountId: session.accountId,
+        name: session.federatedName,
         sourceUserId: source.type === 'user' ? source.userId : undefined,
       };
     }
     case 'role': {
       // Checked against the role's current state, from the entity cache: a deleted role ends its sessions.
       // UNCONFIRMED: AWS's exact behaviour for sessions of a deleted role.
-      const entry = session.roleId && session.roleSessionName && await app.entities.role(session.roleId);
+      const entry = session.roleId && session.roleSessionName && (await app.entities.role(session.roleId));
       if (!entry) throw errors.invalidClientTokenId();
       const { role } = entry;
       return {
-        type: 'assumed-role', accountId: role.accountId, roleId: role.roleId, roleName: role.roleName, rolePath: role.path,
+        type: 'assumed-role',
+        accountId: role.accountId,
+        roleId: role.roleId,
+        roleName: role.roleName,
+        rolePath: role.path,
         roleSessionName: session.roleSessionName!,
       };
     }
@@ -96,7 +115,7 @@ export async function sessionPrincipal(app: App, session: SessionClaims): Promis
 
 /** The long-term key a GetSessionToken or GetFederationToken session was made from, which must still be active. */
 async function sourceKey(app: App, session: SessionClaims): Promise<KeyIdentity> {
-  const source = session.sourceAccessKeyId && await app.directory.accessKey(session.sourceAccessKeyId);
+  const source = session.sourceAccessKeyId && (await app.directory.accessKey(session.sourceAccessKeyId));
   if (!source || source.status !== 'Active') throw errors.invalidClientTokenId();
   return source;
 }

@@ -4,7 +4,7 @@
  * when another changed something. A worker that dies is replaced.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { App, type RootCredentials } from './app.js';
+import { App, type RootCredentials } from '../service/app.js';
 import { systemClock } from '../clock.js';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS } from './http1.js';
@@ -35,21 +35,22 @@ function workersReadiness(): () => Promise<{ status: string }> {
   cluster.on('message', (_worker: Worker, msg: WorkerMessage) => {
     if (msg?.type === 'readyz') waiting.get(msg.id)?.(msg.report);
   });
-  const ask = (worker: Worker) => new Promise<ReadinessReport | undefined>((resolve) => {
-    const id = next++;
-    const done = (report: ReadinessReport | undefined) => {
-      clearTimeout(timer);
-      waiting.delete(id);
-      resolve(report);
-    };
-    const timer = setTimeout(() => done(undefined), 2000);
-    waiting.set(id, done);
-    try {
-      worker.send({ type: 'readyz', id });
-    } catch {
-      done(undefined);
-    }
-  });
+  const ask = (worker: Worker) =>
+    new Promise<ReadinessReport | undefined>((resolve) => {
+      const id = next++;
+      const done = (report: ReadinessReport | undefined) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve(report);
+      };
+      const timer = setTimeout(() => done(undefined), 2000);
+      waiting.set(id, done);
+      try {
+        worker.send({ type: 'readyz', id });
+      } catch {
+        done(undefined);
+      }
+    });
   return async () => {
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true);
     if (!workers.length) return { status: 'not-ready', workers: 'none' };
@@ -66,8 +67,12 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
   // Said here, clearly, rather than as workers that fail to start.
   if (options.tls) loadTls(options.tls);
   const { app, rootCredentials } = await App.open({
-    dataDir: options.dataDir, region: 'us-east-1', clock: systemClock, env: options.env,
-    storeUrl: options.storeUrl, oidcCaFile: options.oidcCaFile,
+    dataDir: options.dataDir,
+    region: 'us-east-1',
+    clock: systemClock,
+    env: options.env,
+    storeUrl: options.storeUrl,
+    oidcCaFile: options.oidcCaFile,
   });
   const accountId = app.accountId;
   await app.close();
@@ -81,11 +86,17 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
   // the shares fill evenly. Unset, the total cap stays each process's own default (it follows its descriptor limit).
   const share = (n: number) => (n === 0 ? 0 : Math.max(1, Math.ceil(n / options.workers)));
   // Read at each fork: a replaced worker starts at the level set last.
-  const workerArgs = () => JSON.stringify({
-    ...options, log: undefined, logLevel, port: options.port, metricsPort: undefined, shareMetrics: sharing,
-    maxConnections: options.maxConnections === undefined ? undefined : share(options.maxConnections),
-    maxConnectionsPerAddress: share(options.maxConnectionsPerAddress ?? DEFAULT_LIMITS.maxConnectionsPerAddress),
-  });
+  const workerArgs = () =>
+    JSON.stringify({
+      ...options,
+      log: undefined,
+      logLevel,
+      port: options.port,
+      metricsPort: undefined,
+      shareMetrics: sharing,
+      maxConnections: options.maxConnections === undefined ? undefined : share(options.maxConnections),
+      maxConnectionsPerAddress: share(options.maxConnectionsPerAddress ?? DEFAULT_LIMITS.maxConnectionsPerAddress),
+    });
   const fork = () => cluster.fork({ OPENSTS_WORKER_OPTIONS: workerArgs() });
   const ready = new Promise<void>((resolve, reject) => {
     let listening = 0;
@@ -114,7 +125,9 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
   // Port 0: the first worker's listen picks the port and cluster hands the same socket to the others.
   for (let i = 0; i < options.workers; i++) fork();
   await ready;
-  const metrics = sharing ? await serveMetrics(clusterMetrics(), options.metricsPort!, options.host ?? '127.0.0.1', workersReadiness()) : undefined;
+  const metrics = sharing
+    ? await serveMetrics(clusterMetrics(), options.metricsPort!, options.host ?? '127.0.0.1', workersReadiness())
+    : undefined;
   return {
     url,
     accountId,
@@ -123,7 +136,8 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
     setLogLevel(level) {
       logLevel = level;
       options.log.level = level;
-      for (const w of Object.values(cluster.workers ?? {})) w?.send({ type: 'log-level', level } satisfies PrimaryMessage);
+      for (const w of Object.values(cluster.workers ?? {}))
+        w?.send({ type: 'log-level', level } satisfies PrimaryMessage);
     },
     async stop() {
       stopping = true;
@@ -131,7 +145,9 @@ export async function startCluster(options: ServeOptions & { workers: number; lo
       metrics?.server.close();
       // Done when every worker has exited, not merely disconnected: they finish their requests and write their last
       // audit events first.
-      const exited = Object.values(cluster.workers ?? {}).map((w) => new Promise((r) => (w!.isDead() ? r(undefined) : w!.once('exit', r))));
+      const exited = Object.values(cluster.workers ?? {}).map(
+        (w) => new Promise((r) => (w!.isDead() ? r(undefined) : w!.once('exit', r))),
+      );
       await new Promise<void>((resolve) => cluster.disconnect(() => resolve()));
       await Promise.all(exited);
     },
@@ -149,7 +165,9 @@ export async function runWorker(): Promise<void> {
   process.on('SIGINT', () => {}); // the primary coordinates shutdown
   process.on('message', (msg: { type?: string; id?: number }) => {
     if (msg?.type !== 'readyz') return;
-    void server.readiness.check().then((report) => process.send?.({ type: 'readyz', id: msg.id!, report } satisfies WorkerMessage));
+    void server.readiness
+      .check()
+      .then((report) => process.send?.({ type: 'readyz', id: msg.id!, report } satisfies WorkerMessage));
   });
   if (reopensOnHangup(options)) process.on('SIGHUP', () => void server.reopen());
   process.on('message', (msg: PrimaryMessage) => {

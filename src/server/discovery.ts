@@ -4,8 +4,8 @@
  * `<issuer base URL>/outbound/<account id>`. The path is accepted with the base URL's path in front or without it
  * (a proxy that strips it). An account that is not this server's, or has outbound federation disabled, is a 404.
  */
-import { discoveryDocument, jwks } from '../iam/outbound-federation.js';
-import type { App } from './app.js';
+import { discoveryDocument, jwks } from '../federation/outbound-federation.js';
+import type { App } from '../service/app.js';
 import type { Http1Response } from './http1.js';
 
 const DISCOVERY_PATH = /^(.*)\/outbound\/(\d{12})\/\.well-known\/(openid-configuration|jwks\.json)$/;
@@ -14,11 +14,15 @@ const CACHE_CONTROL = 'public, max-age=3600';
 
 const json = (status: number, body: unknown, cache: string): Http1Response => ({
   status,
-  headers: [['Content-Type', 'application/json'], ['Cache-Control', cache]],
+  headers: [
+    ['Content-Type', 'application/json'],
+    ['Cache-Control', cache],
+  ],
   body: JSON.stringify(body),
 });
 
-const notFound = () => json(404, { error: 'not_found', message: 'No outbound identity federation issuer here' }, 'no-store');
+const notFound = () =>
+  json(404, { error: 'not_found', message: 'No outbound identity federation issuer here' }, 'no-store');
 
 /** The answer to a discovery GET, or undefined when the path is not one of them. */
 export async function discovery(app: App, url: string): Promise<Http1Response | undefined> {

@@ -5,21 +5,21 @@
  * and answered as InternalFailure, never with a stack trace.
  */
 import { randomUUID } from 'node:crypto';
-import { authorize } from '../iam/authorize.js';
+import { authorize } from '../service/authorize.js';
 import type { Caller } from '../iam/principal.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { models, serviceForVersion, type ServiceName } from '../protocol/model.js';
-import type { Call } from '../protocol/operation.js';
+import type { Call } from '../service/operation.js';
 import { checkArnParameters } from '../protocol/arn-parameters.js';
 import { parseParams, readInput, type Params } from '../protocol/query.js';
-import { renderJsonError, renderJsonResult } from '../protocol/json.js';
-import { renderError, renderResult } from '../protocol/xml.js';
+import { renderJsonError, renderJsonResult } from '../protocol/json-response.js';
+import { renderError, renderResult } from '../protocol/xml-response.js';
 import { parseAuthentication, type HttpRequestLike } from '../sigv4/index.js';
-import type { App } from './app.js';
+import type { App } from '../service/app.js';
 import { authenticate } from './authenticate.js';
-import { endpointOf, isRegionActive, issuedTokenVersion, regionDisabled } from './regions.js';
+import { endpointOf, isRegionActive, issuedTokenVersion, regionDisabled } from '../service/regions.js';
 import { findOperation } from './operations.js';
-import { isAuthenticationFailure, type ThrottleReason } from './throttle.js';
+import { isAuthenticationFailure, type ThrottleReason } from '../service/throttle.js';
 
 export interface QueryRequest extends HttpRequestLike {
   sourceIp: string;
@@ -27,14 +27,14 @@ export interface QueryRequest extends HttpRequestLike {
   contentType: string | undefined;
   /** The Host header: `sts.<region>.<domain>` may select the region (regions.ts). */
   host?: string;
-  /** The client's Accept header asks for application/json (protocol/json.ts): STS answers JSON then. */
+  /** The client's Accept header asks for application/json (protocol/json-response.ts): STS answers JSON then. */
   acceptJson?: boolean;
 }
 
 export interface Reply {
   status: number;
   body: string;
-  /** The body is JSON (protocol/json.ts), not XML. */
+  /** The body is JSON (protocol/json-response.ts), not XML. */
   json?: boolean;
   requestId: string;
   service: ServiceName;
@@ -61,7 +61,11 @@ function readParams(req: QueryRequest): Params {
   const params: Params = new Map();
   const q = req.url.indexOf('?');
   if (q >= 0) parseParams(params, req.url.slice(q + 1));
-  if (req.method === 'POST' && req.body.length && (req.contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+  if (
+    req.method === 'POST' &&
+    req.body.length &&
+    (req.contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
+  ) {
     parseParams(params, req.body.toString('utf8'));
   }
   return params;
@@ -107,13 +111,18 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
         if (authError) throw authError;
         ({ caller } = await authenticate(app, req, info, service, now, endpoint));
       } catch (err) {
-        if (err instanceof AwsError && isAuthenticationFailure(err.code)) app.throttle.authenticationFailed(req.sourceIp, now);
+        if (err instanceof AwsError && isAuthenticationFailure(err.code))
+          app.throttle.authenticationFailed(req.sourceIp, now);
         throw err;
       }
       region = endpoint?.region ?? info!.scope.region;
       throttled = app.throttle.afterAuthentication(caller, op?.name, now);
       if (throttled) throw errors.throttling();
-      if (endpoint?.global) tokenVersion = issuedTokenVersion(endpoint, (await app.settings.get(caller.principal.accountId)).globalEndpointTokenVersion);
+      if (endpoint?.global)
+        tokenVersion = issuedTokenVersion(
+          endpoint,
+          (await app.settings.get(caller.principal.accountId)).globalEndpointTokenVersion,
+        );
     } else {
       // Unsigned operations issue credentials for a verified token: counted per source address, before that work.
       throttled = app.throttle.unsignedCall(req.sourceIp, now);
@@ -137,7 +146,12 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       input,
       caller: caller!,
       request: {
-        id: requestId, region, sourceIp: req.sourceIp, secureTransport: req.secureTransport, time: now, tokenVersion,
+        id: requestId,
+        region,
+        sourceIp: req.sourceIp,
+        secureTransport: req.secureTransport,
+        time: now,
+        tokenVersion,
         globalEndpoint: endpoint?.global === true,
       },
       app,
@@ -149,9 +163,20 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     const output = (await op.handle(call)) ?? undefined;
     const json = req.acceptJson === true && service === 'sts';
     return {
-      status: 200, body: json ? renderJsonResult(model, op.name, output, requestId) : renderResult(model, op.name, output, requestId),
-      json, requestId, service, operation,
-      time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, output,
+      status: 200,
+      body: json
+        ? renderJsonResult(model, op.name, output, requestId)
+        : renderResult(model, op.name, output, requestId),
+      json,
+      requestId,
+      service,
+      operation,
+      time: now,
+      region,
+      caller,
+      claimedAccessKeyId: info?.accessKeyId,
+      input,
+      output,
     };
   } catch (err) {
     let error: AwsError;
@@ -167,9 +192,22 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     // JSON for STS only: IAM's answer to Accept: application/json is UNCONFIRMED, so IAM keeps to XML.
     const json = req.acceptJson === true && service === 'sts';
     return {
-      status: error.status, body: json ? renderJsonError(error, requestId) : renderError(models()[service].metadata.xmlNamespace, error, requestId),
-      json, requestId, service, operation,
-      code: error.code, time: now, region, caller, claimedAccessKeyId: info?.accessKeyId, input, error, throttled,
+      status: error.status,
+      body: json
+        ? renderJsonError(error, requestId)
+        : renderError(models()[service].metadata.xmlNamespace, error, requestId),
+      json,
+      requestId,
+      service,
+      operation,
+      code: error.code,
+      time: now,
+      region,
+      caller,
+      claimedAccessKeyId: info?.accessKeyId,
+      input,
+      error,
+      throttled,
     };
   }
 }

@@ -10,9 +10,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { AwsError, errors } from '../protocol/errors.js';
 import { models } from '../protocol/model.js';
-import { acceptsJson } from '../protocol/json.js';
-import { renderError } from '../protocol/xml.js';
-import type { App } from './app.js';
+import { acceptsJson } from '../protocol/json-response.js';
+import { renderError } from '../protocol/xml-response.js';
+import type { App } from '../service/app.js';
 import { auditEvent } from './audit-event.js';
 import type { AuditLog } from './audit-log.js';
 import { discovery } from './discovery.js';
@@ -21,7 +21,14 @@ import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
 import { logRequest } from './request-log.js';
 import type { Readiness, ReadinessReport } from './readiness.js';
-import { createHttp1Server, DEFAULT_LIMITS, type Http1Limits, type Http1Request, type Http1Response, type Http1Server } from './http1.js';
+import {
+  createHttp1Server,
+  DEFAULT_LIMITS,
+  type Http1Limits,
+  type Http1Request,
+  type Http1Response,
+  type Http1Server,
+} from './http1.js';
 
 export const MAX_BODY_BYTES = DEFAULT_LIMITS.maxBodyBytes;
 
@@ -40,8 +47,22 @@ class DateHeader {
   }
 }
 
-function xmlReply(date: DateHeader, status: number, body: string, requestId: string, contentType = 'text/xml'): Http1Response {
-  return { status, body, headers: [['Content-Type', contentType], ['Date', date.get()], ['x-amzn-RequestId', requestId]] };
+function xmlReply(
+  date: DateHeader,
+  status: number,
+  body: string,
+  requestId: string,
+  contentType = 'text/xml',
+): Http1Response {
+  return {
+    status,
+    body,
+    headers: [
+      ['Content-Type', contentType],
+      ['Date', date.get()],
+      ['x-amzn-RequestId', requestId],
+    ],
+  };
 }
 
 function errorReply(date: DateHeader, error: AwsError): Http1Response {
@@ -55,7 +76,11 @@ function refusal(status: number, reason: string): AwsError {
     case 413:
       return errors.requestTooLarge(MAX_BODY_BYTES);
     case 431:
-      return new AwsError('RequestHeaderSectionTooLarge', `Request headers must not exceed ${DEFAULT_LIMITS.maxHeaderBytes} bytes`, 431);
+      return new AwsError(
+        'RequestHeaderSectionTooLarge',
+        `Request headers must not exceed ${DEFAULT_LIMITS.maxHeaderBytes} bytes`,
+        431,
+      );
     case 408:
       return new AwsError('RequestTimeout', 'The request was not received in time', 408);
     case 503:
@@ -86,10 +111,25 @@ export interface HttpServerOptions {
 const alwaysReady = { check: async (): Promise<ReadinessReport> => ({ status: 'ready', store: 'ok', keys: 'loaded' }) };
 
 /** /healthz and /readyz: small JSON, no auth, no throttling, nothing from AWS. */
-const probeReply = (status: number, body: object): Http1Response =>
-  ({ status, headers: [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], body: JSON.stringify(body) });
+const probeReply = (status: number, body: object): Http1Response => ({
+  status,
+  headers: [
+    ['Content-Type', 'application/json'],
+    ['Cache-Control', 'no-store'],
+  ],
+  body: JSON.stringify(body),
+});
 
-export function createHttpServer({ app, log, readiness = alwaysReady, metrics, audit, tls, trustedProxies, limits }: HttpServerOptions): Http1Server {
+export function createHttpServer({
+  app,
+  log,
+  readiness = alwaysReady,
+  metrics,
+  audit,
+  tls,
+  trustedProxies,
+  limits,
+}: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
   /** A request refused before it reached the Query API. */
@@ -127,16 +167,31 @@ export function createHttpServer({ app, log, readiness = alwaysReady, metrics, a
     const latencyMs = performance.now() - started;
     metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', latencyMs / 1000);
     if (reply.throttled) metrics?.throttled(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.throttled);
-    audit?.record(auditEvent(reply, {
-      sourceIp: request.sourceIp, userAgent: req.header('user-agent'), accountId: app.accountId,
-      // The TLS a trusted proxy ended is not known here: only the client's own connection's is recorded.
-      tls: client ? undefined : req.tls, host: request.host,
-    }));
-    logRequest(log, reply, { sourceIp: request.sourceIp, latencyMs, userAgent: req.header('user-agent'), host: request.host });
+    audit?.record(
+      auditEvent(reply, {
+        sourceIp: request.sourceIp,
+        userAgent: req.header('user-agent'),
+        accountId: app.accountId,
+        // The TLS a trusted proxy ended is not known here: only the client's own connection's is recorded.
+        tls: client ? undefined : req.tls,
+        host: request.host,
+      }),
+    );
+    logRequest(log, reply, {
+      sourceIp: request.sourceIp,
+      latencyMs,
+      userAgent: req.header('user-agent'),
+      host: request.host,
+    });
     return xmlReply(date, reply.status, reply.body, reply.requestId, reply.json ? 'application/json' : 'text/xml');
   };
 
-  return createHttp1Server(handle, (status, reason) => refuse(refusal(status, reason)), { ...DEFAULT_LIMITS, ...limits }, tls);
+  return createHttp1Server(
+    handle,
+    (status, reason) => refuse(refusal(status, reason)),
+    { ...DEFAULT_LIMITS, ...limits },
+    tls,
+  );
 }
 
 export function listen(http: Http1Server, port: number, host: string): Promise<AddressInfo> {

@@ -6,7 +6,7 @@
  * - one request at a time per connection, in order (pipelined requests wait their turn);
  * - Content-Length or chunked bodies, never both; conflicting lengths, obsolete line folding, bare LF line ends,
  *   control characters and malformed request lines get 400 and the connection is closed (no request smuggling).
- *   Whatever llhttp (node:http's parser) refuses is refused here too: test/http1-differential.test.ts checks it;
+ *   Whatever llhttp (node:http's parser) refuses is refused here too: test/server/http1-differential.test.ts checks it;
  * - limits on the header block (trailers included) and the body; deadlines for a request's head and body counted
  *   from its first byte, which trickled bytes do not push back, and an idle keep-alive timeout;
  * - caps on open connections, in total and per peer address, checked before anything is read (or any handshake);
@@ -86,7 +86,10 @@ export const DEFAULT_LIMITS: Http1Limits = {
 
 /** A failure that ends the connection with a plain status line (the request could not even be parsed). */
 export class HttpProtocolError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -96,9 +99,21 @@ export type Handler = (req: Http1Request) => Promise<Http1Response> | Http1Respo
 export type Refusal = (status: number, reason: string) => Http1Response;
 
 const STATUS_TEXT: Record<number, string> = {
-  100: 'Continue', 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  408: 'Request Timeout', 409: 'Conflict', 411: 'Length Required', 413: 'Payload Too Large', 417: 'Expectation Failed',
-  431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
+  100: 'Continue',
+  200: 'OK',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  411: 'Length Required',
+  413: 'Payload Too Large',
+  417: 'Expectation Failed',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
 };
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -111,7 +126,8 @@ const REQUEST_LINE = /^([A-Z]+) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
 /** Methods handed to the handler (which answers 405 for most); any other gets 501, as it would from llhttp or less. */
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 // A chunk size (8 hex digits at most: the body limit is far below) and extensions without any white space.
-const CHUNK_LINE = /^([0-9a-fA-F]{1,8})(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t\x20\x21\x23-\x5b\x5d-\x7e]|\\[\t\x20-\x7e])*"))?)*$/;
+const CHUNK_LINE =
+  /^([0-9a-fA-F]{1,8})(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t\x20\x21\x23-\x5b\x5d-\x7e]|\\[\t\x20-\x7e])*"))?)*$/;
 const MAX_CHUNK_LINE = 1024;
 
 interface Head {
@@ -156,17 +172,22 @@ function parseHead(text: string): Head {
     headers.push(field);
     const lower = field[0].toLowerCase();
     // llhttp takes spaces around a length, not tabs: neither do we.
-    if (lower === 'content-length' && !/^ *\d{1,10} *$/.test(lines[i]!.slice(field[0].length + 1))) throw new HttpProtocolError(400, 'invalid Content-Length');
+    if (lower === 'content-length' && !/^ *\d{1,10} *$/.test(lines[i]!.slice(field[0].length + 1)))
+      throw new HttpProtocolError(400, 'invalid Content-Length');
     // llhttp refuses a second Content-Length even with the same value; a second Host or Transfer-Encoding is ambiguous.
     if ((lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') && byName.has(lower)) {
-      throw new HttpProtocolError(400, lower === 'content-length' ? 'conflicting Content-Length' : `repeated ${field[0]}`);
+      throw new HttpProtocolError(
+        400,
+        lower === 'content-length' ? 'conflicting Content-Length' : `repeated ${field[0]}`,
+      );
     }
     byName.set(lower, field[1]);
   }
   const minor = Number(m[3]);
   if (minor === 1 && !byName.has('host')) throw new HttpProtocolError(400, 'missing Host');
   const expect = byName.get('expect');
-  if (expect !== undefined && expect.toLowerCase() !== '100-continue') throw new HttpProtocolError(417, 'unsupported Expect');
+  if (expect !== undefined && expect.toLowerCase() !== '100-continue')
+    throw new HttpProtocolError(417, 'unsupported Expect');
   return { method: m[1]!, url: m[2]!, minor, headers, byName };
 }
 
@@ -276,7 +297,15 @@ export class RequestParser {
     this.parts = [];
     const connection = head.byName.get('connection')?.toLowerCase();
     const close = connection === 'close' || (head.minor === 0 && connection !== 'keep-alive');
-    return { method: head.method, url: head.url, minor: head.minor, headers: head.headers, byName: head.byName, body, close };
+    return {
+      method: head.method,
+      url: head.url,
+      minor: head.minor,
+      headers: head.headers,
+      byName: head.byName,
+      body,
+      close,
+    };
   }
 
   /** Moves up to `n` bytes of body from the buffer. */
@@ -354,7 +383,8 @@ export class RequestParser {
           this.trailerBytes += line.length + 2;
           // Framing fields cannot come after the body they would frame (RFC 9110 6.5.1); llhttp refuses them too.
           const name = fieldLine(line)[0].toLowerCase();
-          if (name === 'content-length' || name === 'transfer-encoding') throw new HttpProtocolError(400, `${name} in trailers`);
+          if (name === 'content-length' || name === 'transfer-encoding')
+            throw new HttpProtocolError(400, `${name} in trailers`);
         }
       }
     }
@@ -398,7 +428,10 @@ class Connection {
     this.parser = new RequestParser(limits);
     if (secure) {
       const tlsSocket = socket as TLSSocket;
-      this.tls = { version: tlsSocket.getProtocol() ?? 'unknown', cipherSuite: tlsSocket.getCipher()?.name ?? 'unknown' };
+      this.tls = {
+        version: tlsSocket.getProtocol() ?? 'unknown',
+        cipherSuite: tlsSocket.getCipher()?.name ?? 'unknown',
+      };
     }
     this.keepAliveSeconds = Math.floor(limits.keepAliveTimeoutMs / 1000);
     socket.setNoDelay(true);
@@ -442,7 +475,8 @@ class Connection {
       this.setDeadline(this.deadline);
       return;
     }
-    if (!this.parser.started) this.socket.destroy(); // idle keep-alive connection
+    if (!this.parser.started)
+      this.socket.destroy(); // idle keep-alive connection
     else this.fail(408, 'request timeout');
   }
 
@@ -552,7 +586,10 @@ const peerOf = (socket: Socket) => {
 
 /** `tls`: the key and certificate (and any other context options) to serve HTTPS with; plain HTTP without. */
 export function createHttp1Server(
-  handler: Handler, refuse: Refusal, limits: Http1Limits = DEFAULT_LIMITS, tls?: SecureContextOptions,
+  handler: Handler,
+  refuse: Refusal,
+  limits: Http1Limits = DEFAULT_LIMITS,
+  tls?: SecureContextOptions,
 ): Http1Server {
   const connections = new Set<Connection>();
   const sockets = new Set<Socket>();
@@ -571,8 +608,9 @@ export function createHttp1Server(
   const admit = (raw: Socket): boolean => {
     const address = peerOf(raw);
     const mine = perAddress.get(address) ?? 0;
-    const over = (limits.maxConnections > 0 && open >= limits.maxConnections)
-      || (limits.maxConnectionsPerAddress > 0 && mine >= limits.maxConnectionsPerAddress);
+    const over =
+      (limits.maxConnections > 0 && open >= limits.maxConnections) ||
+      (limits.maxConnectionsPerAddress > 0 && mine >= limits.maxConnectionsPerAddress);
     if (closing || over) {
       // A flood of refusals must not hold descriptors itself: only a few wait for their 503 to be read.
       if (closing || secure || refusing >= MAX_REFUSING) raw.destroy();
@@ -621,10 +659,13 @@ export function createHttp1Server(
     server.on('connection', (raw: Socket) => {
       if (!admit(raw)) return;
       const key = `${raw.remoteAddress}|${raw.remotePort}`;
-      handshakes.set(key, setTimeout(() => {
-        handshakes.delete(key);
-        raw.destroy();
-      }, limits.headersTimeoutMs));
+      handshakes.set(
+        key,
+        setTimeout(() => {
+          handshakes.delete(key);
+          raw.destroy();
+        }, limits.headersTimeoutMs),
+      );
       raw.once('close', () => {
         clearTimeout(handshakes.get(key));
         handshakes.delete(key);

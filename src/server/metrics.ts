@@ -62,7 +62,10 @@ export class Metrics {
     const key = service + ' ' + operation + ' ' + code;
     let s = this.series.get(key);
     if (!s) {
-      s = { requests: this.requests.labels(service, operation, code), seconds: this.seconds.labels(service, operation) };
+      s = {
+        requests: this.requests.labels(service, operation, code),
+        seconds: this.seconds.labels(service, operation),
+      };
       this.series.set(key, s);
     }
     s.requests.inc();
@@ -89,15 +92,23 @@ export class Metrics {
 
 /** The metrics listener: `GET /metrics`, and the probes /healthz and /readyz when `readiness` is given. */
 export function serveMetrics(
-  collect: () => Promise<{ contentType: string; text: string }>, port: number, host: string,
+  collect: () => Promise<{ contentType: string; text: string }>,
+  port: number,
+  host: string,
   readiness?: () => Promise<{ status: string }>,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     if (readiness && (req.url === '/healthz' || req.url === '/readyz')) {
       const probe = (status: number, body: object) =>
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+        res
+          .writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+          .end(JSON.stringify(body));
       if (req.url === '/healthz') probe(200, { status: 'ok' });
-      else readiness().then((r) => probe(r.status === 'ready' ? 200 : 503, r), () => probe(503, { status: 'not-ready' }));
+      else
+        readiness().then(
+          (r) => probe(r.status === 'ready' ? 200 : 503, r),
+          () => probe(503, { status: 'not-ready' }),
+        );
       return;
     }
     if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
@@ -120,7 +131,10 @@ export function serveMetrics(
 }
 
 /** What the single-process server serves. */
-export const ownMetrics = (m: Metrics) => async () => ({ contentType: m.registry.contentType, text: await m.registry.metrics() });
+export const ownMetrics = (m: Metrics) => async () => ({
+  contentType: m.registry.contentType,
+  text: await m.registry.metrics(),
+});
 
 /** What a cluster primary serves: every worker's metrics, summed. */
 export function clusterMetrics(): () => Promise<{ contentType: string; text: string }> {

@@ -18,7 +18,7 @@ import * as samlProviders from '../iam-api/saml-providers.js';
 import * as tags from '../iam-api/tags.js';
 import * as users from '../iam-api/users.js';
 import type { ServiceName } from '../protocol/model.js';
-import type { Operation } from '../protocol/operation.js';
+import type { Operation } from '../service/operation.js';
 import { assumeRole } from '../sts/assume-role.js';
 import { assumeRoleWithSAML } from '../sts/assume-role-with-saml.js';
 import { assumeRoleWithWebIdentity } from '../sts/assume-role-with-web-identity.js';

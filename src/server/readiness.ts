@@ -48,7 +48,9 @@ export class Readiness {
     const store = await this.storeState();
     if (this.draining) return { status: 'draining' };
     const keys = this.keysLoaded() ? 'loaded' : 'not-loaded';
-    return store === 'ok' && keys === 'loaded' ? { status: 'ready', store, keys } : { status: 'not-ready', store, keys };
+    return store === 'ok' && keys === 'loaded'
+      ? { status: 'ready', store, keys }
+      : { status: 'not-ready', store, keys };
   }
 
   private storeState(): Promise<StoreState> {
@@ -65,7 +67,10 @@ export class Readiness {
 
   private async ping(): Promise<StoreState> {
     if (this.query) return 'timeout'; // the last query still hangs
-    const query = this.store.ping().then(() => 'ok' as const, () => 'unreachable' as const);
+    const query = this.store.ping().then(
+      () => 'ok' as const,
+      () => 'unreachable' as const,
+    );
     this.query = query;
     void query.finally(() => {
       if (this.query === query) this.query = undefined;

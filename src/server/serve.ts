@@ -5,15 +5,15 @@ import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { Store } from '../store/store.js';
-import { App, type RootCredentials } from './app.js';
+import { App, type RootCredentials } from '../service/app.js';
 import { AuditLog } from './audit-log.js';
-import { parseNodeRegion } from './regions.js';
+import { parseNodeRegion } from '../service/regions.js';
 import { TrustedProxies } from './forwarded.js';
 import { createHttpServer, listen } from './http.js';
 import type { Http1Server } from './http1.js';
 import { Metrics, ownMetrics, serveMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
-import type { ThrottleLimits } from './throttle.js';
+import type { ThrottleLimits } from '../service/throttle.js';
 
 export interface ServeOptions {
   host?: string;
@@ -116,7 +116,16 @@ export function createLogger(level = 'info', destination?: NodeJS.WritableStream
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
       // Named paths only: a `*.key` wildcard costs ~40 µs a line (measured), nearly a whole GetCallerIdentity.
-      redact: ['secretAccessKey', 'SecretAccessKey', 'sessionToken', 'SessionToken', 'authorization', 'headers.authorization', 'password', 'Password'],
+      redact: [
+        'secretAccessKey',
+        'SecretAccessKey',
+        'sessionToken',
+        'SessionToken',
+        'authorization',
+        'headers.authorization',
+        'password',
+        'Password',
+      ],
     },
     destination ?? pino.destination({ dest: 2, sync: false }),
   );
@@ -142,7 +151,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     issuerUrl: options.issuerUrl,
     throttle: options.throttle,
     onStoreStateChange: (state, err) => {
-      if (state === 'down') log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
+      if (state === 'down')
+        log.error({ err }, 'lost the database connection; reconnecting (tokens are still verified)');
       else log.warn('database connection is back; caches dropped');
     },
   }).catch(async (err) => {
@@ -162,7 +172,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   try {
     address = await listen(http, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
     if (options.metricsPort !== undefined) {
-      metricsListener = await serveMetrics(ownMetrics(metrics!), options.metricsPort, options.host ?? '127.0.0.1', () => readiness.check());
+      metricsListener = await serveMetrics(ownMetrics(metrics!), options.metricsPort, options.host ?? '127.0.0.1', () =>
+        readiness.check(),
+      );
     }
   } catch (err) {
     http.server.close();

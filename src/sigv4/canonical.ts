@@ -39,7 +39,12 @@ function escapeNonAscii(s: string, i: number): string {
   if (c < 0x800) return PCT[0xc0 | (c >> 6)]! + PCT[0x80 | (c & 0x3f)]!;
   if (isSurrogatePair(s, i)) {
     const cp = ((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000;
-    return PCT[0xf0 | (cp >> 18)]! + PCT[0x80 | ((cp >> 12) & 0x3f)]! + PCT[0x80 | ((cp >> 6) & 0x3f)]! + PCT[0x80 | (cp & 0x3f)]!;
+    return (
+      PCT[0xf0 | (cp >> 18)]! +
+      PCT[0x80 | ((cp >> 12) & 0x3f)]! +
+      PCT[0x80 | ((cp >> 6) & 0x3f)]! +
+      PCT[0x80 | (cp & 0x3f)]!
+    );
   }
   if (c >= 0xd800 && c <= 0xdfff) return '%EF%BF%BD';
   return PCT[0xe0 | (c >> 12)]! + PCT[0x80 | ((c >> 6) & 0x3f)]! + PCT[0x80 | (c & 0x3f)]!;
@@ -204,7 +209,10 @@ export function canonicalHeaderValue(v: string): string {
  * `name:value\n` for each signed (lowercase) name in the order given, from the headers as received;
  * repeated headers are joined with `,` in arrival order. undefined when a named header is absent.
  */
-export function canonicalHeaders(headers: ReadonlyArray<readonly [string, string]>, signedHeaders: readonly string[]): string | undefined {
+export function canonicalHeaders(
+  headers: ReadonlyArray<readonly [string, string]>,
+  signedHeaders: readonly string[],
+): string | undefined {
   let out = '';
   for (let s = 0; s < signedHeaders.length; s++) {
     const name = signedHeaders[s]!;
@@ -238,7 +246,9 @@ export function canonicalRequest(
 const oneShotHash = (crypto as { hash?: (alg: string, data: string | Uint8Array, enc: 'hex') => string }).hash;
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return oneShotHash !== undefined ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
+  return oneShotHash !== undefined
+    ? oneShotHash('sha256', data, 'hex')
+    : createHash('sha256').update(data).digest('hex');
 }
 
 export function credentialScope(date: string, region: string, service: string): string {
@@ -257,10 +267,13 @@ const keyCache = new Map<string, Buffer>();
 /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). Do not mutate the result. */
 export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
   // Length-prefixed so that no two distinct tuples share a cache entry, whatever characters they contain.
-  const id = secretAccessKey.length + ':' + secretAccessKey + date.length + ':' + date + region.length + ':' + region + service;
+  const id =
+    secretAccessKey.length + ':' + secretAccessKey + date.length + ':' + date + region.length + ':' + region + service;
   let key = keyCache.get(id);
   if (key === undefined) {
-    const kDate = createHmac('sha256', 'AWS4' + secretAccessKey).update(date).digest();
+    const kDate = createHmac('sha256', 'AWS4' + secretAccessKey)
+      .update(date)
+      .digest();
     const kRegion = createHmac('sha256', kDate).update(region).digest();
     const kService = createHmac('sha256', kRegion).update(service).digest();
     key = createHmac('sha256', kService).update(TERMINATOR).digest();

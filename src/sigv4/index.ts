@@ -22,4 +22,10 @@ export {
 export type { HeaderInput, PresignUrlInput, SignRequestInput, SignatureDetails } from './sign.js';
 export { presignUrl, presignUrlDetailed, signRequest, signRequestDetailed } from './sign.js';
 export type { SignedRequestInfo, VerifyOptions } from './verify.js';
-export { canonicalRequestFor, checkFreshness, parseAuthentication, stringToSignFor, verifySignature } from './verify.js';
+export {
+  canonicalRequestFor,
+  checkFreshness,
+  parseAuthentication,
+  stringToSignFor,
+  verifySignature,
+} from './verify.js';

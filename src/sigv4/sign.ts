@@ -106,7 +106,8 @@ export function signRequestDetailed(input: SignRequestInput): SignatureDetails &
   const given = toPairs(input.headers);
   const token = input.credentials.sessionToken;
   for (const generated of ['authorization', 'x-amz-date', ...(token === undefined ? [] : ['x-amz-security-token'])]) {
-    if (hasHeader(given, generated)) throw new Error(`sigv4: headers must not already contain ${generated}; the signer adds it`);
+    if (hasHeader(given, generated))
+      throw new Error(`sigv4: headers must not already contain ${generated}; the signer adds it`);
   }
   if (!hasHeader(given, 'host')) throw new Error('sigv4: a host header is required');
   const amzDate = amzDateOf(input.now);
@@ -128,12 +129,21 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
   return signRequestDetailed(input).headers;
 }
 
-const AUTH_PARAMS = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']);
+const AUTH_PARAMS = new Set([
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+]);
 
 /** Like presignUrl, plus the intermediate values (for tests and debugging). */
 export function presignUrlDetailed(input: PresignUrlInput): SignatureDetails & { url: string } {
   const e = input.expiresSeconds;
-  if (!Number.isInteger(e) || e < 1 || e > 604800) throw new RangeError('sigv4: expiresSeconds must be an integer in 1..604800');
+  if (!Number.isInteger(e) || e < 1 || e > 604800)
+    throw new RangeError('sigv4: expiresSeconds must be an integer in 1..604800');
   const pairs = toPairs(input.headers);
   if (!hasHeader(pairs, 'host')) throw new Error('sigv4: a host header is required');
   const { origin, path, query } = splitTarget(input.url);
@@ -145,7 +155,10 @@ export function presignUrlDetailed(input: PresignUrlInput): SignatureDetails & {
   const signed = signedList(pairs.map(([n]) => n));
   const auth: Array<[string, string]> = [
     ['X-Amz-Algorithm', ALGORITHM],
-    ['X-Amz-Credential', `${input.credentials.accessKeyId}/${credentialScope(amzDate.slice(0, 8), input.region, input.service)}`],
+    [
+      'X-Amz-Credential',
+      `${input.credentials.accessKeyId}/${credentialScope(amzDate.slice(0, 8), input.region, input.service)}`,
+    ],
     ['X-Amz-Date', amzDate],
     ['X-Amz-SignedHeaders', signed.join(';')],
     ['X-Amz-Expires', String(e)],

@@ -94,7 +94,9 @@ function parseHttpDate(v: string): number {
 }
 
 function invalidDate(v: string): Error {
-  return incomplete(`Date must be in ISO-8601 'basic format'. Got '${echoed(v)}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  return incomplete(
+    `Date must be in ISO-8601 'basic format'. Got '${echoed(v)}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+  );
 }
 
 function parseCredential(credential: string): { accessKeyId: string; scope: SignedRequestInfo['scope'] } {
@@ -110,7 +112,9 @@ function parseCredential(credential: string): { accessKeyId: string; scope: Sign
   // UNCONFIRMED: AWS's answer for such an id; an unknown key's is InvalidClientTokenId.
   if (!KEY_ID_SYNTAX.test(accessKeyId)) throw errors.invalidClientTokenId();
   if (terminator !== TERMINATOR) {
-    throw errors.signatureDoesNotMatch(`Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${echoed(terminator)}'.`);
+    throw errors.signatureDoesNotMatch(
+      `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${echoed(terminator)}'.`,
+    );
   }
   return { accessKeyId, scope: { date, region, service, terminator } };
 }
@@ -157,13 +161,27 @@ function authQueryParams(query: string): AuthQueryParams {
     if (!name.startsWith('X-Amz-')) continue;
     const value = eq < 0 ? '' : decodeQueryComponent(segment.slice(eq + 1));
     switch (name) {
-      case 'X-Amz-Algorithm': p.algorithm ??= value; break;
-      case 'X-Amz-Credential': p.credential ??= value; break;
-      case 'X-Amz-Date': p.date ??= value; break;
-      case 'X-Amz-Expires': p.expires ??= value; break;
-      case 'X-Amz-SignedHeaders': p.signedHeaders ??= value; break;
-      case 'X-Amz-Signature': p.signature ??= value; break;
-      case 'X-Amz-Security-Token': p.token ??= value; break;
+      case 'X-Amz-Algorithm':
+        p.algorithm ??= value;
+        break;
+      case 'X-Amz-Credential':
+        p.credential ??= value;
+        break;
+      case 'X-Amz-Date':
+        p.date ??= value;
+        break;
+      case 'X-Amz-Expires':
+        p.expires ??= value;
+        break;
+      case 'X-Amz-SignedHeaders':
+        p.signedHeaders ??= value;
+        break;
+      case 'X-Amz-Signature':
+        p.signature ??= value;
+        break;
+      case 'X-Amz-Security-Token':
+        p.token ??= value;
+        break;
     }
   }
   return p;
@@ -177,7 +195,9 @@ function parseQueryAuth(req: HttpRequestLike, p: AuthQueryParams, tokenHeader: s
   if (p.signedHeaders === undefined) missing.push("'X-Amz-SignedHeaders'");
   if (p.date === undefined) missing.push("'X-Amz-Date'");
   if (missing.length > 0) {
-    throw incomplete(`AWS query-string parameters must include ${missing.join(', ')}. Re-examine the query-string parameters.`);
+    throw incomplete(
+      `AWS query-string parameters must include ${missing.join(', ')}. Re-examine the query-string parameters.`,
+    );
   }
   const { accessKeyId, scope } = parseCredential(p.credential!);
   const signedHeaders = parseSignedHeaders(p.signedHeaders!, req.headers);
@@ -186,7 +206,8 @@ function parseQueryAuth(req: HttpRequestLike, p: AuthQueryParams, tokenHeader: s
   let expiresSeconds: number | undefined;
   if (p.expires !== undefined) {
     const e = p.expires;
-    if (e.charCodeAt(0) === 0x2d && e.length > 1 && digits(e, 1, e.length - 1) >= 0) throw incomplete('X-Amz-Expires must be non-negative');
+    if (e.charCodeAt(0) === 0x2d && e.length > 1 && digits(e, 1, e.length - 1) >= 0)
+      throw incomplete('X-Amz-Expires must be non-negative');
     expiresSeconds = e.length > 0 && e.length <= 15 ? digits(e, 0, e.length) : -1;
     if (expiresSeconds < 0) throw incomplete('X-Amz-Expires should be a number');
     if (expiresSeconds > MAX_EXPIRES_SECONDS) {
@@ -234,7 +255,9 @@ function parseHeaderAuth(
     if (b > a) {
       const eq = value.indexOf('=', a);
       if (eq < 0 || eq >= b) {
-        throw incomplete(`'${echoed(value.slice(a, b))}' not a valid key=value pair (missing equal-sign) in Authorization header: '${echoed(authorization)}'`);
+        throw incomplete(
+          `'${echoed(value.slice(a, b))}' not a valid key=value pair (missing equal-sign) in Authorization header: '${echoed(authorization)}'`,
+        );
       }
       let keyEnd = eq;
       while (keyEnd > a && isBlank(value.charCodeAt(keyEnd - 1))) keyEnd--;
@@ -261,7 +284,11 @@ function parseHeaderAuth(
   const rawDate = (amzDate ?? dateHeader)!.trim();
   const requestTime = amzDate !== undefined ? parseAmzDate(rawDate) : parseHttpDate(rawDate);
   if (Number.isNaN(requestTime)) {
-    throw amzDate !== undefined ? invalidDate(rawDate) : incomplete(`Date header must be in RFC 1123 format, e.g. 'Sun, 06 Nov 1994 08:49:37 GMT'. Got '${echoed(rawDate)}'.`);
+    throw amzDate !== undefined
+      ? invalidDate(rawDate)
+      : incomplete(
+          `Date header must be in RFC 1123 format, e.g. 'Sun, 06 Nov 1994 08:49:37 GMT'. Got '${echoed(rawDate)}'.`,
+        );
   }
   const info: SignedRequestInfo = {
     form: 'header',
@@ -287,10 +314,18 @@ export function parseAuthentication(req: HttpRequestLike): SignedRequestInfo | u
     const [name, value] = headers[i]!;
     // Switch on length first so most headers are never lowercased.
     switch (name.length) {
-      case 13: if (authorization === undefined && isName(name, 'authorization')) authorization = value; break;
-      case 10: if (amzDate === undefined && isName(name, 'x-amz-date')) amzDate = value; break;
-      case 4: if (dateHeader === undefined && isName(name, 'date')) dateHeader = value; break;
-      case 20: if (token === undefined && isName(name, 'x-amz-security-token')) token = value; break;
+      case 13:
+        if (authorization === undefined && isName(name, 'authorization')) authorization = value;
+        break;
+      case 10:
+        if (amzDate === undefined && isName(name, 'x-amz-date')) amzDate = value;
+        break;
+      case 4:
+        if (dateHeader === undefined && isName(name, 'date')) dateHeader = value;
+        break;
+      case 20:
+        if (token === undefined && isName(name, 'x-amz-security-token')) token = value;
+        break;
     }
   }
   const { query } = splitTarget(req.url);
@@ -311,7 +346,9 @@ export function parseAuthentication(req: HttpRequestLike): SignedRequestInfo | u
 
 /** The request time as it appears in the string to sign (the Date header form is converted). */
 function signingDate(info: SignedRequestInfo): string {
-  return info.amzDate.length === 16 && info.amzDate.charCodeAt(8) === 0x54 ? info.amzDate : formatAmzDate(info.requestTime);
+  return info.amzDate.length === 16 && info.amzDate.charCodeAt(8) === 0x54
+    ? info.amzDate
+    : formatAmzDate(info.requestTime);
 }
 
 function windowText(ms: number): string {
@@ -345,7 +382,11 @@ export function checkFreshness(info: SignedRequestInfo, nowMs: number): void {
   }
 }
 
-function buildCanonicalRequest(req: HttpRequestLike, info: SignedRequestInfo, options?: VerifyOptions): string | undefined {
+function buildCanonicalRequest(
+  req: HttpRequestLike,
+  info: SignedRequestInfo,
+  options?: VerifyOptions,
+): string | undefined {
   const headersBlock = canonicalHeaders(req.headers, info.signedHeaders);
   if (headersBlock === undefined) return undefined;
   const { path, query } = splitTarget(req.url);
@@ -387,7 +428,9 @@ export function verifySignature(
   const creq = buildCanonicalRequest(req, info, options);
   if (creq === undefined) return false;
   const key = signingKey(secretAccessKey, info.scope.date, info.scope.region, info.scope.service);
-  const expected = createHmac('sha256', key).update(stringToSign(signingDate(info), scopeOf(info), creq)).digest();
+  const expected = createHmac('sha256', key)
+    .update(stringToSign(signingDate(info), scopeOf(info), creq))
+    .digest();
   // A signature that is not 64 hex digits is simply wrong; decoding it keeps the comparison on equal-length buffers.
   const sig = info.signature;
   if (sig.length !== 64) return false;

@@ -71,26 +71,34 @@ export class AwsManagedCatalogue {
 
   private load(): Promise<void> {
     return (this.loading ??= new Promise<CatalogueEntry[]>((resolve, reject) => {
-      const worker = new Worker(new URL('./aws-managed-catalogue-worker.js', import.meta.url), { workerData: this.file });
+      const worker = new Worker(new URL('./aws-managed-catalogue-worker.js', import.meta.url), {
+        workerData: this.file,
+      });
       worker.once('message', resolve);
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the AWS managed policy catalogue worker exited with ${code}`)));
-    }).then((entries) => {
-      for (const e of entries) {
-        const slash = e.arn.lastIndexOf('/');
-        const policyName = e.arn.slice(slash + 1);
-        const p: CataloguePolicy = {
-          ...e, policyName, path: e.arn.slice(AWS_POLICY_ARN_PREFIX.length - 1, slash + 1), policyId: policyIdOf(e.arn, policyName),
-          description: KNOWN.get(policyName)?.description,
-        };
-        this.byArn.set(p.arn, p);
-        this.byId.set(p.policyId, p);
-      }
-      this.sorted = [...this.byArn.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-    }, (err) => {
-      this.loading = undefined; // a later request tries again
-      throw err;
-    }));
+    }).then(
+      (entries) => {
+        for (const e of entries) {
+          const slash = e.arn.lastIndexOf('/');
+          const policyName = e.arn.slice(slash + 1);
+          const p: CataloguePolicy = {
+            ...e,
+            policyName,
+            path: e.arn.slice(AWS_POLICY_ARN_PREFIX.length - 1, slash + 1),
+            policyId: policyIdOf(e.arn, policyName),
+            description: KNOWN.get(policyName)?.description,
+          };
+          this.byArn.set(p.arn, p);
+          this.byId.set(p.policyId, p);
+        }
+        this.sorted = [...this.byArn.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+      },
+      (err) => {
+        this.loading = undefined; // a later request tries again
+        throw err;
+      },
+    ));
   }
 
   async get(arn: string): Promise<CataloguePolicy | undefined> {

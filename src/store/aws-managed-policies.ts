@@ -34,7 +34,17 @@ export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicy[] = [
     name: 'IAMReadOnlyAccess',
     description: 'Provides read only access to IAM via the AWS Management Console.',
     createdAt: Date.parse('2015-02-06T18:40:39Z'),
-    document: doc({ Effect: 'Allow', Action: ['iam:GenerateCredentialReport', 'iam:Get*', 'iam:List*', 'iam:SimulateCustomPolicy', 'iam:SimulatePrincipalPolicy'], Resource: '*' }),
+    document: doc({
+      Effect: 'Allow',
+      Action: [
+        'iam:GenerateCredentialReport',
+        'iam:Get*',
+        'iam:List*',
+        'iam:SimulateCustomPolicy',
+        'iam:SimulatePrincipalPolicy',
+      ],
+      Resource: '*',
+    }),
   },
 ];
 

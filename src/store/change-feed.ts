@@ -21,12 +21,13 @@ export class LocalFeed implements ChangeFeed {
   subscribe(): void {}
 }
 
-type FeedMessage =
-  | { type: 'opensts:changed'; id: number }
-  | { type: 'opensts:changed-ack'; id: number };
+type FeedMessage = { type: 'opensts:changed'; id: number } | { type: 'opensts:changed-ack'; id: number };
 
 const isFeedMessage = (m: unknown): m is FeedMessage =>
-  typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('opensts:changed');
+  typeof m === 'object' &&
+  m !== null &&
+  typeof (m as { type?: unknown }).type === 'string' &&
+  (m as { type: string }).type.startsWith('opensts:changed');
 
 /** In a cluster worker: changes travel through the primary to the other workers (see relayChanges). */
 export class ClusterWorkerFeed implements ChangeFeed {

@@ -29,9 +29,14 @@ export interface MigrationPlan {
 /** The database has migrations this binary does not know: running on it could corrupt what the newer version wrote. */
 export class DatabaseNewerError extends Error {
   override name = 'DatabaseNewerError';
-  constructor(readonly unknown: string[], storeName = 'The database') {
-    super(`${storeName} was upgraded by a newer OpenSTS: it has migrations this version does not know (${unknown.join(', ')}). ` +
-      'Run that version or a newer one, or restore a backup taken before the upgrade; this version refuses to use it.');
+  constructor(
+    readonly unknown: string[],
+    storeName = 'The database',
+  ) {
+    super(
+      `${storeName} was upgraded by a newer OpenSTS: it has migrations this version does not know (${unknown.join(', ')}). ` +
+        'Run that version or a newer one, or restore a backup taken before the upgrade; this version refuses to use it.',
+    );
   }
 }
 
@@ -72,10 +77,13 @@ export class Migrator {
    * record. Refuses, before writing anything, a database that has migrations this binary does not know.
    */
   async migrateTo(target?: string): Promise<{ applied: { name: string; ms: number }[] }> {
-    if (target !== undefined && !this.list.some((m) => m.name === target)) throw new Error(`No migration named ${target}`);
+    if (target !== undefined && !this.list.some((m) => m.name === target))
+      throw new Error(`No migration named ${target}`);
     const plan = await this.plan();
     if (plan.unknown.length) throw new DatabaseNewerError(plan.unknown, this.storeName);
-    await this.db.schema.createTable('schema_migrations').ifNotExists()
+    await this.db.schema
+      .createTable('schema_migrations')
+      .ifNotExists()
       .addColumn('name', 'text', (c) => c.primaryKey())
       .addColumn('applied_at', 'bigint', (c) => c.notNull())
       .execute();

@@ -16,7 +16,8 @@ export async function openStore(
   options: { feed?: ChangeFeed; postgres?: Omit<PostgresStoreOptions, 'url'> } = {},
 ): Promise<Store> {
   if (location.url !== undefined) {
-    if (!isPostgresUrl(location.url)) throw new Error(`--store must be a postgres:// URL, not ${location.url.split(':')[0]}:...`);
+    if (!isPostgresUrl(location.url))
+      throw new Error(`--store must be a postgres:// URL, not ${location.url.split(':')[0]}:...`);
     return PostgresStore.open({ ...options.postgres, url: location.url });
   }
   return SqliteStore.open(location.dataDir, options.feed);

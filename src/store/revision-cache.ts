@@ -14,21 +14,27 @@ interface Entry<T> {
 export class RevisionCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
 
-  constructor(private readonly store: Pick<Store, 'revision'>, private readonly load: (key: string) => Promise<T>) {}
+  constructor(
+    private readonly store: Pick<Store, 'revision'>,
+    private readonly load: (key: string) => Promise<T>,
+  ) {}
 
   get(key: string): Promise<T> {
     const revision = this.store.revision();
     const entry = this.entries.get(key);
     if (entry && entry.revision === revision) return entry.loading;
     const next: Entry<T> = { revision, loading: undefined!, lastGood: entry?.lastGood };
-    next.loading = this.load(key).then((value) => {
-      next.lastGood = value;
-      return value;
-    }, (err) => {
-      if (this.entries.get(key) === next) this.entries.delete(key);
-      if (next.lastGood !== undefined) return next.lastGood;
-      throw err;
-    });
+    next.loading = this.load(key).then(
+      (value) => {
+        next.lastGood = value;
+        return value;
+      },
+      (err) => {
+        if (this.entries.get(key) === next) this.entries.delete(key);
+        if (next.lastGood !== undefined) return next.lastGood;
+        throw err;
+      },
+    );
     this.entries.set(key, next);
     return next.loading;
   }

@@ -49,7 +49,14 @@ export interface Database {
     last_used_region: string | null;
     permissions_boundary: string | null;
   };
-  groups: { group_id: string; account_id: string; group_name: string; name_key: string; path: string; created_at: number };
+  groups: {
+    group_id: string;
+    account_id: string;
+    group_name: string;
+    name_key: string;
+    path: string;
+    created_at: number;
+  };
   group_members: { group_id: string; user_id: string };
   /** Inline policies of users, groups and roles; owner ids are unique across the three (AIDA, AGPA, AROA). */
   inline_policies: { owner_id: string; policy_name: string; name_key: string; document: string };
@@ -154,22 +161,30 @@ export const migrations: Migration[] = [
   {
     name: '0001-core',
     async up(db) {
-      await db.schema.createTable('revision').ifNotExists()
+      await db.schema
+        .createTable('revision')
+        .ifNotExists()
         .addColumn('id', 'bigint', (c) => c.primaryKey())
         .addColumn('n', 'bigint', (c) => c.notNull())
         .execute();
       await db.insertInto('revision').values({ id: 1, n: 0 }).execute();
-      await db.schema.createTable('accounts').ifNotExists()
+      await db.schema
+        .createTable('accounts')
+        .ifNotExists()
         .addColumn('account_id', 'text', (c) => c.primaryKey())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('global_endpoint_token_version', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createTable('token_keys').ifNotExists()
+      await db.schema
+        .createTable('token_keys')
+        .ifNotExists()
         .addColumn('key_id', 'bigint', (c) => c.primaryKey())
         .addColumn('key_encrypted', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createTable('users').ifNotExists()
+      await db.schema
+        .createTable('users')
+        .ifNotExists()
         .addColumn('user_id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('user_name', 'text', (c) => c.notNull())
@@ -178,8 +193,16 @@ export const migrations: Migration[] = [
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('users_name').ifNotExists().unique().on('users').columns(['account_id', 'name_key']).execute();
-      await db.schema.createTable('access_keys').ifNotExists()
+      await db.schema
+        .createIndex('users_name')
+        .ifNotExists()
+        .unique()
+        .on('users')
+        .columns(['account_id', 'name_key'])
+        .execute();
+      await db.schema
+        .createTable('access_keys')
+        .ifNotExists()
         .addColumn('access_key_id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('owner_id', 'text', (c) => c.notNull())
@@ -190,13 +213,20 @@ export const migrations: Migration[] = [
         .addColumn('last_used_region', 'text')
         .addColumn('last_used_service', 'text')
         .execute();
-      await db.schema.createIndex('access_keys_owner').ifNotExists().on('access_keys').columns(['account_id', 'owner_id']).execute();
+      await db.schema
+        .createIndex('access_keys_owner')
+        .ifNotExists()
+        .on('access_keys')
+        .columns(['account_id', 'owner_id'])
+        .execute();
     },
   },
   {
     name: '0002-roles-policies-mfa',
     async up(db) {
-      await db.schema.createTable('roles').ifNotExists()
+      await db.schema
+        .createTable('roles')
+        .ifNotExists()
         .addColumn('role_id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('role_name', 'text', (c) => c.notNull())
@@ -208,8 +238,16 @@ export const migrations: Migration[] = [
         .addColumn('max_session_duration', 'bigint', (c) => c.notNull())
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('roles_name').ifNotExists().unique().on('roles').columns(['account_id', 'name_key']).execute();
-      await db.schema.createTable('groups').ifNotExists()
+      await db.schema
+        .createIndex('roles_name')
+        .ifNotExists()
+        .unique()
+        .on('roles')
+        .columns(['account_id', 'name_key'])
+        .execute();
+      await db.schema
+        .createTable('groups')
+        .ifNotExists()
         .addColumn('group_id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('group_name', 'text', (c) => c.notNull())
@@ -217,21 +255,38 @@ export const migrations: Migration[] = [
         .addColumn('path', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('groups_name').ifNotExists().unique().on('groups').columns(['account_id', 'name_key']).execute();
-      await db.schema.createTable('group_members').ifNotExists()
+      await db.schema
+        .createIndex('groups_name')
+        .ifNotExists()
+        .unique()
+        .on('groups')
+        .columns(['account_id', 'name_key'])
+        .execute();
+      await db.schema
+        .createTable('group_members')
+        .ifNotExists()
         .addColumn('group_id', 'text', (c) => c.notNull())
         .addColumn('user_id', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
         .execute();
-      await db.schema.createIndex('group_members_user').ifNotExists().on('group_members').columns(['user_id']).execute();
-      await db.schema.createTable('inline_policies').ifNotExists()
+      await db.schema
+        .createIndex('group_members_user')
+        .ifNotExists()
+        .on('group_members')
+        .columns(['user_id'])
+        .execute();
+      await db.schema
+        .createTable('inline_policies')
+        .ifNotExists()
         .addColumn('owner_id', 'text', (c) => c.notNull())
         .addColumn('policy_name', 'text', (c) => c.notNull())
         .addColumn('name_key', 'text', (c) => c.notNull())
         .addColumn('document', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('inline_policies_pk', ['owner_id', 'name_key'])
         .execute();
-      await db.schema.createTable('managed_policies').ifNotExists()
+      await db.schema
+        .createTable('managed_policies')
+        .ifNotExists()
         .addColumn('policy_id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('arn', 'text', (c) => c.notNull().unique())
@@ -245,21 +300,38 @@ export const migrations: Migration[] = [
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('managed_policies_name').ifNotExists().unique().on('managed_policies').columns(['account_id', 'name_key']).execute();
-      await db.schema.createTable('policy_versions').ifNotExists()
+      await db.schema
+        .createIndex('managed_policies_name')
+        .ifNotExists()
+        .unique()
+        .on('managed_policies')
+        .columns(['account_id', 'name_key'])
+        .execute();
+      await db.schema
+        .createTable('policy_versions')
+        .ifNotExists()
         .addColumn('policy_id', 'text', (c) => c.notNull())
         .addColumn('version_id', 'text', (c) => c.notNull())
         .addColumn('document', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('policy_versions_pk', ['policy_id', 'version_id'])
         .execute();
-      await db.schema.createTable('policy_attachments').ifNotExists()
+      await db.schema
+        .createTable('policy_attachments')
+        .ifNotExists()
         .addColumn('owner_id', 'text', (c) => c.notNull())
         .addColumn('policy_arn', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('policy_attachments_pk', ['owner_id', 'policy_arn'])
         .execute();
-      await db.schema.createIndex('policy_attachments_arn').ifNotExists().on('policy_attachments').columns(['policy_arn']).execute();
-      await db.schema.createTable('mfa_devices').ifNotExists()
+      await db.schema
+        .createIndex('policy_attachments_arn')
+        .ifNotExists()
+        .on('policy_attachments')
+        .columns(['policy_arn'])
+        .execute();
+      await db.schema
+        .createTable('mfa_devices')
+        .ifNotExists()
         .addColumn('serial_number', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('path', 'text', (c) => c.notNull())
@@ -271,21 +343,43 @@ export const migrations: Migration[] = [
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('mfa_devices_user').ifNotExists().on('mfa_devices').columns(['account_id', 'user_id']).execute();
+      await db.schema
+        .createIndex('mfa_devices_user')
+        .ifNotExists()
+        .on('mfa_devices')
+        .columns(['account_id', 'user_id'])
+        .execute();
       for (const p of AWS_MANAGED_POLICIES) {
-        await db.insertInto('managed_policies').values({
-          policy_id: p.policyId, account_id: 'aws', arn: awsManagedPolicyArn(p.name), policy_name: p.name,
-          name_key: p.name.toLowerCase(), path: '/', description: p.description, default_version: 'v1', next_version: 2,
-          created_at: p.createdAt, updated_at: p.createdAt, tags: '[]',
-        }).execute();
-        await db.insertInto('policy_versions').values({ policy_id: p.policyId, version_id: 'v1', document: p.document, created_at: p.createdAt }).execute();
+        await db
+          .insertInto('managed_policies')
+          .values({
+            policy_id: p.policyId,
+            account_id: 'aws',
+            arn: awsManagedPolicyArn(p.name),
+            policy_name: p.name,
+            name_key: p.name.toLowerCase(),
+            path: '/',
+            description: p.description,
+            default_version: 'v1',
+            next_version: 2,
+            created_at: p.createdAt,
+            updated_at: p.createdAt,
+            tags: '[]',
+          })
+          .execute();
+        await db
+          .insertInto('policy_versions')
+          .values({ policy_id: p.policyId, version_id: 'v1', document: p.document, created_at: p.createdAt })
+          .execute();
       }
     },
   },
   {
     name: '0003-account-regions',
     async up(db) {
-      await db.schema.createTable('account_regions').ifNotExists()
+      await db.schema
+        .createTable('account_regions')
+        .ifNotExists()
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('region', 'text', (c) => c.notNull())
         .addColumn('active', 'bigint', (c) => c.notNull())
@@ -296,7 +390,9 @@ export const migrations: Migration[] = [
   {
     name: '0004-oidc-providers',
     async up(db) {
-      await db.schema.createTable('oidc_providers').ifNotExists()
+      await db.schema
+        .createTable('oidc_providers')
+        .ifNotExists()
         .addColumn('arn', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('url', 'text', (c) => c.notNull())
@@ -305,7 +401,12 @@ export const migrations: Migration[] = [
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('oidc_providers_account').ifNotExists().on('oidc_providers').columns(['account_id']).execute();
+      await db.schema
+        .createIndex('oidc_providers_account')
+        .ifNotExists()
+        .on('oidc_providers')
+        .columns(['account_id'])
+        .execute();
     },
   },
   {
@@ -322,14 +423,26 @@ export const migrations: Migration[] = [
       await db.schema.alterTable('users').addColumn('permissions_boundary', 'text').execute();
       await db.schema.alterTable('roles').addColumn('permissions_boundary', 'text').execute();
       // GetPolicy counts a policy's boundary uses and DeletePolicy looks for one.
-      await db.schema.createIndex('users_permissions_boundary').ifNotExists().on('users').columns(['permissions_boundary']).execute();
-      await db.schema.createIndex('roles_permissions_boundary').ifNotExists().on('roles').columns(['permissions_boundary']).execute();
+      await db.schema
+        .createIndex('users_permissions_boundary')
+        .ifNotExists()
+        .on('users')
+        .columns(['permissions_boundary'])
+        .execute();
+      await db.schema
+        .createIndex('roles_permissions_boundary')
+        .ifNotExists()
+        .on('roles')
+        .columns(['permissions_boundary'])
+        .execute();
     },
   },
   {
     name: '0007-saml-providers',
     async up(db) {
-      await db.schema.createTable('saml_providers').ifNotExists()
+      await db.schema
+        .createTable('saml_providers')
+        .ifNotExists()
         .addColumn('arn', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -338,18 +451,27 @@ export const migrations: Migration[] = [
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('tags', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('saml_providers_account').ifNotExists().on('saml_providers').columns(['account_id']).execute();
+      await db.schema
+        .createIndex('saml_providers_account')
+        .ifNotExists()
+        .on('saml_providers')
+        .columns(['account_id'])
+        .execute();
     },
   },
   {
     name: '0008-outbound-federation',
     async up(db) {
-      await db.schema.createTable('outbound_federation').ifNotExists()
+      await db.schema
+        .createTable('outbound_federation')
+        .ifNotExists()
         .addColumn('account_id', 'text', (c) => c.primaryKey())
         .addColumn('enabled', 'bigint', (c) => c.notNull())
         .addColumn('changed_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createTable('outbound_signing_keys').ifNotExists()
+      await db.schema
+        .createTable('outbound_signing_keys')
+        .ifNotExists()
         .addColumn('kid', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('alg', 'text', (c) => c.notNull())
@@ -357,13 +479,20 @@ export const migrations: Migration[] = [
         .addColumn('public_jwk', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('outbound_signing_keys_account').ifNotExists().on('outbound_signing_keys').columns(['account_id']).execute();
+      await db.schema
+        .createIndex('outbound_signing_keys_account')
+        .ifNotExists()
+        .on('outbound_signing_keys')
+        .columns(['account_id'])
+        .execute();
     },
   },
   {
     name: '0009-master-key-check',
     async up(db) {
-      await db.schema.createTable('master_key_check').ifNotExists()
+      await db.schema
+        .createTable('master_key_check')
+        .ifNotExists()
         .addColumn('id', 'bigint', (c) => c.primaryKey())
         .addColumn('sealed', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -373,7 +502,9 @@ export const migrations: Migration[] = [
   {
     name: '0010-instance-profiles',
     async up(db) {
-      await db.schema.createTable('instance_profiles').ifNotExists()
+      await db.schema
+        .createTable('instance_profiles')
+        .ifNotExists()
         .addColumn('instance_profile_id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -383,9 +514,20 @@ export const migrations: Migration[] = [
         .addColumn('tags', 'text', (c) => c.notNull())
         .addColumn('role_id', 'text')
         .execute();
-      await db.schema.createIndex('instance_profiles_name').ifNotExists().unique().on('instance_profiles').columns(['account_id', 'name_key']).execute();
+      await db.schema
+        .createIndex('instance_profiles_name')
+        .ifNotExists()
+        .unique()
+        .on('instance_profiles')
+        .columns(['account_id', 'name_key'])
+        .execute();
       // ListInstanceProfilesForRole, and DeleteRole's check.
-      await db.schema.createIndex('instance_profiles_role').ifNotExists().on('instance_profiles').columns(['role_id']).execute();
+      await db.schema
+        .createIndex('instance_profiles_role')
+        .ifNotExists()
+        .on('instance_profiles')
+        .columns(['role_id'])
+        .execute();
     },
   },
 ];

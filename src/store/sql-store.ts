@@ -7,12 +7,36 @@ import type { ChangeFeed } from './change-feed.js';
 import { Migrator, type MigrationPlan } from './migrator.js';
 import { bumpRevision, type Database } from './schema.js';
 import type {
-  AccessKeyRecord, AccessKeyStatus, AccessKeyUse, AccountRecord, BoundedEntity, RoleUse, CreateAccessKeyResult, ListOptions, Page, Store,
-  TokenKeyRecord, UserRecord,
+  AccessKeyRecord,
+  AccessKeyStatus,
+  AccessKeyUse,
+  AccountRecord,
+  BoundedEntity,
+  RoleUse,
+  CreateAccessKeyResult,
+  ListOptions,
+  Page,
+  Store,
+  TokenKeyRecord,
+  UserRecord,
 } from './store.js';
 import type {
-  AttachedPolicyDocument, DeleteUserResult, GroupRecord, InlinePolicyRecord, ManagedPolicyRecord, MfaDeviceRecord,
-  InstanceProfileRecord, OidcProviderRecord, RenamableEntity, OutboundSigningKeyRecord, PolicyListOptions, PolicyVersionRecord, RoleRecord, SamlProviderRecord, Tag, TaggedEntity,
+  AttachedPolicyDocument,
+  DeleteUserResult,
+  GroupRecord,
+  InlinePolicyRecord,
+  ManagedPolicyRecord,
+  MfaDeviceRecord,
+  InstanceProfileRecord,
+  OidcProviderRecord,
+  RenamableEntity,
+  OutboundSigningKeyRecord,
+  PolicyListOptions,
+  PolicyVersionRecord,
+  RoleRecord,
+  SamlProviderRecord,
+  Tag,
+  TaggedEntity,
 } from './store.js';
 import * as account from './sql/account.js';
 import { setBoundary } from './sql/boundaries.js';
@@ -34,8 +58,13 @@ type UserRow = Database['users'];
 type KeyRow = Database['access_keys'];
 
 const toUser = (r: UserRow): UserRecord => ({
-  accountId: r.account_id, userId: r.user_id, userName: r.user_name, path: r.path,
-  createdAt: Number(r.created_at), tags: JSON.parse(r.tags), permissionsBoundary: r.permissions_boundary ?? undefined,
+  accountId: r.account_id,
+  userId: r.user_id,
+  userName: r.user_name,
+  path: r.path,
+  createdAt: Number(r.created_at),
+  tags: JSON.parse(r.tags),
+  permissionsBoundary: r.permissions_boundary ?? undefined,
 });
 
 const toKey = (r: KeyRow): AccessKeyRecord => ({
@@ -56,7 +85,10 @@ const decodeMarker = (marker: string) => Buffer.from(marker, 'base64url').toStri
 export abstract class SqlStore implements Store {
   private rev = 0;
 
-  protected constructor(protected readonly db: Kysely<Database>, private readonly feed: ChangeFeed) {
+  protected constructor(
+    protected readonly db: Kysely<Database>,
+    private readonly feed: ChangeFeed,
+  ) {
     feed.subscribe(() => this.noteChange());
   }
 
@@ -127,10 +159,13 @@ export abstract class SqlStore implements Store {
 
   async getAccount(): Promise<AccountRecord | undefined> {
     const r = await this.db.selectFrom('accounts').selectAll().orderBy('created_at').limit(1).executeTakeFirst();
-    return r && {
-      accountId: r.account_id, createdAt: Number(r.created_at),
-      globalEndpointTokenVersion: Number(r.global_endpoint_token_version),
-    };
+    return (
+      r && {
+        accountId: r.account_id,
+        createdAt: Number(r.created_at),
+        globalEndpointTokenVersion: Number(r.global_endpoint_token_version),
+      }
+    );
   }
 
   async ensureAccount(account: AccountRecord): Promise<AccountRecord> {
@@ -139,10 +174,15 @@ export abstract class SqlStore implements Store {
     // Checked again inside the change: nodes starting at once on a new store must agree on one account.
     await this.change(async (trx) => {
       if (await trx.selectFrom('accounts').select('account_id').limit(1).executeTakeFirst()) return;
-      await trx.insertInto('accounts').values({
-        account_id: account.accountId, created_at: account.createdAt,
-        global_endpoint_token_version: account.globalEndpointTokenVersion,
-      }).onConflict((oc) => oc.doNothing()).execute();
+      await trx
+        .insertInto('accounts')
+        .values({
+          account_id: account.accountId,
+          created_at: account.createdAt,
+          global_endpoint_token_version: account.globalEndpointTokenVersion,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     });
     return (await this.getAccount())!;
   }
@@ -162,13 +202,21 @@ export abstract class SqlStore implements Store {
 
   async listTokenKeys(): Promise<TokenKeyRecord[]> {
     const rows = await this.db.selectFrom('token_keys').selectAll().orderBy('key_id').execute();
-    return rows.map((r) => ({ keyId: Number(r.key_id), keyEncrypted: r.key_encrypted, createdAt: Number(r.created_at) }));
+    return rows.map((r) => ({
+      keyId: Number(r.key_id),
+      keyEncrypted: r.key_encrypted,
+      createdAt: Number(r.created_at),
+    }));
   }
 
   async addTokenKey(key: TokenKeyRecord): Promise<void> {
-    await this.change((trx) => trx.insertInto('token_keys')
-      .values({ key_id: key.keyId, key_encrypted: key.keyEncrypted, created_at: key.createdAt })
-      .onConflict((oc) => oc.doNothing()).execute());
+    await this.change((trx) =>
+      trx
+        .insertInto('token_keys')
+        .values({ key_id: key.keyId, key_encrypted: key.keyEncrypted, created_at: key.createdAt })
+        .onConflict((oc) => oc.doNothing())
+        .execute(),
+    );
   }
 
   async deleteTokenKey(keyId: number): Promise<boolean> {
@@ -177,17 +225,32 @@ export abstract class SqlStore implements Store {
   }
 
   async createUser(user: UserRecord): Promise<boolean> {
-    const result = await this.change((trx) => trx.insertInto('users').values({
-      user_id: user.userId, account_id: user.accountId, user_name: user.userName,
-      name_key: user.userName.toLowerCase(), path: user.path, created_at: user.createdAt, tags: JSON.stringify(user.tags),
-      permissions_boundary: user.permissionsBoundary ?? null,
-    }).onConflict((oc) => oc.doNothing()).executeTakeFirst());
+    const result = await this.change((trx) =>
+      trx
+        .insertInto('users')
+        .values({
+          user_id: user.userId,
+          account_id: user.accountId,
+          user_name: user.userName,
+          name_key: user.userName.toLowerCase(),
+          path: user.path,
+          created_at: user.createdAt,
+          tags: JSON.stringify(user.tags),
+          permissions_boundary: user.permissionsBoundary ?? null,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst(),
+    );
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async getUserByName(accountId: string, userName: string): Promise<UserRecord | undefined> {
-    const r = await this.db.selectFrom('users').selectAll()
-      .where('account_id', '=', accountId).where('name_key', '=', userName.toLowerCase()).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('name_key', '=', userName.toLowerCase())
+      .executeTakeFirst();
     return r && toUser(r);
   }
 
@@ -198,9 +261,13 @@ export abstract class SqlStore implements Store {
 
   async listUsers(accountId: string, options: ListOptions): Promise<Page<UserRecord>> {
     let q = this.db.selectFrom('users').selectAll().where('account_id', '=', accountId);
-    if (options.pathPrefix) q = q.where(sql<boolean>`substr(path, 1, ${options.pathPrefix.length}) = ${options.pathPrefix}`);
+    if (options.pathPrefix)
+      q = q.where(sql<boolean>`substr(path, 1, ${options.pathPrefix.length}) = ${options.pathPrefix}`);
     if (options.marker) q = q.where('name_key', '>', decodeMarker(options.marker));
-    const rows = await q.orderBy('name_key').limit(options.maxItems + 1).execute();
+    const rows = await q
+      .orderBy('name_key')
+      .limit(options.maxItems + 1)
+      .execute();
     const items = rows.slice(0, options.maxItems).map(toUser);
     return rows.length > options.maxItems
       ? { items, marker: encodeMarker(rows[options.maxItems - 1]!.name_key) }
@@ -209,8 +276,13 @@ export abstract class SqlStore implements Store {
 
   async deleteUser(accountId: string, userId: string): Promise<DeleteUserResult> {
     return this.change(async (trx) => {
-      const keys = await trx.selectFrom('access_keys').select('access_key_id')
-        .where('account_id', '=', accountId).where('owner_id', '=', userId).limit(1).execute();
+      const keys = await trx
+        .selectFrom('access_keys')
+        .select('access_key_id')
+        .where('account_id', '=', accountId)
+        .where('owner_id', '=', userId)
+        .limit(1)
+        .execute();
       if (keys.length) return 'has-keys';
       const blocker = await userDependents(trx, userId);
       if (blocker) return blocker;
@@ -231,14 +303,27 @@ export abstract class SqlStore implements Store {
         const user = await trx.selectFrom('users').select('user_id').where('user_id', '=', owner).executeTakeFirst();
         if (!user) return 'no-such-owner';
       }
-      const { n } = await trx.selectFrom('access_keys').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('account_id', '=', key.accountId).where('owner_id', '=', owner).executeTakeFirstOrThrow();
+      const { n } = await trx
+        .selectFrom('access_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', key.accountId)
+        .where('owner_id', '=', owner)
+        .executeTakeFirstOrThrow();
       if (Number(n) >= maxPerOwner) return 'limit-exceeded';
-      await trx.insertInto('access_keys').values({
-        access_key_id: key.accessKeyId, account_id: key.accountId, owner_id: owner,
-        secret_encrypted: key.secretEncrypted, status: key.status, created_at: key.createdAt,
-        last_used_at: null, last_used_region: null, last_used_service: null,
-      }).execute();
+      await trx
+        .insertInto('access_keys')
+        .values({
+          access_key_id: key.accessKeyId,
+          account_id: key.accountId,
+          owner_id: owner,
+          secret_encrypted: key.secretEncrypted,
+          status: key.status,
+          created_at: key.createdAt,
+          last_used_at: null,
+          last_used_region: null,
+          last_used_service: null,
+        })
+        .execute();
       return 'created';
     });
   }
@@ -251,24 +336,36 @@ export abstract class SqlStore implements Store {
   protected async lockOwner(_trx: Transaction<Database>, _accountId: string, _ownerId: string): Promise<void> {}
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const r = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('access_key_id', '=', accessKeyId)
+      .executeTakeFirst();
     return r && toKey(r);
   }
 
   async listAccessKeys(accountId: string, userId: string | undefined): Promise<AccessKeyRecord[]> {
-    const rows = await this.db.selectFrom('access_keys').selectAll()
-      .where('account_id', '=', accountId).where('owner_id', '=', userId ?? '').orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('owner_id', '=', userId ?? '')
+      .orderBy('created_at')
+      .execute();
     return rows.map(toKey);
   }
 
   async updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
-    const r = await this.change((trx) => trx.updateTable('access_keys').set({ status })
-      .where('access_key_id', '=', accessKeyId).executeTakeFirst());
+    const r = await this.change((trx) =>
+      trx.updateTable('access_keys').set({ status }).where('access_key_id', '=', accessKeyId).executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows) === 1;
   }
 
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {
-    const r = await this.change((trx) => trx.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst());
+    const r = await this.change((trx) =>
+      trx.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst(),
+    );
     return Number(r.numDeletedRows) === 1;
   }
 
@@ -280,7 +377,8 @@ export abstract class SqlStore implements Store {
     if (!uses.length) return;
     await this.db.transaction().execute(async (trx) => {
       for (const u of uses) {
-        await trx.updateTable('access_keys')
+        await trx
+          .updateTable('access_keys')
           .set({ last_used_at: u.at, last_used_region: u.region, last_used_service: u.service })
           .where('access_key_id', '=', u.accessKeyId)
           .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', u.at)]))

@@ -19,7 +19,7 @@ export interface AccountRecord {
   globalEndpointTokenVersion: number;
 }
 
-/** An account's explicit STS setting for one region (regions without one keep their default, see server/regions.ts). */
+/** An account's explicit STS setting for one region (regions without one keep their default, see service/regions.ts). */
 export interface RegionSetting {
   region: string;
   active: boolean;
@@ -204,7 +204,7 @@ export interface SamlProviderRecord {
   /** `arn:aws:iam::ACCOUNT:saml-provider/NAME`. */
   arn: string;
   name: string;
-  /** The SAML metadata document as uploaded (checked when stored: see iam/saml-provider.ts). */
+  /** The SAML metadata document as uploaded (checked when stored: see federation/saml-provider.ts). */
   metadata: string;
   /** The metadata's validUntil, if it has one. */
   validUntil?: number;
@@ -271,7 +271,14 @@ export interface PolicyListOptions extends ListOptions {
   onlyAttached: boolean;
 }
 
-export type DeleteUserResult = 'deleted' | 'has-keys' | 'has-policies' | 'has-attached-policies' | 'in-groups' | 'has-mfa' | 'missing';
+export type DeleteUserResult =
+  | 'deleted'
+  | 'has-keys'
+  | 'has-policies'
+  | 'has-attached-policies'
+  | 'in-groups'
+  | 'has-mfa'
+  | 'missing';
 
 export interface Store {
   /**
@@ -329,7 +336,11 @@ export interface Store {
   deleteUser(accountId: string, userId: string): Promise<DeleteUserResult>;
 
   /** UpdateUser and UpdateGroup: a new name and/or path; 'exists' when another user (group) has the name in any case. */
-  renameEntity(entity: RenamableEntity, id: string, changes: { name?: string; path?: string }): Promise<'updated' | 'exists' | 'missing'>;
+  renameEntity(
+    entity: RenamableEntity,
+    id: string,
+    changes: { name?: string; path?: string },
+  ): Promise<'updated' | 'exists' | 'missing'>;
 
   /** Adds a key unless the owner (user, or root when userId is undefined) has `maxPerOwner` already; atomic. */
   createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult>;
@@ -341,14 +352,23 @@ export interface Store {
   recordAccessKeyUse(uses: AccessKeyUse[]): Promise<void>;
 
   /** Adds and removes tags on a user, role, managed policy or MFA device (by id / serial); keys compare case-insensitively. */
-  updateTags(entity: TaggedEntity, id: string, add: Tag[], removeKeys: string[], max: number): Promise<'updated' | 'limit-exceeded' | 'missing'>;
+  updateTags(
+    entity: TaggedEntity,
+    id: string,
+    add: Tag[],
+    removeKeys: string[],
+    max: number,
+  ): Promise<'updated' | 'limit-exceeded' | 'missing'>;
 
   /** False when a role with that name (compared case-insensitively) exists. */
   createRole(role: RoleRecord): Promise<boolean>;
   getRoleByName(accountId: string, roleName: string): Promise<RoleRecord | undefined>;
   getRoleById(roleId: string): Promise<RoleRecord | undefined>;
   listRoles(accountId: string, options: ListOptions): Promise<Page<RoleRecord>>;
-  updateRole(roleId: string, changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<boolean>;
+  updateRole(
+    roleId: string,
+    changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string },
+  ): Promise<boolean>;
   /** Deletes a role that is in no instance profile and has no inline or attached policies. */
   deleteRole(roleId: string): Promise<DeleteRoleResult>;
   /** Records when roles were last used; later uses win. Does not count as a change for revision(). */
@@ -358,13 +378,19 @@ export interface Store {
    * Sets (a policy ARN) or removes (undefined) the permissions boundary of a user or role, by id. The policy must
    * exist, checked in the same transaction as the write, so that DeletePolicy cannot leave a boundary dangling.
    */
-  setPermissionsBoundary(entity: BoundedEntity, id: string, policyArn: string | undefined): Promise<'updated' | 'no-such-policy' | 'missing'>;
+  setPermissionsBoundary(
+    entity: BoundedEntity,
+    id: string,
+    policyArn: string | undefined,
+  ): Promise<'updated' | 'no-such-policy' | 'missing'>;
 
   createGroup(group: GroupRecord): Promise<boolean>;
   getGroupByName(accountId: string, groupName: string): Promise<GroupRecord | undefined>;
   listGroups(accountId: string, options: ListOptions): Promise<Page<GroupRecord>>;
   /** Deletes a group without members or policies. */
-  deleteGroup(groupId: string): Promise<'deleted' | 'has-members' | 'has-policies' | 'has-attached-policies' | 'missing'>;
+  deleteGroup(
+    groupId: string,
+  ): Promise<'deleted' | 'has-members' | 'has-policies' | 'has-attached-policies' | 'missing'>;
   /** Idempotent. */
   addUserToGroup(groupId: string, userId: string): Promise<void>;
   removeUserFromGroup(groupId: string, userId: string): Promise<boolean>;
@@ -391,7 +417,13 @@ export interface Store {
   getPolicyVersion(policyId: string, versionId: string): Promise<PolicyVersionRecord | undefined>;
   listPolicyVersions(policyId: string): Promise<PolicyVersionRecord[]>;
   /** Adds the next version (v2, v3...) unless the policy has `maxVersions` already. */
-  createPolicyVersion(policyId: string, document: string, setAsDefault: boolean, at: number, maxVersions: number): Promise<PolicyVersionRecord | 'limit-exceeded' | 'missing'>;
+  createPolicyVersion(
+    policyId: string,
+    document: string,
+    setAsDefault: boolean,
+    at: number,
+    maxVersions: number,
+  ): Promise<PolicyVersionRecord | 'limit-exceeded' | 'missing'>;
   deletePolicyVersion(policyId: string, versionId: string): Promise<'deleted' | 'is-default' | 'missing'>;
   setDefaultPolicyVersion(policyId: string, versionId: string, at: number): Promise<boolean>;
   /** Attaches a managed policy to a user, group or role (idempotent) unless the owner has `max` attached already. */
@@ -414,28 +446,47 @@ export interface Store {
   createMfaDevice(device: MfaDeviceRecord): Promise<boolean>;
   getMfaDevice(serialNumber: string): Promise<MfaDeviceRecord | undefined>;
   /** The account's virtual MFA devices, optionally only those of one user, in serial number order. */
-  listMfaDevices(accountId: string, filter: { userId?: string; assignment?: 'Assigned' | 'Unassigned' | 'Any' }): Promise<MfaDeviceRecord[]>;
+  listMfaDevices(
+    accountId: string,
+    filter: { userId?: string; assignment?: 'Assigned' | 'Unassigned' | 'Any' },
+  ): Promise<MfaDeviceRecord[]>;
   /** Assigns an unassigned device to a user, with the time step of the codes that proved it. */
-  enableMfaDevice(serialNumber: string, userId: string, enabledAt: number, step: number): Promise<'enabled' | 'in-use' | 'missing'>;
+  enableMfaDevice(
+    serialNumber: string,
+    userId: string,
+    enabledAt: number,
+    step: number,
+  ): Promise<'enabled' | 'in-use' | 'missing'>;
   deactivateMfaDevice(serialNumber: string, userId: string): Promise<boolean>;
   deleteMfaDevice(serialNumber: string): Promise<'deleted' | 'in-use' | 'missing'>;
   /** Records an accepted code's time step when it is later than the last one, atomically: false for a replay. */
   acceptMfaStep(serialNumber: string, step: number): Promise<boolean>;
 
   /** Adds a provider unless its ARN exists or the account has `maxPerAccount` already; atomic. */
-  createOidcProvider(provider: OidcProviderRecord, maxPerAccount: number): Promise<'created' | 'exists' | 'limit-exceeded'>;
+  createOidcProvider(
+    provider: OidcProviderRecord,
+    maxPerAccount: number,
+  ): Promise<'created' | 'exists' | 'limit-exceeded'>;
   getOidcProvider(arn: string): Promise<OidcProviderRecord | undefined>;
   /** The account's providers, in ARN order. */
   listOidcProviders(accountId: string): Promise<OidcProviderRecord[]>;
   /** False when it was gone. */
   deleteOidcProvider(arn: string): Promise<boolean>;
   /** Adds and removes client ids (adding one that is there changes nothing) unless the result would exceed `max`. */
-  updateOidcClientIds(arn: string, add: string[], remove: string[], max: number): Promise<'updated' | 'limit-exceeded' | 'missing'>;
+  updateOidcClientIds(
+    arn: string,
+    add: string[],
+    remove: string[],
+    max: number,
+  ): Promise<'updated' | 'limit-exceeded' | 'missing'>;
   /** Replaces the thumbprint list; false when there is no such provider. */
   setOidcThumbprints(arn: string, thumbprints: string[]): Promise<boolean>;
 
   /** Adds a provider unless its ARN exists or the account has `maxPerAccount` already; atomic. */
-  createSamlProvider(provider: SamlProviderRecord, maxPerAccount: number): Promise<'created' | 'exists' | 'limit-exceeded'>;
+  createSamlProvider(
+    provider: SamlProviderRecord,
+    maxPerAccount: number,
+  ): Promise<'created' | 'exists' | 'limit-exceeded'>;
   getSamlProvider(arn: string): Promise<SamlProviderRecord | undefined>;
   /** The account's providers, in ARN order. */
   listSamlProviders(accountId: string): Promise<SamlProviderRecord[]>;
@@ -454,7 +505,10 @@ export interface Store {
   /** Deletes a profile that holds no role. */
   deleteInstanceProfile(instanceProfileId: string): Promise<'deleted' | 'has-role' | 'missing'>;
   /** Puts a role in an empty profile ('limit-exceeded' when it holds one already, even this one); atomic. */
-  addRoleToInstanceProfile(instanceProfileId: string, roleId: string): Promise<'added' | 'limit-exceeded' | 'no-such-role' | 'missing'>;
+  addRoleToInstanceProfile(
+    instanceProfileId: string,
+    roleId: string,
+  ): Promise<'added' | 'limit-exceeded' | 'no-such-role' | 'missing'>;
   /** False when the profile does not hold this role. */
   removeRoleFromInstanceProfile(instanceProfileId: string, roleId: string): Promise<boolean>;
 

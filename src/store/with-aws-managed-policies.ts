@@ -4,14 +4,29 @@
  * attached documents the permission caches load. Attachments stay in the database, by ARN. The rows migration
  * 0002 seeded under account 'aws' are shadowed (the catalogue has those policies too, with their real documents).
  */
-import { awsManagedCatalogue, AWS_POLICY_ARN_PREFIX, isAwsManagedPolicyArn, type AwsManagedCatalogue, type CataloguePolicy } from './aws-managed-catalogue.js';
+import {
+  awsManagedCatalogue,
+  AWS_POLICY_ARN_PREFIX,
+  isAwsManagedPolicyArn,
+  type AwsManagedCatalogue,
+  type CataloguePolicy,
+} from './aws-managed-catalogue.js';
 import { decodeMarker, encodeMarker } from './sql/common.js';
 import type { ManagedPolicyRecord, Page, PolicyListOptions, PolicyVersionRecord, Store } from './store.js';
 
 const record = (p: CataloguePolicy, use = { attachments: 0, boundaries: 0 }): ManagedPolicyRecord => ({
-  accountId: 'aws', policyId: p.policyId, arn: p.arn, policyName: p.policyName, path: p.path, description: p.description,
-  defaultVersionId: p.defaultVersionId, createdAt: p.createdAt, updatedAt: p.updatedAt, tags: [],
-  attachmentCount: use.attachments, permissionsBoundaryUsageCount: use.boundaries,
+  accountId: 'aws',
+  policyId: p.policyId,
+  arn: p.arn,
+  policyName: p.policyName,
+  path: p.path,
+  description: p.description,
+  defaultVersionId: p.defaultVersionId,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+  tags: [],
+  attachmentCount: use.attachments,
+  permissionsBoundaryUsageCount: use.boundaries,
 });
 
 /** ListPolicies with Scope All lists the account's policies, then AWS's; the marker says which part it is in. */
@@ -24,7 +39,11 @@ export function withAwsManagedPolicies(store: Store, catalogue: AwsManagedCatalo
     return policies.map((p) => record(p, counts.get(p.arn)));
   }
 
-  async function awsPage(o: PolicyListOptions, after: string | undefined, maxItems: number): Promise<Page<ManagedPolicyRecord>> {
+  async function awsPage(
+    o: PolicyListOptions,
+    after: string | undefined,
+    maxItems: number,
+  ): Promise<Page<ManagedPolicyRecord>> {
     const prefix = o.pathPrefix ?? '/';
     const attached = o.onlyAttached ? await store.attachedPolicyArns(AWS_POLICY_ARN_PREFIX) : undefined;
     const out: CataloguePolicy[] = [];
@@ -57,7 +76,8 @@ export function withAwsManagedPolicies(store: Store, catalogue: AwsManagedCatalo
       const local = await store.listManagedPolicies(accountId, { ...o, scope: 'Local', marker: marker?.slice(1) });
       if (local.marker !== undefined) return { items: local.items, marker: LOCAL + local.marker };
       // A local page that fills maxItems exactly ends here; its marker starts the AWS part (when it has any item).
-      if (local.items.length >= o.maxItems) return { items: local.items, marker: (await awsPage(o, undefined, 1)).items.length ? AWS : undefined };
+      if (local.items.length >= o.maxItems)
+        return { items: local.items, marker: (await awsPage(o, undefined, 1)).items.length ? AWS : undefined };
       const rest = await awsPage(o, undefined, o.maxItems - local.items.length);
       return { items: [...local.items, ...rest.items], marker: rest.marker };
     },
@@ -67,7 +87,9 @@ export function withAwsManagedPolicies(store: Store, catalogue: AwsManagedCatalo
       if (!p) return store.getPolicyVersion(policyId, versionId);
       const document = catalogue.versionDocument(p, versionId);
       const createdAt = p.versions.find(([id]) => id === versionId)?.[1];
-      return document === undefined || createdAt === undefined ? undefined : { policyId, versionId, document, createdAt };
+      return document === undefined || createdAt === undefined
+        ? undefined
+        : { policyId, versionId, document, createdAt };
     },
 
     async listPolicyVersions(policyId) {

@@ -7,16 +7,23 @@
  * session is a role session like AssumeRole's, its name, duration cap, tags and source identity from attributes.
  */
 import { createHash } from 'node:crypto';
-import { addRequestKeys, addRequestTagKeys } from '../iam/authorize.js';
+import { addRequestKeys, addRequestTagKeys } from '../service/authorize.js';
 import type { SamlProviderEntry } from '../iam/entity-cache.js';
-import { RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
-import { parseSamlProviderArn } from '../iam/saml-provider.js';
-import { expiredToken, invalidToken, verifySamlResponse, type SamlAssertion } from '../iam/saml-response.js';
+import { RequestContext, type CallerPrincipal, type ContextValue } from '../policy/index.js';
+import { parseSamlProviderArn } from '../federation/saml-provider.js';
+import { expiredToken, invalidToken, verifySamlResponse, type SamlAssertion } from '../federation/saml-response.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import { operation } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import type { Tag } from '../store/store.js';
-import { checkFederatedTrust, checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, federatedRefusal, findRole, issueRoleSession } from './role-session.js';
+import {
+  checkFederatedTrust,
+  checkRoleDuration,
+  DEFAULT_ROLE_SESSION_SECONDS,
+  federatedRefusal,
+  findRole,
+  issueRoleSession,
+} from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags, TAG_KEY, TAG_VALUE } from './session-tags.js';
 
@@ -73,7 +80,8 @@ const MAPPED_ATTRIBUTES: Record<string, [string, boolean]> = {
 };
 
 /** SubjectType as AWS answers it: the SAML 2.0 name-id-format prefix dropped, any other format as it is. */
-const subjectType = (format: string | undefined) => (format?.startsWith(NAMEID_PREFIX) ? format.slice(NAMEID_PREFIX.length) : format);
+const subjectType = (format: string | undefined) =>
+  format?.startsWith(NAMEID_PREFIX) ? format.slice(NAMEID_PREFIX.length) : format;
 
 /** AWS's NameQualifier: BASE64(SHA1(issuer + account id + "/" + provider name)). */
 export const nameQualifier = (issuer: string, accountId: string, providerName: string) =>
@@ -92,7 +100,10 @@ function single(claims: SamlAssertion, name: string): string | undefined {
 function rolePairNamed(claims: SamlAssertion, roleArn: string, providerArn: string): boolean {
   return (claims.attributes.get(`${ATTRIBUTE}Role`) ?? []).some((value) => {
     const parts = value.split(',').map((p) => p.trim());
-    return parts.length === 2 && ((parts[0] === roleArn && parts[1] === providerArn) || (parts[0] === providerArn && parts[1] === roleArn));
+    return (
+      parts.length === 2 &&
+      ((parts[0] === roleArn && parts[1] === providerArn) || (parts[0] === providerArn && parts[1] === roleArn))
+    );
   });
 }
 
@@ -103,7 +114,9 @@ function principalTags(claims: SamlAssertion): Tag[] {
     if (!name.startsWith(`${ATTRIBUTE}PrincipalTag:`)) continue;
     const key = name.slice(`${ATTRIBUTE}PrincipalTag:`.length);
     if (values.length !== 1 || !TAG_KEY.test(key) || !TAG_VALUE.test(values[0]!)) {
-      throw invalidToken(`The SAML attribute ${name} is not a valid session tag (one value; key 1-128 and value 0-256 characters of letters, digits, spaces and _.:/=+-@).`);
+      throw invalidToken(
+        `The SAML attribute ${name} is not a valid session tag (one value; key 1-128 and value 0-256 characters of letters, digits, spaces and _.:/=+-@).`,
+      );
     }
     tags.push({ Key: key, Value: values[0]! });
   }
@@ -150,15 +163,22 @@ export const assumeRoleWithSAML = operation<Input>({
     const sessionName = single(claims, 'RoleSessionName');
     // UNCONFIRMED wording of the three below.
     if (sessionName === undefined || !SESSION_NAME.test(sessionName)) {
-      throw invalidToken(`The SAML attribute ${ATTRIBUTE}RoleSessionName must be present, 2 to 64 characters of letters, digits and _+=,.@-.`);
+      throw invalidToken(
+        `The SAML attribute ${ATTRIBUTE}RoleSessionName must be present, 2 to 64 characters of letters, digits and _+=,.@-.`,
+      );
     }
     const sessionDuration = single(claims, 'SessionDuration');
     const cap = sessionDuration === undefined ? undefined : Number(sessionDuration);
     if (cap !== undefined && (!/^\d+$/.test(sessionDuration!) || cap < 900 || cap > 43200)) {
-      throw invalidToken(`The SAML attribute ${ATTRIBUTE}SessionDuration must be a number of seconds from 900 to 43200.`);
+      throw invalidToken(
+        `The SAML attribute ${ATTRIBUTE}SessionDuration must be a number of seconds from 900 to 43200.`,
+      );
     }
     const sourceIdentity = single(claims, 'SourceIdentity');
-    if (sourceIdentity !== undefined && (!SESSION_NAME.test(sourceIdentity) || sourceIdentity.toLowerCase().startsWith('aws:'))) {
+    if (
+      sourceIdentity !== undefined &&
+      (!SESSION_NAME.test(sourceIdentity) || sourceIdentity.toLowerCase().startsWith('aws:'))
+    ) {
       throw invalidToken(`The SAML attribute ${ATTRIBUTE}SourceIdentity is not a valid source identity.`);
     }
     const tags = sessionTags(principalTags(claims), claims.attributes.get(`${ATTRIBUTE}TransitiveTagKeys`), undefined);
@@ -181,15 +201,24 @@ export const assumeRoleWithSAML = operation<Input>({
     if (sourceIdentity !== undefined) checkFederatedTrust(role, principal, 'sts:SetSourceIdentity', context);
 
     // AWS documents SessionDuration as able only to shorten the default hour when DurationSeconds is not passed.
-    const seconds = input.DurationSeconds ?? Math.min(DEFAULT_ROLE_SESSION_SECONDS, cap ?? DEFAULT_ROLE_SESSION_SECONDS);
+    const seconds =
+      input.DurationSeconds ?? Math.min(DEFAULT_ROLE_SESSION_SECONDS, cap ?? DEFAULT_ROLE_SESSION_SECONDS);
     checkRoleDuration(role, seconds);
     // The session may not outlive the IdP's SessionNotOnOrAfter (AWS: "whichever is shorter").
     if (claims.sessionNotOnOrAfter !== undefined && claims.sessionNotOnOrAfter <= request.time) {
-      throw expiredToken(`The SAML assertion's session has ended: SessionNotOnOrAfter was ${new Date(claims.sessionNotOnOrAfter).toISOString()}.`);
+      throw expiredToken(
+        `The SAML assertion's session has ended: SessionNotOnOrAfter was ${new Date(claims.sessionNotOnOrAfter).toISOString()}.`,
+      );
     }
     const policies = await requestedSessionPolicies(app, input);
     const session = issueRoleSession(app, request, {
-      role, sessionName, seconds, policies, tags, sourceIdentity, notAfter: claims.sessionNotOnOrAfter,
+      role,
+      sessionName,
+      seconds,
+      policies,
+      tags,
+      sourceIdentity,
+      notAfter: claims.sessionNotOnOrAfter,
     });
     const { Credentials, AssumedRoleUser, PackedPolicySize } = session;
     return {

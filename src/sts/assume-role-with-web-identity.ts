@@ -6,13 +6,20 @@
  * AssumeRole's; the token's session tags and source identity claims need sts:TagSession and sts:SetSourceIdentity.
  */
 import type { JWTPayload } from 'jose';
-import { addRequestKeys, addRequestTagKeys } from '../iam/authorize.js';
-import { RequestContext, type CallerPrincipal, type ContextValue } from '../iam/policy/index.js';
-import { requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../iam/web-identity-token.js';
+import { addRequestKeys, addRequestTagKeys } from '../service/authorize.js';
+import { RequestContext, type CallerPrincipal, type ContextValue } from '../policy/index.js';
+import { requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../federation/web-identity-token.js';
 import { AwsError, errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
-import { checkFederatedTrust, checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, federatedRefusal, findRole, issueRoleSession } from './role-session.js';
+import {
+  checkFederatedTrust,
+  checkRoleDuration,
+  DEFAULT_ROLE_SESSION_SECONDS,
+  federatedRefusal,
+  findRole,
+  issueRoleSession,
+} from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags, TAG_KEY, TAG_VALUE, type SessionTags } from './session-tags.js';
 
@@ -33,7 +40,8 @@ const TAGS_CLAIM = 'https://aws.amazon.com/tags';
 function tokenKeys({ provider, subject, audience, claims }: WebIdentity): Record<string, ContextValue> {
   const keys: Record<string, ContextValue> = { [`${provider.url}:sub`]: subject, [`${provider.url}:aud`]: audience };
   const amr = claims.amr;
-  if (typeof amr === 'string' || (Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) keys[`${provider.url}:amr`] = amr;
+  if (typeof amr === 'string' || (Array.isArray(amr) && amr.every((v) => typeof v === 'string')))
+    keys[`${provider.url}:amr`] = amr;
   return keys;
 }
 
@@ -50,7 +58,8 @@ function sourceIdentityOf(identity: WebIdentity): string | undefined {
 
 // UNCONFIRMED: AWS's code and wording for a tags claim it cannot read; the shape is the one AWS documents, and a tag
 // takes exactly one value, as session tags have one.
-const badTags = (why: string) => new AwsError('InvalidIdentityToken', `The session tags in the web identity token are not valid: ${why}`, 400);
+const badTags = (why: string) =>
+  new AwsError('InvalidIdentityToken', `The session tags in the web identity token are not valid: ${why}`, 400);
 
 /**
  * The session tags a token asks for, `"https://aws.amazon.com/tags": {"principal_tags": {"Key": ["Value"]},
@@ -59,9 +68,11 @@ const badTags = (why: string) => new AwsError('InvalidIdentityToken', `The sessi
 function requestedSessionTags(claims: JWTPayload): SessionTags | undefined {
   const claim = claims[TAGS_CLAIM];
   if (claim === undefined) return undefined;
-  if (typeof claim !== 'object' || claim === null || Array.isArray(claim)) throw badTags(`${TAGS_CLAIM} must be an object.`);
+  if (typeof claim !== 'object' || claim === null || Array.isArray(claim))
+    throw badTags(`${TAGS_CLAIM} must be an object.`);
   const { principal_tags: principal = {}, transitive_tag_keys: transitive = [] } = claim as Record<string, unknown>;
-  if (typeof principal !== 'object' || principal === null || Array.isArray(principal)) throw badTags('principal_tags must be an object.');
+  if (typeof principal !== 'object' || principal === null || Array.isArray(principal))
+    throw badTags('principal_tags must be an object.');
   const tags: Tag[] = [];
   for (const [Key, values] of Object.entries(principal)) {
     if (!TAG_KEY.test(Key)) throw badTags(`the tag key ${JSON.stringify(Key.slice(0, 140))} is not a valid tag key.`);
@@ -84,7 +95,11 @@ export const assumeRoleWithWebIdentity = operation<Input>({
   handle: async ({ input, request, app }) => {
     // OAuth 2.0 access tokens (Login with Amazon, Facebook) are verified by AWS against those services only.
     if (input.ProviderId !== undefined) {
-      throw new AwsError('InvalidIdentityToken', 'ProviderId is for OAuth 2.0 providers, which this server does not support; pass an OpenID Connect ID token without it.', 400);
+      throw new AwsError(
+        'InvalidIdentityToken',
+        'ProviderId is for OAuth 2.0 providers, which this server does not support; pass an OpenID Connect ID token without it.',
+        400,
+      );
     }
     const identity = await verifyWebIdentityToken(app, input.WebIdentityToken, request.time);
     const sourceIdentity = sourceIdentityOf(identity);
@@ -111,7 +126,14 @@ export const assumeRoleWithWebIdentity = operation<Input>({
     const seconds = input.DurationSeconds ?? DEFAULT_ROLE_SESSION_SECONDS;
     checkRoleDuration(role, seconds);
     const policies = await requestedSessionPolicies(app, input);
-    const session = issueRoleSession(app, request, { role, sessionName: input.RoleSessionName, seconds, policies, tags, sourceIdentity });
+    const session = issueRoleSession(app, request, {
+      role,
+      sessionName: input.RoleSessionName,
+      seconds,
+      policies,
+      tags,
+      sourceIdentity,
+    });
     const { Credentials, AssumedRoleUser, PackedPolicySize } = session;
     return {
       Credentials,

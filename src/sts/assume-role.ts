@@ -5,13 +5,21 @@
  * identity are set. A missing role is refused exactly like a refused one. The new session carries its session
  * policies, tags and source identity sealed in its token.
  */
-import { accessDenied, callerAuthority, callerPolicies, checkSessionCapabilities, contextKeys, addRequestTagKeys, type CallerAuthority } from '../iam/authorize.js';
+import {
+  accessDenied,
+  callerAuthority,
+  callerPolicies,
+  checkSessionCapabilities,
+  contextKeys,
+  addRequestTagKeys,
+  type CallerAuthority,
+} from '../service/authorize.js';
 import type { RoleEntry } from '../iam/entity-cache.js';
-import { verifyMfa } from '../iam/mfa.js';
-import { evaluate, RequestContext, type ContextValue } from '../iam/policy/index.js';
+import { verifyMfa } from '../mfa/verify-mfa.js';
+import { evaluate, RequestContext, type ContextValue } from '../policy/index.js';
 import { principalArn, principalUserId } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation, type Call } from '../protocol/operation.js';
+import { operation, type Call } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
 import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
@@ -34,13 +42,27 @@ interface Input {
 }
 
 /** Evaluates one trust-governed action (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) for the caller. */
-function checkTrust(call: Call<Input>, authority: CallerAuthority, role: RoleEntry, action: string, keys: Record<string, ContextValue>, context: RequestContext): void {
+function checkTrust(
+  call: Call<Input>,
+  authority: CallerAuthority,
+  role: RoleEntry,
+  action: string,
+  keys: Record<string, ContextValue>,
+  context: RequestContext,
+): void {
   const policies = callerPolicies(authority, [role.trust]);
-  const decision = evaluate({ action, resource: role.arn, principal: authority.principal, context }, policies, { mode: 'trust' });
+  const decision = evaluate({ action, resource: role.arn, principal: authority.principal, context }, policies, {
+    mode: 'trust',
+  });
   if (decision.effect === 'Allow') return;
   const message = `User: ${authority.principal.arn} is not authorized to perform: ${action} on resource: ${call.input.RoleArn}`;
   throw accessDenied(call.app, message, {
-    authority, callerUserId: principalUserId(call.caller.principal), action, resource: call.input.RoleArn, decision, context: keys,
+    authority,
+    callerUserId: principalUserId(call.caller.principal),
+    action,
+    resource: call.input.RoleArn,
+    decision,
+    context: keys,
   });
 }
 
@@ -54,22 +76,34 @@ export const assumeRole = operation<Input>({
     checkSessionCapabilities(caller.session, 'sts:AssumeRole');
     if (input.SourceIdentity?.toLowerCase().startsWith('aws:')) {
       // UNCONFIRMED wording; the model documents the rule.
-      throw errors.validation("1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must not start with 'aws:'");
+      throw errors.validation(
+        "1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must not start with 'aws:'",
+      );
     }
-    const mfaNow = input.SerialNumber !== undefined || input.TokenCode !== undefined
-      ? await verifyMfa(app, caller, input.SerialNumber, input.TokenCode, request.time)
-      : undefined;
+    const mfaNow =
+      input.SerialNumber !== undefined || input.TokenCode !== undefined
+        ? await verifyMfa(app, caller, input.SerialNumber, input.TokenCode, request.time)
+        : undefined;
 
     const authority = (await callerAuthority(app, caller))!;
     const role = await findRole(app, input.RoleArn);
-    if (!role) throw errors.accessDenied(`User: ${principalArn(p)} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`);
+    if (!role)
+      throw errors.accessDenied(
+        `User: ${principalArn(p)} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
+      );
 
     const calling = caller.session;
     const tags = sessionTags(input.Tags, input.TransitiveTagKeys, calling?.kind === 'role' ? calling : undefined);
     const inheritedSource = calling?.sourceIdentity;
     // UNCONFIRMED wording: AWS documents that a source identity, once set in a chain, cannot change.
-    if (input.SourceIdentity !== undefined && inheritedSource !== undefined && input.SourceIdentity !== inheritedSource) {
-      throw errors.validation(`The source identity cannot be changed in a role chain: the calling session's is ${inheritedSource}.`);
+    if (
+      input.SourceIdentity !== undefined &&
+      inheritedSource !== undefined &&
+      input.SourceIdentity !== inheritedSource
+    ) {
+      throw errors.validation(
+        `The source identity cannot be changed in a role chain: the calling session's is ${inheritedSource}.`,
+      );
     }
     const sourceIdentity = input.SourceIdentity ?? inheritedSource;
 
@@ -95,12 +129,20 @@ export const assumeRole = operation<Input>({
     checkRoleDuration(role, seconds);
     const chained = calling !== undefined;
     if (chained && seconds > CHAINED_MAX_SECONDS) {
-      throw errors.validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+      throw errors.validation(
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      );
     }
 
     const policies = await requestedSessionPolicies(app, input);
     const session = issueRoleSession(app, request, {
-      role, sessionName: input.RoleSessionName, seconds, policies, tags, sourceIdentity, chained,
+      role,
+      sessionName: input.RoleSessionName,
+      seconds,
+      policies,
+      tags,
+      sourceIdentity,
+      chained,
       // UNCONFIRMED: a session chained from an MFA session keeps the time MFA was presented.
       mfaAuthenticatedAt: mfaNow ?? calling?.mfaAuthenticatedAt,
     });

@@ -1,5 +1,5 @@
 /** Minting temporary credentials: a fresh ASIA key id and secret, sealed with the claims into the session token. */
-import type { App } from '../server/app.js';
+import type { App } from '../service/app.js';
 import { newAccessKeyId, newSecretAccessKey } from '../tokens/ids.js';
 import type { SessionGrant } from '../tokens/session-token.js';
 
@@ -15,5 +15,10 @@ export function issueCredentials(app: App, grant: SessionGrant): CredentialsOutp
   const accessKeyId = newAccessKeyId('ASIA', grant.accountId);
   const secretAccessKey = newSecretAccessKey();
   const sessionToken = app.tokens.encode(accessKeyId, secretAccessKey, grant);
-  return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(grant.expiresAt) };
+  return {
+    AccessKeyId: accessKeyId,
+    SecretAccessKey: secretAccessKey,
+    SessionToken: sessionToken,
+    Expiration: new Date(grant.expiresAt),
+  };
 }

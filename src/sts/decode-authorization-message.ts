@@ -1,6 +1,6 @@
 import { decodeAuthorizationMessage as decode } from '../iam/authorization-message.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 
 /**
  * The details of an authorization failure, from the encoded message that came with the AccessDenied (the

@@ -1,5 +1,5 @@
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 import { accountOfAccessKeyId } from '../tokens/ids.js';
 
 /**

@@ -1,5 +1,5 @@
 import { principalArn, principalUserId } from '../iam/principal.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 
 /** Who the credentials belong to. Needs no permission: even an explicit Deny cannot hide it. */
 export const getCallerIdentity = operation({

@@ -4,10 +4,10 @@
  * session policy, nothing (GetCallerIdentity needs no permission). Like a GetSessionToken session, it ends when the
  * key it came from is deactivated or deleted, and it calls no IAM operation and, of STS, only GetCallerIdentity.
  */
-import { authorize, requestTagKeys } from '../iam/authorize.js';
+import { authorize, requestTagKeys } from '../service/authorize.js';
 import { principalArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation, type Call } from '../protocol/operation.js';
+import { operation, type Call } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
 import { issueCredentials } from './credentials.js';
 import { packedSize, requestedSessionPolicies } from './session-policies.js';

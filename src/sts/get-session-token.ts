@@ -1,6 +1,6 @@
-import { verifyMfa } from '../iam/mfa.js';
+import { verifyMfa } from '../mfa/verify-mfa.js';
 import { errors } from '../protocol/errors.js';
-import { operation } from '../protocol/operation.js';
+import { operation } from '../service/operation.js';
 import { issueCredentials } from './credentials.js';
 
 const DEFAULT_SECONDS = 43_200;
@@ -24,9 +24,10 @@ export const getSessionToken = operation<Input>({
     let seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
     // AWS clamps the root's sessions to one hour rather than refusing longer requests.
     if (caller.principal.type === 'root') seconds = Math.min(seconds, ROOT_MAX_SECONDS);
-    const mfaAuthenticatedAt = input.SerialNumber !== undefined || input.TokenCode !== undefined
-      ? await verifyMfa(app, caller, input.SerialNumber, input.TokenCode, request.time)
-      : undefined;
+    const mfaAuthenticatedAt =
+      input.SerialNumber !== undefined || input.TokenCode !== undefined
+        ? await verifyMfa(app, caller, input.SerialNumber, input.TokenCode, request.time)
+        : undefined;
     return {
       Credentials: issueCredentials(app, {
         kind: 'session',

@@ -1,6 +1,6 @@
 /**
  * GetWebIdentityToken: a JWT, signed with the account's outbound federation key, that asserts the caller's identity
- * to an external service (which verifies it with the keys the issuer publishes, see iam/outbound-federation.ts).
+ * to an external service (which verifies it with the keys the issuer publishes, see federation/outbound-federation.ts).
  *
  * The caller needs sts:GetWebIdentityToken, with the condition keys sts:IdentityTokenAudience (every audience),
  * sts:DurationSeconds, sts:SigningAlgorithm, aws:RequestTag/* and aws:TagKeys. The token's `sub` is the caller's
@@ -9,11 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { authorize, callerAuthority, requestTagKeys } from '../iam/authorize.js';
-import { CLAIMS_NAMESPACE, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../iam/outbound-federation.js';
+import { authorize, callerAuthority, requestTagKeys } from '../service/authorize.js';
+import { CLAIMS_NAMESPACE, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../federation/outbound-federation.js';
 import { principalArn, roleArn, type Principal } from '../iam/principal.js';
 import { AwsError, errors } from '../protocol/errors.js';
-import { operation, type Call } from '../protocol/operation.js';
+import { operation, type Call } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
 import { sessionTags } from './session-tags.js';
 
@@ -45,12 +45,18 @@ export const getWebIdentityToken = operation<Input>({
     const { input, caller, request, app } = call;
     if (request.globalEndpoint) {
       // UNCONFIRMED code and wording: AWS documents only that the operation is not available on the global endpoint.
-      throw new AwsError('InvalidAction', 'GetWebIdentityToken is not available on the STS global endpoint. Call a regional endpoint (sts.REGION.amazonaws.com).', 400);
+      throw new AwsError(
+        'InvalidAction',
+        'GetWebIdentityToken is not available on the STS global endpoint. Call a regional endpoint (sts.REGION.amazonaws.com).',
+        400,
+      );
     }
     const algorithm = input.SigningAlgorithm as SigningAlgorithm;
     if (!SIGNING_ALGORITHMS.includes(algorithm)) {
       // UNCONFIRMED wording: the model has no enum for jwtAlgorithmType; this is how its enum violations read.
-      throw errors.validation(`1 validation error detected: Value '${input.SigningAlgorithm}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [${SIGNING_ALGORITHMS.join(', ')}]`);
+      throw errors.validation(
+        `1 validation error detected: Value '${input.SigningAlgorithm}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [${SIGNING_ALGORITHMS.join(', ')}]`,
+      );
     }
     // Request tags follow the rules of session tags (unique keys, case-insensitively); there is nothing to inherit.
     const { tags } = sessionTags(input.Tags, [], undefined);
@@ -87,8 +93,11 @@ export const getWebIdentityToken = operation<Input>({
       jti: randomUUID(),
       [CLAIMS_NAMESPACE]: aws,
     };
-    if (Buffer.byteLength(JSON.stringify(payload)) > MAX_PAYLOAD_BYTES) throw errors.jwtPayloadSizeExceeded(MAX_PAYLOAD_BYTES);
-    const token = await new SignJWT(payload).setProtectedHeader({ alg: algorithm, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+    if (Buffer.byteLength(JSON.stringify(payload)) > MAX_PAYLOAD_BYTES)
+      throw errors.jwtPayloadSizeExceeded(MAX_PAYLOAD_BYTES);
+    const token = await new SignJWT(payload)
+      .setProtectedHeader({ alg: algorithm, kid: key.kid, typ: 'JWT' })
+      .sign(key.privateKey);
     return { WebIdentityToken: token, Expiration: new Date(expiresAt * 1000) };
   },
 });

@@ -12,9 +12,10 @@ const cache = new Map<string, number>();
 
 export function packedPolicySize(policy: string | undefined, policyArns: string[], tags: Tag[]): number {
   // The common case, a session policy alone, is keyed by the policy text itself (whose hash V8 keeps).
-  const packed = policyArns.length || tags.length || policy === undefined
-    ? JSON.stringify([policy ?? '', policyArns, tags.map((t) => [t.Key, t.Value])])
-    : policy;
+  const packed =
+    policyArns.length || tags.length || policy === undefined
+      ? JSON.stringify([policy ?? '', policyArns, tags.map((t) => [t.Key, t.Value])])
+      : policy;
   let percent = cache.get(packed);
   if (percent === undefined) {
     percent = Math.ceil((deflateRawSync(packed).length * 100) / BUDGET_BYTES);

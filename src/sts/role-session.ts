@@ -3,11 +3,11 @@
  * duration against it, and issuing the role session (its policies, tags and source identity sealed in the token).
  */
 import type { RoleEntry } from '../iam/entity-cache.js';
-import { evaluate, type CallerPrincipal, type RequestContext } from '../iam/policy/index.js';
+import { evaluate, type CallerPrincipal, type RequestContext } from '../policy/index.js';
 import { assumedRoleArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import type { RequestInfo } from '../protocol/operation.js';
-import type { App } from '../server/app.js';
+import type { RequestInfo } from '../service/operation.js';
+import type { App } from '../service/app.js';
 import { issueCredentials } from './credentials.js';
 import { packedSize, type RequestedSessionPolicies } from './session-policies.js';
 import type { SessionTags } from './session-tags.js';
@@ -28,15 +28,25 @@ export async function findRole(app: App, arn: string): Promise<RoleEntry | undef
  * The trust check of the unsigned federation operations (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): the role's
  * trust policy alone decides for an identity provider's user, and a refusal names only the action, as AWS's does.
  */
-export function checkFederatedTrust(role: RoleEntry, principal: CallerPrincipal, action: string, context: RequestContext): void {
-  const decision = evaluate({ action, resource: role.arn, principal, context }, { resource: [role.trust] }, { mode: 'trust' });
+export function checkFederatedTrust(
+  role: RoleEntry,
+  principal: CallerPrincipal,
+  action: string,
+  context: RequestContext,
+): void {
+  const decision = evaluate(
+    { action, resource: role.arn, principal, context },
+    { resource: [role.trust] },
+    { mode: 'trust' },
+  );
   if (decision.effect !== 'Allow') throw federatedRefusal(action);
 }
 
 export const federatedRefusal = (action: string) => errors.accessDenied(`Not authorized to perform ${action}`);
 
 export function checkRoleDuration(role: RoleEntry, seconds: number): void {
-  if (seconds > role.role.maxSessionDuration) throw errors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  if (seconds > role.role.maxSessionDuration)
+    throw errors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
 }
 
 export interface RoleSession {
@@ -80,7 +90,10 @@ export function issueRoleSession(app: App, request: RequestInfo, s: RoleSession)
   });
   return {
     Credentials: credentials,
-    AssumedRoleUser: { AssumedRoleId: `${roleId}:${s.sessionName}`, Arn: assumedRoleArn(accountId, roleName, s.sessionName) },
+    AssumedRoleUser: {
+      AssumedRoleId: `${roleId}:${s.sessionName}`,
+      Arn: assumedRoleArn(accountId, roleName, s.sessionName),
+    },
     PackedPolicySize: packed,
   };
 }

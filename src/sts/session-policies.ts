@@ -4,7 +4,7 @@
  * limit the session: its permissions are the intersection with its identity's policies.
  */
 import { errors } from '../protocol/errors.js';
-import type { App } from '../server/app.js';
+import type { App } from '../service/app.js';
 import type { Tag } from '../store/store.js';
 import { packedPolicySize } from './packed-policy.js';
 
@@ -26,16 +26,21 @@ export interface RequestedSessionPolicies {
 export async function requestedSessionPolicies(app: App, input: SessionPolicyInput): Promise<RequestedSessionPolicies> {
   const arns = (input.PolicyArns ?? []).map((p) => p.arn).filter((a): a is string => a !== undefined);
   if (arns.length > MAX_POLICY_ARNS) {
-    throw errors.validation(`1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`);
+    throw errors.validation(
+      `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`,
+    );
   }
   // AssumeRole's model sets no maximum; AWS documents the 2,048 characters for every operation.
   if (input.Policy !== undefined && input.Policy.length > MAX_POLICY_CHARS) {
-    throw errors.validation(`1 validation error detected: Value '${input.Policy}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_CHARS}`);
+    throw errors.validation(
+      `1 validation error detected: Value '${input.Policy}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_CHARS}`,
+    );
   }
   const inline = input.Policy === undefined ? undefined : app.entities.parsedSessionPolicy(input.Policy);
   for (const arn of arns) {
     // UNCONFIRMED: AWS's error for a PolicyArn that names no policy.
-    if (!(await app.entities.managedPolicy(arn))) throw errors.malformedPolicyDocument(`Policy ${arn} does not exist or is not attachable.`);
+    if (!(await app.entities.managedPolicy(arn)))
+      throw errors.malformedPolicyDocument(`Policy ${arn} does not exist or is not attachable.`);
   }
   return { inline: inline?.compact, arns };
 }

@@ -17,7 +17,11 @@ export interface SessionTags {
   transitiveTagKeys: string[];
 }
 
-export function sessionTags(requested: Tag[] = [], transitive: string[] = [], calling: SessionClaims | undefined): SessionTags {
+export function sessionTags(
+  requested: Tag[] = [],
+  transitive: string[] = [],
+  calling: SessionClaims | undefined,
+): SessionTags {
   const inheritedKeys = new Set((calling?.transitiveTagKeys ?? []).map((k) => k.toLowerCase()));
   const inherited = (calling?.tags ?? []).filter((t) => inheritedKeys.has(t.Key.toLowerCase()));
   const seen = new Set<string>();
@@ -26,18 +30,24 @@ export function sessionTags(requested: Tag[] = [], transitive: string[] = [], ca
     // The three refusals' code and words as recorded against AWS for AssumeRole (LocalStack's
     // test_assume_role_tag_validation and test_iam_role_chaining_override_transitive_tags snapshots); for the other
     // operations that pass tags through here, UNCONFIRMED.
-    if (seen.has(k)) throw errors.invalidParameterValue('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    if (seen.has(k))
+      throw errors.invalidParameterValue('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     if (inheritedKeys.has(k)) {
-      throw errors.invalidParameterValue("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.");
+      throw errors.invalidParameterValue(
+        "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+      );
     }
     seen.add(k);
   }
   for (const k of transitive) {
-    if (!seen.has(k.toLowerCase())) throw errors.invalidParameterValue('The specified transitive tag key must be included in the requested tags.');
+    if (!seen.has(k.toLowerCase()))
+      throw errors.invalidParameterValue('The specified transitive tag key must be included in the requested tags.');
   }
   const tags = [...inherited, ...requested];
   if (tags.length > MAX_SESSION_TAGS) {
-    throw errors.validation(`1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_TAGS}`);
+    throw errors.validation(
+      `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_TAGS}`,
+    );
   }
   const keys = [...(calling?.transitiveTagKeys ?? []), ...transitive];
   return { tags, transitiveTagKeys: [...new Map(keys.map((k) => [k.toLowerCase(), k])).values()] };

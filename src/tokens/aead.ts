@@ -20,7 +20,8 @@ export function seal(key: Buffer, plaintext: Buffer, aad: Buffer, prefix?: Buffe
   cipher.setAAD(aad);
   // GCM is a stream mode: the ciphertext is as long as the plaintext, and final() adds nothing.
   const body = cipher.update(plaintext);
-  if (body.length !== plaintext.length || cipher.final().length !== 0) throw new Error('unexpected AES-GCM output length');
+  if (body.length !== plaintext.length || cipher.final().length !== 0)
+    throw new Error('unexpected AES-GCM output length');
   body.copy(out, start + NONCE_BYTES);
   cipher.getAuthTag().copy(out, start + NONCE_BYTES + plaintext.length);
   return out;

@@ -70,7 +70,6 @@ export function newAccountId(): string {
   return String(randomInt(1, 10)) + String(randomInt(0, 1e11)).padStart(11, '0');
 }
 
-
 export const isAccountId = (s: string): boolean => /^\d{12}$/.test(s);
 
 /**

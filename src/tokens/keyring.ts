@@ -37,7 +37,10 @@ export class Keyring {
   /** The store revision the keys were last loaded at. */
   private loadedAt = Number.NaN;
 
-  constructor(private readonly store: Store, private readonly master: MasterKey) {}
+  constructor(
+    private readonly store: Store,
+    private readonly master: MasterKey,
+  ) {}
 
   /** Loads the keys; creates the first one on a new store. */
   async load(now: number): Promise<void> {
@@ -55,7 +58,11 @@ export class Keyring {
 
   private async add(id: number, now: number): Promise<TokenKey> {
     const key = randomBytes(32);
-    await this.store.addTokenKey({ keyId: id, keyEncrypted: this.master.encrypt(key.toString('base64'), tokenKeyContext(id)), createdAt: now });
+    await this.store.addTokenKey({
+      keyId: id,
+      keyEncrypted: this.master.encrypt(key.toString('base64'), tokenKeyContext(id)),
+      createdAt: now,
+    });
     await this.reload();
     return this.newest!;
   }
@@ -132,7 +139,14 @@ export class Keyring {
         const keys = new Map<number, TokenKey>();
         for (const r of await this.store.listTokenKeys()) {
           const known = this.keys.get(r.keyId);
-          keys.set(r.keyId, known ?? { id: r.keyId, key: Buffer.from(this.master.decrypt(r.keyEncrypted, tokenKeyContext(r.keyId)), 'base64'), createdAt: r.createdAt });
+          keys.set(
+            r.keyId,
+            known ?? {
+              id: r.keyId,
+              key: Buffer.from(this.master.decrypt(r.keyEncrypted, tokenKeyContext(r.keyId)), 'base64'),
+              createdAt: r.createdAt,
+            },
+          );
         }
         this.keys = keys;
         this.newest = [...keys.values()].reduce<TokenKey | undefined>((a, b) => (!a || b.id > a.id ? b : a), undefined);

@@ -52,9 +52,24 @@ export interface SessionClaims {
 export type SessionGrant = Omit<SessionClaims, 'secretAccessKey'>;
 
 type Wire = {
-  s: string; a: string; k: 's' | 'r' | 'f'; src?: string; rid?: string; rsn?: string; fn?: string;
-  iat: number; exp: number; mfa?: number; rg?: string; tv?: 1;
-  pol?: string; pa?: string[]; tg?: Array<[string, string]>; tt?: string[]; si?: string; ch?: 1;
+  s: string;
+  a: string;
+  k: 's' | 'r' | 'f';
+  src?: string;
+  rid?: string;
+  rsn?: string;
+  fn?: string;
+  iat: number;
+  exp: number;
+  mfa?: number;
+  rg?: string;
+  tv?: 1;
+  pol?: string;
+  pa?: string[];
+  tg?: Array<[string, string]>;
+  tt?: string[];
+  si?: string;
+  ch?: 1;
 };
 
 const KIND_TO_WIRE = { session: 's', role: 'r', federated: 'f' } as const;
@@ -67,7 +82,13 @@ const HEADER = 5;
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 function toWire(secretAccessKey: string, c: SessionGrant): Wire {
-  const w: Wire = { s: secretAccessKey, a: c.accountId, k: KIND_TO_WIRE[c.kind], iat: seconds(c.issuedAt), exp: seconds(c.expiresAt) };
+  const w: Wire = {
+    s: secretAccessKey,
+    a: c.accountId,
+    k: KIND_TO_WIRE[c.kind],
+    iat: seconds(c.issuedAt),
+    exp: seconds(c.expiresAt),
+  };
   if (c.sourceAccessKeyId) w.src = c.sourceAccessKeyId;
   if (c.roleId) w.rid = c.roleId;
   if (c.roleSessionName) w.rsn = c.roleSessionName;
@@ -86,11 +107,26 @@ function toWire(secretAccessKey: string, c: SessionGrant): Wire {
 
 function fromWire(w: Wire): SessionClaims | undefined {
   const kind = WIRE_TO_KIND[w.k];
-  if (!kind || typeof w.s !== 'string' || typeof w.a !== 'string' || typeof w.iat !== 'number' || typeof w.exp !== 'number') return undefined;
+  if (
+    !kind ||
+    typeof w.s !== 'string' ||
+    typeof w.a !== 'string' ||
+    typeof w.iat !== 'number' ||
+    typeof w.exp !== 'number'
+  )
+    return undefined;
   const c: SessionClaims = {
-    secretAccessKey: w.s, accountId: w.a, kind, sourceAccessKeyId: w.src, roleId: w.rid, roleSessionName: w.rsn,
-    federatedName: w.fn, issuedAt: w.iat * 1000, expiresAt: w.exp * 1000,
-    mfaAuthenticatedAt: w.mfa === undefined ? undefined : w.mfa * 1000, region: w.rg,
+    secretAccessKey: w.s,
+    accountId: w.a,
+    kind,
+    sourceAccessKeyId: w.src,
+    roleId: w.rid,
+    roleSessionName: w.rsn,
+    federatedName: w.fn,
+    issuedAt: w.iat * 1000,
+    expiresAt: w.exp * 1000,
+    mfaAuthenticatedAt: w.mfa === undefined ? undefined : w.mfa * 1000,
+    region: w.rg,
   };
   if (w.tv === 1) c.tokenVersion = 1;
   if (w.pol !== undefined) c.sessionPolicy = w.pol;

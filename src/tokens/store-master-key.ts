@@ -46,14 +46,19 @@ export async function openStoreMasterKey(options: StoreMasterKeyOptions): Promis
   } else if (file !== undefined) {
     key = MasterKey.readFile(file);
   }
-  const whereToPut = file === undefined
-    ? 'Set OPENSTS_MASTER_KEY to the key the store was created with.'
-    : `Put the key the store was created with in ${file} (mode 0600), or set OPENSTS_MASTER_KEY to it.`;
-  const wrong = (why: string) => new Error(
-    `The master key from ${source} does not open the secrets of ${storeName}: ${why}. Nothing was written. ${whereToPut}`);
-  const missing = () => new Error(
-    `${storeName} holds secrets sealed under a master key, but none was given: OPENSTS_MASTER_KEY is unset` +
-    `${file === undefined ? '' : ` and ${file} does not exist`}. No key was generated (a new one could not open them), and nothing was written. ${whereToPut}`);
+  const whereToPut =
+    file === undefined
+      ? 'Set OPENSTS_MASTER_KEY to the key the store was created with.'
+      : `Put the key the store was created with in ${file} (mode 0600), or set OPENSTS_MASTER_KEY to it.`;
+  const wrong = (why: string) =>
+    new Error(
+      `The master key from ${source} does not open the secrets of ${storeName}: ${why}. Nothing was written. ${whereToPut}`,
+    );
+  const missing = () =>
+    new Error(
+      `${storeName} holds secrets sealed under a master key, but none was given: OPENSTS_MASTER_KEY is unset` +
+        `${file === undefined ? '' : ` and ${file} does not exist`}. No key was generated (a new one could not open them), and nothing was written. ${whereToPut}`,
+    );
 
   const check = await store.getMasterKeyCheck();
   if (check !== undefined) {
@@ -66,7 +71,8 @@ export async function openStoreMasterKey(options: StoreMasterKeyOptions): Promis
     // Created before check values: the key must open what the store holds (the token keys are sealed first).
     if (!key) throw missing();
     const [sample] = await store.listTokenKeys();
-    if (sample && !key.opens(sample.keyEncrypted, tokenKeyContext(sample.keyId))) throw wrong('it is not the key the store was created with');
+    if (sample && !key.opens(sample.keyEncrypted, tokenKeyContext(sample.keyId)))
+      throw wrong('it is not the key the store was created with');
   } else {
     if (options.mayCreate === false) throw new Error(`${storeName} has no account yet (start the server once)`);
     if (!key) {
@@ -78,5 +84,7 @@ export async function openStoreMasterKey(options: StoreMasterKeyOptions): Promis
   if (key.opensCheck(stored)) return key;
   // Another node created the store a moment ago, with another key: this one is not the store's.
   if (created) unlinkSync(file!);
-  throw wrong(`another node created this store at the same moment with a different key${created ? ' (the key generated here was removed again)' : ''}`);
+  throw wrong(
+    `another node created this store at the same moment with a different key${created ? ' (the key generated here was removed again)' : ''}`,
+  );
 }

@@ -35,7 +35,10 @@ test('iam create-user and create-access-key', async () => {
   assert.equal(k.json.AccessKey.Status, 'Active');
   alice = { accessKeyId: k.json.AccessKey.AccessKeyId, secretAccessKey: k.json.AccessKey.SecretAccessKey };
   const list = await aws(s, s.root, ['iam', 'list-users']);
-  assert.deepEqual(list.json.Users.map((x: { UserName: string }) => x.UserName), ['alice']);
+  assert.deepEqual(
+    list.json.Users.map((x: { UserName: string }) => x.UserName),
+    ['alice'],
+  );
   const keys = await aws(s, s.root, ['iam', 'list-access-keys', '--user-name', 'alice']);
   assert.equal(keys.json.AccessKeyMetadata[0].AccessKeyId, alice.accessKeyId);
 });
@@ -56,7 +59,10 @@ test('alice: get-session-token, then get-caller-identity with the session', asyn
 test('a session cannot call get-session-token', async () => {
   const r = await aws(s, session, ['sts', 'get-session-token']);
   assert.equal(r.code, 255);
-  assert.match(r.stderr, /An error occurred \(AccessDenied\) when calling the GetSessionToken operation: Cannot call GetSessionToken with session credentials/);
+  assert.match(
+    r.stderr,
+    /An error occurred \(AccessDenied\) when calling the GetSessionToken operation: Cannot call GetSessionToken with session credentials/,
+  );
 });
 
 test('get-access-key-info', async () => {
@@ -65,14 +71,28 @@ test('get-access-key-info', async () => {
 });
 
 test('wrong secret', async () => {
-  const r = await aws(s, { ...alice, secretAccessKey: alice.secretAccessKey.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, ['sts', 'get-caller-identity']);
+  const r = await aws(
+    s,
+    { ...alice, secretAccessKey: alice.secretAccessKey.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) },
+    ['sts', 'get-caller-identity'],
+  );
   assert.equal(r.code, 255);
-  assert.match(r.stderr, /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: The request signature we calculated does not match/);
+  assert.match(
+    r.stderr,
+    /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: The request signature we calculated does not match/,
+  );
 });
 
 test('unknown key', async () => {
-  const r = await aws(s, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, ['sts', 'get-caller-identity']);
-  assert.match(r.stderr, /\(InvalidClientTokenId\) when calling the GetCallerIdentity operation: The security token included in the request is invalid\./);
+  const r = await aws(
+    s,
+    { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    ['sts', 'get-caller-identity'],
+  );
+  assert.match(
+    r.stderr,
+    /\(InvalidClientTokenId\) when calling the GetCallerIdentity operation: The security token included in the request is invalid\./,
+  );
 });
 
 test('tampered token', async () => {
@@ -96,14 +116,20 @@ test('expired token', async () => {
   }
   const r = await aws(s, expired, ['sts', 'get-caller-identity']);
   assert.equal(r.code, 255);
-  assert.match(r.stderr, /\(ExpiredToken\) when calling the GetCallerIdentity operation: The security token included in the request is expired/);
+  assert.match(
+    r.stderr,
+    /\(ExpiredToken\) when calling the GetCallerIdentity operation: The security token included in the request is expired/,
+  );
 });
 
 test('skewed server clock: the CLI request is refused as expired', async () => {
   s.clock.advance(20 * 60_000);
   try {
     const r = await aws(s, alice, ['sts', 'get-caller-identity']);
-    assert.match(r.stderr, /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: Signature expired: \d{8}T\d{6}Z is now earlier than/);
+    assert.match(
+      r.stderr,
+      /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: Signature expired: \d{8}T\d{6}Z is now earlier than/,
+    );
   } finally {
     s.clock.advance(-20 * 60_000);
   }
@@ -116,19 +142,43 @@ test('the CLI validates durations itself; the server never sees them', async () 
 });
 
 test('an inactive key is refused, and active again after reactivation', async () => {
-  const off = await aws(s, s.root, ['iam', 'update-access-key', '--user-name', 'alice', '--access-key-id', alice.accessKeyId, '--status', 'Inactive']);
+  const off = await aws(s, s.root, [
+    'iam',
+    'update-access-key',
+    '--user-name',
+    'alice',
+    '--access-key-id',
+    alice.accessKeyId,
+    '--status',
+    'Inactive',
+  ]);
   assert.equal(off.code, 0, off.stderr);
   assert.match((await aws(s, session, ['sts', 'get-caller-identity'])).stderr, /InvalidClientTokenId/);
-  await aws(s, s.root, ['iam', 'update-access-key', '--user-name', 'alice', '--access-key-id', alice.accessKeyId, '--status', 'Active']);
+  await aws(s, s.root, [
+    'iam',
+    'update-access-key',
+    '--user-name',
+    'alice',
+    '--access-key-id',
+    alice.accessKeyId,
+    '--status',
+    'Active',
+  ]);
   assert.equal((await aws(s, session, ['sts', 'get-caller-identity'])).code, 0);
 });
 
 test('limits and conflicts as the CLI prints them', async () => {
   await aws(s, s.root, ['iam', 'create-access-key', '--user-name', 'alice']);
   const third = await aws(s, s.root, ['iam', 'create-access-key', '--user-name', 'alice']);
-  assert.match(third.stderr, /An error occurred \(LimitExceeded\) when calling the CreateAccessKey operation: Cannot exceed quota for AccessKeysPerUser: 2/);
+  assert.match(
+    third.stderr,
+    /An error occurred \(LimitExceeded\) when calling the CreateAccessKey operation: Cannot exceed quota for AccessKeysPerUser: 2/,
+  );
   const del = await aws(s, s.root, ['iam', 'delete-user', '--user-name', 'alice']);
-  assert.match(del.stderr, /\(DeleteConflict\) when calling the DeleteUser operation: Cannot delete entity, must delete access keys first\./);
+  assert.match(
+    del.stderr,
+    /\(DeleteConflict\) when calling the DeleteUser operation: Cannot delete entity, must delete access keys first\./,
+  );
   const last = await aws(s, s.root, ['iam', 'get-access-key-last-used', '--access-key-id', alice.accessKeyId]);
   assert.equal(last.json.UserName, 'alice');
   assert.equal(last.json.AccessKeyLastUsed.ServiceName, 'sts');
@@ -137,7 +187,10 @@ test('limits and conflicts as the CLI prints them', async () => {
 
 test('path-prefixed endpoint URL and an IAM call as a non-root user', async () => {
   const r = await aws(s, alice, ['iam', 'list-users']);
-  assert.match(r.stderr, /\(AccessDenied\) when calling the ListUsers operation: User: arn:aws:iam::\d{12}:user\/alice is not authorized to perform: iam:ListUsers/);
+  assert.match(
+    r.stderr,
+    /\(AccessDenied\) when calling the ListUsers operation: User: arn:aws:iam::\d{12}:user\/alice is not authorized to perform: iam:ListUsers/,
+  );
   const prefixed = await aws(s, alice, ['sts', 'get-caller-identity', '--endpoint-url', `${s.url}/some/prefix`]);
   assert.equal(prefixed.code, 0, prefixed.stderr);
 });

@@ -37,9 +37,15 @@ before(async () => {
   if (found.code !== 0) throw new Error('the test suite needs moto_server (pip install moto[server]; see README)');
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { PATH: process.env.PATH, HOME: dir } });
+  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    env: { PATH: process.env.PATH, HOME: dir },
+  });
   for (let i = 0; i < 100; i++) {
-    const up = await fetch(`${url}/moto-api/`).then(() => true, () => false);
+    const up = await fetch(`${url}/moto-api/`).then(
+      () => true,
+      () => false,
+    );
     if (up) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -50,9 +56,21 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const KEYS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const KEYS = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_DEFAULT_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true', ...KEYS, ...extra };
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_CONFIG_FILE: join(dir, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...KEYS,
+    ...extra,
+  };
 }
 /** The shape of a value: keys in order, leaves replaced by their type. */
 function shape(v: unknown): unknown {
@@ -64,8 +82,30 @@ function shape(v: unknown): unknown {
 const OPERATIONS: Array<[string, string[]]> = [
   ['get-caller-identity', []],
   ['get-session-token', ['--duration-seconds', '900']],
-  ['assume-role', ['--role-arn', 'arn:aws:iam::123456789012:role/moto-role', '--role-session-name', 'moto-s', '--external-id', 'ext-1', '--duration-seconds', '900']],
-  ['assume-role-with-web-identity', ['--role-arn', 'arn:aws:iam::123456789012:role/web', '--role-session-name', 'web-s', '--web-identity-token', 'header.payload.signature']],
+  [
+    'assume-role',
+    [
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/moto-role',
+      '--role-session-name',
+      'moto-s',
+      '--external-id',
+      'ext-1',
+      '--duration-seconds',
+      '900',
+    ],
+  ],
+  [
+    'assume-role-with-web-identity',
+    [
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/web',
+      '--role-session-name',
+      'web-s',
+      '--web-identity-token',
+      'header.payload.signature',
+    ],
+  ],
   ['get-federation-token', ['--name', 'fed-user', '--duration-seconds', '900']],
   ['get-access-key-info', ['--access-key-id', 'AKIAIOSFODNN7EXAMPLE']],
 ];
@@ -78,10 +118,19 @@ test('opensts sts prints what aws sts prints, for every operation, against moto_
     const theirs = await run('aws', ['sts', command, ...args, '--endpoint-url', url, '--output', 'json'], env());
     assert.equal(theirs.code, 0, `aws ${command}: ${theirs.stderr}`);
     assert.deepEqual(shape(mine), shape(JSON.parse(theirs.stdout)), command);
-    if (command === 'get-caller-identity' || command === 'get-access-key-info') assert.equal(ours.stdout, theirs.stdout, command);
-    const ourText = await run(process.execPath, [BIN, 'sts', command, ...args, '--endpoint-url', url, '--output', 'text'], env());
+    if (command === 'get-caller-identity' || command === 'get-access-key-info')
+      assert.equal(ours.stdout, theirs.stdout, command);
+    const ourText = await run(
+      process.execPath,
+      [BIN, 'sts', command, ...args, '--endpoint-url', url, '--output', 'text'],
+      env(),
+    );
     const theirText = await run('aws', ['sts', command, ...args, '--endpoint-url', url, '--output', 'text'], env());
-    const columns = (s: string) => s.trim().split('\n').map((l) => l.split('\t').length);
+    const columns = (s: string) =>
+      s
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t').length);
     assert.deepEqual(columns(ourText.stdout), columns(theirText.stdout), `${command} text`);
   }
 });
@@ -89,13 +138,30 @@ test('opensts sts prints what aws sts prints, for every operation, against moto_
 test('a role-profile chain with --endpoint-url: every AssumeRole goes to the override (the stock CLI sends them to AWS)', async (t) => {
   const home = join(dir, 'chain');
   await mkdir(join(home, '.aws'), { recursive: true });
-  await writeFile(join(home, '.aws', 'config'), [
-    '[profile top]', 'role_arn = arn:aws:iam::111111111111:role/top', 'source_profile = mid', 'role_session_name = top-session', 'region = eu-west-1',
-    '[profile mid]', 'role_arn = arn:aws:iam::222222222222:role/mid', 'source_profile = base', 'external_id = x-1',
-  ].join('\n'));
-  await writeFile(join(home, '.aws', 'credentials'), `[base]\naws_access_key_id = ${KEYS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${KEYS.AWS_SECRET_ACCESS_KEY}\n`);
+  await writeFile(
+    join(home, '.aws', 'config'),
+    [
+      '[profile top]',
+      'role_arn = arn:aws:iam::111111111111:role/top',
+      'source_profile = mid',
+      'role_session_name = top-session',
+      'region = eu-west-1',
+      '[profile mid]',
+      'role_arn = arn:aws:iam::222222222222:role/mid',
+      'source_profile = base',
+      'external_id = x-1',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(home, '.aws', 'credentials'),
+    `[base]\naws_access_key_id = ${KEYS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${KEYS.AWS_SECRET_ACCESS_KEY}\n`,
+  );
   const e = { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
-  const r = await run(process.execPath, [BIN, 'sts', 'get-caller-identity', '--profile', 'top', '--endpoint-url', url], e);
+  const r = await run(
+    process.execPath,
+    [BIN, 'sts', 'get-caller-identity', '--profile', 'top', '--endpoint-url', url],
+    e,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).Arn, 'arn:aws:sts::111111111111:assumed-role/top/top-session');
   // The same through the SDK providers, and `export`.
@@ -103,14 +169,28 @@ test('a role-profile chain with --endpoint-url: every AssumeRole goes to the ove
   assert.equal(creds.accountId, '111111111111');
   const exported = await run(process.execPath, [BIN, 'export', 'top', '--endpoint-url', url, '--format', 'json'], e);
   assert.equal(exported.code, 0, exported.stderr);
-  const who = await new StsClient({ endpoint: url, region: 'eu-west-1', env: {}, credentials: { accessKeyId: JSON.parse(exported.stdout).AccessKeyId, secretAccessKey: 'x', sessionToken: 'y' } }).getCallerIdentity();
+  const who = await new StsClient({
+    endpoint: url,
+    region: 'eu-west-1',
+    env: {},
+    credentials: { accessKeyId: JSON.parse(exported.stdout).AccessKeyId, secretAccessKey: 'x', sessionToken: 'y' },
+  }).getCallerIdentity();
   assert.match(String(who.result.Arn), /assumed-role\/top\/top-session$/);
 });
 
 test('web identity from AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE through the default chain, against moto_server', async (t) => {
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDphcHAifQ.sig');
-  const e = { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/irsa', AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_SESSION_NAME: 'pod-1', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_STS: url, HOME: dir, AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+  const e = {
+    AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/irsa',
+    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+    AWS_ROLE_SESSION_NAME: 'pod-1',
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_STS: url,
+    HOME: dir,
+    AWS_CONFIG_FILE: join(dir, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+  };
   const creds = await fromChain({ env: e })();
   assert.equal(creds.accountId, '123456789012');
   assert.ok(creds.expiration && creds.expiration.getTime() > Date.now());
@@ -118,11 +198,32 @@ test('web identity from AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE through the d
 });
 
 test('moto errors come back as StsServiceError with the code and a non-zero CLI exit', async (t) => {
-  const client = new StsClient({ endpoint: url, region: 'eu-west-1', env: {}, credentials: { accessKeyId: KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY } });
-  const err = await client.assumeRole({ RoleArn: 'arn:aws:iam::123456789012:role/r', RoleSessionName: 'x'.repeat(65) }).catch((e: unknown) => e);
+  const client = new StsClient({
+    endpoint: url,
+    region: 'eu-west-1',
+    env: {},
+    credentials: { accessKeyId: KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY },
+  });
+  const err = await client
+    .assumeRole({ RoleArn: 'arn:aws:iam::123456789012:role/r', RoleSessionName: 'x'.repeat(65) })
+    .catch((e: unknown) => e);
   assert.ok(err instanceof StsServiceError, String(err));
   assert.equal(err.code, 'ValidationError');
-  const r = await run(process.execPath, [BIN, 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::123456789012:role/r', '--role-session-name', 'x'.repeat(65), '--endpoint-url', url], env());
+  const r = await run(
+    process.execPath,
+    [
+      BIN,
+      'sts',
+      'assume-role',
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/r',
+      '--role-session-name',
+      'x'.repeat(65),
+      '--endpoint-url',
+      url,
+    ],
+    env(),
+  );
   assert.equal(r.code, 254);
   assert.match(r.stderr, /An error occurred \(ValidationError\) when calling the AssumeRole operation/);
 });

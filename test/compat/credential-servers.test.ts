@@ -13,7 +13,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { type CredentialServerKind, SERVER_REFRESH_WINDOW_MS, startCredentialServer } from '../../src/client/credential-server.js';
+import {
+  type CredentialServerKind,
+  SERVER_REFRESH_WINDOW_MS,
+  startCredentialServer,
+} from '../../src/client/credential-server.js';
 import { fromAssumeRole } from '../../src/client/providers.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { run } from '../helpers/clients.js';
@@ -35,22 +39,40 @@ before(async () => {
   server = await startTestServer();
   account = server.running.app.accountId;
   alice = await createUserWithKey(server, 'served-alice');
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:user/served-alice` }, Action: 'sts:AssumeRole' }] });
-  const role = await call(server, 'CreateRole', { RoleName: 'reader', AssumeRolePolicyDocument: trust }, server.root, { service: 'iam' });
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:user/served-alice` }, Action: 'sts:AssumeRole' },
+    ],
+  });
+  const role = await call(server, 'CreateRole', { RoleName: 'reader', AssumeRolePolicyDocument: trust }, server.root, {
+    service: 'iam',
+  });
   assert.equal(role.status, 200, role.body);
   roleArn = xmlText(role.body, 'Arn')!;
-  const attached = await call(server, 'AttachRolePolicy', { RoleName: 'reader', PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }, server.root, { service: 'iam' });
+  const attached = await call(
+    server,
+    'AttachRolePolicy',
+    { RoleName: 'reader', PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' },
+    server.root,
+    { service: 'iam' },
+  );
   assert.equal(attached.status, 200, attached.body);
   dir = mkdtempSync(join(tmpdir(), 'opensts-servers-'));
   home = join(dir, 'home');
   emptyHome = join(dir, 'empty');
   mkdirSync(join(home, '.aws'), { recursive: true });
   mkdirSync(emptyHome);
-  writeFileSync(join(home, '.aws', 'config'),
+  writeFileSync(
+    join(home, '.aws', 'config'),
     `[profile reader]\nrole_arn = ${roleArn}\nsource_profile = alice\nrole_session_name = served\nduration_seconds = 900\nregion = eu-central-1\nservices = local\n` +
-    `[profile alice]\nregion = eu-central-1\nservices = local\n` +
-    `[services local]\nsts =\n  endpoint_url = ${server.url}\niam =\n  endpoint_url = ${server.url}\n`);
-  writeFileSync(join(home, '.aws', 'credentials'), `[alice]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`);
+      `[profile alice]\nregion = eu-central-1\nservices = local\n` +
+      `[services local]\nsts =\n  endpoint_url = ${server.url}\niam =\n  endpoint_url = ${server.url}\n`,
+  );
+  writeFileSync(
+    join(home, '.aws', 'credentials'),
+    `[alice]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`,
+  );
 });
 after(async () => {
   await server.close();
@@ -59,7 +81,11 @@ after(async () => {
 
 const sessionArn = () => `arn:aws:sts::${account}:assumed-role/reader/served`;
 /** Only PATH and an empty HOME: no keys, no files, nothing but what a credential server hands out. */
-const bareEnv = (vars: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: emptyHome, ...vars });
+const bareEnv = (vars: Record<string, string>): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: emptyHome,
+  ...vars,
+});
 
 const BOTO3 = `
 import json, boto3
@@ -89,7 +115,11 @@ async function stockClients(env: NodeJS.ProcessEnv, kind: CredentialServerKind) 
   const pyOut = JSON.parse(py.stdout);
   assert.equal(pyOut.arn, sessionArn());
   assert.ok(pyOut.users.includes('served-alice'));
-  assert.equal(pyOut.method, kind === 'ecs' ? 'container-role' : 'iam-role', 'boto3 used the server, not another provider');
+  assert.equal(
+    pyOut.method,
+    kind === 'ecs' ? 'container-role' : 'iam-role',
+    'boto3 used the server, not another provider',
+  );
   const js = await runIn(REPO, process.execPath, ['--input-type=module', '-e', JS_SDK], env);
   assert.equal(js.code, 0, `JS SDK: ${js.stderr}`);
   const jsOut = JSON.parse(js.stdout);
@@ -110,8 +140,13 @@ function runIn(cwd: string, file: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 /** `opensts credential-server PROFILE --KIND`, and the variables it printed. */
-async function credentialServer(kind: CredentialServerKind): Promise<{ vars: Record<string, string>; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'credential-server', 'reader', `--${kind}`], { env: { PATH: process.env.PATH, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function credentialServer(
+  kind: CredentialServerKind,
+): Promise<{ vars: Record<string, string>; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'credential-server', 'reader', `--${kind}`], {
+    env: { PATH: process.env.PATH, HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -119,11 +154,17 @@ async function credentialServer(kind: CredentialServerKind): Promise<{ vars: Rec
     let text = '';
     child.stdout.on('data', (d) => {
       text += d;
-      if (text.endsWith('\n') && /AWS_CONTAINER_AUTHORIZATION_TOKEN=|AWS_EC2_METADATA_V1_DISABLED=/.test(text)) resolve(text);
+      if (text.endsWith('\n') && /AWS_CONTAINER_AUTHORIZATION_TOKEN=|AWS_EC2_METADATA_V1_DISABLED=/.test(text))
+        resolve(text);
     });
     void exited.then((code) => reject(new Error(`credential-server exited with ${code}: ${err}`)));
   });
-  const vars = Object.fromEntries(out.trim().split('\n').map((line) => /^export (\w+)=(\S+)$/.exec(line)!.slice(1) as [string, string]));
+  const vars = Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => /^export (\w+)=(\S+)$/.exec(line)!.slice(1) as [string, string]),
+  );
   return { vars, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
@@ -131,13 +172,28 @@ for (const kind of ['ecs', 'imds'] as const) {
   test(`opensts credential-server --${kind}: the aws CLI, boto3 and the JS SDK with only its variables call STS and IAM as the role`, async () => {
     const { vars, stop } = await credentialServer(kind);
     try {
-      const endpoint = kind === 'ecs'
-        ? { AWS_CONTAINER_CREDENTIALS_FULL_URI: vars.AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN }
-        : { AWS_EC2_METADATA_SERVICE_ENDPOINT: vars.AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv4', AWS_EC2_METADATA_V1_DISABLED: 'true' };
+      const endpoint =
+        kind === 'ecs'
+          ? {
+              AWS_CONTAINER_CREDENTIALS_FULL_URI: vars.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+              AWS_CONTAINER_AUTHORIZATION_TOKEN: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN,
+            }
+          : {
+              AWS_EC2_METADATA_SERVICE_ENDPOINT: vars.AWS_EC2_METADATA_SERVICE_ENDPOINT,
+              AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv4',
+              AWS_EC2_METADATA_V1_DISABLED: 'true',
+            };
       assert.deepEqual(vars, {
-        AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'eu-central-1', AWS_ENDPOINT_URL_STS: server.url, AWS_ENDPOINT_URL_IAM: server.url, ...endpoint,
+        AWS_REGION: 'eu-central-1',
+        AWS_DEFAULT_REGION: 'eu-central-1',
+        AWS_ENDPOINT_URL_STS: server.url,
+        AWS_ENDPOINT_URL_IAM: server.url,
+        ...endpoint,
       });
-      assert.match(kind === 'ecs' ? vars.AWS_CONTAINER_CREDENTIALS_FULL_URI! : vars.AWS_EC2_METADATA_SERVICE_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+\/?$/);
+      assert.match(
+        kind === 'ecs' ? vars.AWS_CONTAINER_CREDENTIALS_FULL_URI! : vars.AWS_EC2_METADATA_SERVICE_ENDPOINT!,
+        /^http:\/\/127\.0\.0\.1:\d+\/?$/,
+      );
       await stockClients(bareEnv(vars), kind);
     } finally {
       assert.equal(await stop(), 0);
@@ -145,22 +201,59 @@ for (const kind of ['ecs', 'imds'] as const) {
   });
 }
 
-test('opensts exec --ecs-server / --imds-server: the child\'s tools read the server, even with a default profile in ~/.aws', async () => {
+test("opensts exec --ecs-server / --imds-server: the child's tools read the server, even with a default profile in ~/.aws", async () => {
   const show = 'const e=process.env; console.log(JSON.stringify(Object.keys(e).filter((k) => /^AWS_/.test(k)).sort()))';
-  const env = { PATH: process.env.PATH, HOME: home, AWS_ACCESS_KEY_ID: 'AKIASTALE', AWS_SECRET_ACCESS_KEY: 'stale', AWS_PROFILE: 'alice', AWS_EC2_METADATA_DISABLED: 'true' };
-  const ecs = await run(process.execPath, [BIN, 'exec', 'reader', '--ecs-server', '--', process.execPath, '-e', show], env);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_ACCESS_KEY_ID: 'AKIASTALE',
+    AWS_SECRET_ACCESS_KEY: 'stale',
+    AWS_PROFILE: 'alice',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const ecs = await run(
+    process.execPath,
+    [BIN, 'exec', 'reader', '--ecs-server', '--', process.execPath, '-e', show],
+    env,
+  );
   assert.equal(ecs.code, 0, ecs.stderr);
   assert.deepEqual(JSON.parse(ecs.stdout), [
-    'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS', 'AWS_REGION',
+    'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_DEFAULT_REGION',
+    'AWS_ENDPOINT_URL_IAM',
+    'AWS_ENDPOINT_URL_STS',
+    'AWS_REGION',
   ]);
-  const imds = await run(process.execPath, [BIN, 'exec', 'reader', '--imds-server', '--', process.execPath, '-e', show], env);
+  const imds = await run(
+    process.execPath,
+    [BIN, 'exec', 'reader', '--imds-server', '--', process.execPath, '-e', show],
+    env,
+  );
   assert.deepEqual(JSON.parse(imds.stdout), [
-    'AWS_DEFAULT_REGION', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE', 'AWS_EC2_METADATA_V1_DISABLED', 'AWS_ENDPOINT_URL_IAM',
-    'AWS_ENDPOINT_URL_STS', 'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+    'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE',
+    'AWS_EC2_METADATA_V1_DISABLED',
+    'AWS_ENDPOINT_URL_IAM',
+    'AWS_ENDPOINT_URL_STS',
+    'AWS_REGION',
   ]);
   for (const kind of ['ecs', 'imds'] as const) {
-    const r = await run(process.execPath, [BIN, 'exec', 'reader', `--${kind}-server`, '--', 'sh', '-c',
-      'aws sts get-caller-identity --output json && python3 -c "import boto3; print(boto3.session.Session().get_credentials().method)"'], env);
+    const r = await run(
+      process.execPath,
+      [
+        BIN,
+        'exec',
+        'reader',
+        `--${kind}-server`,
+        '--',
+        'sh',
+        '-c',
+        'aws sts get-caller-identity --output json && python3 -c "import boto3; print(boto3.session.Session().get_credentials().method)"',
+      ],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('}') + 1)).Arn, sessionArn());
     assert.match(r.stdout, new RegExp(`\\n${kind === 'ecs' ? 'container-role' : 'iam-role'}\\n$`));
@@ -168,18 +261,44 @@ test('opensts exec --ecs-server / --imds-server: the child\'s tools read the ser
   // A default profile with keys would win over any credentials endpoint: the child is then shown no ~/.aws files.
   const withDefault = join(dir, 'home-default');
   mkdirSync(join(withDefault, '.aws'), { recursive: true });
-  writeFileSync(join(withDefault, '.aws', 'config'), `[default]\nregion = eu-west-1\n${(await import('node:fs')).readFileSync(join(home, '.aws', 'config'), 'utf8')}`);
-  writeFileSync(join(withDefault, '.aws', 'credentials'), `[default]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n` +
-    (await import('node:fs')).readFileSync(join(home, '.aws', 'credentials'), 'utf8'));
-  const r = await run(process.execPath, [BIN, 'exec', 'reader', '--ecs-server', '--', 'sh', '-c', 'echo "$AWS_CONFIG_FILE $AWS_SHARED_CREDENTIALS_FILE"; aws sts get-caller-identity --output json'],
-    { ...env, HOME: withDefault });
+  writeFileSync(
+    join(withDefault, '.aws', 'config'),
+    `[default]\nregion = eu-west-1\n${(await import('node:fs')).readFileSync(join(home, '.aws', 'config'), 'utf8')}`,
+  );
+  writeFileSync(
+    join(withDefault, '.aws', 'credentials'),
+    `[default]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n` +
+      (await import('node:fs')).readFileSync(join(home, '.aws', 'credentials'), 'utf8'),
+  );
+  const r = await run(
+    process.execPath,
+    [
+      BIN,
+      'exec',
+      'reader',
+      '--ecs-server',
+      '--',
+      'sh',
+      '-c',
+      'echo "$AWS_CONFIG_FILE $AWS_SHARED_CREDENTIALS_FILE"; aws sts get-caller-identity --output json',
+    ],
+    { ...env, HOME: withDefault },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^\/dev\/null \/dev\/null\n/);
   assert.equal(JSON.parse(r.stdout.slice(r.stdout.indexOf('\n') + 1)).Arn, sessionArn());
-  const refused = await run(process.execPath, [BIN, 'exec', 'reader', '--ecs-server', '--imds-server', '--', 'true'], env);
+  const refused = await run(
+    process.execPath,
+    [BIN, 'exec', 'reader', '--ecs-server', '--imds-server', '--', 'true'],
+    env,
+  );
   assert.equal(refused.code, 252);
   assert.match(refused.stderr, /--ecs-server and --imds-server exclude each other/);
-  const longTerm = await run(process.execPath, [BIN, 'exec', 'alice', '--ecs-server', '--no-session', '--', 'true'], env);
+  const longTerm = await run(
+    process.execPath,
+    [BIN, 'exec', 'alice', '--ecs-server', '--no-session', '--', 'true'],
+    env,
+  );
   assert.equal(longTerm.code, 252);
   assert.match(longTerm.stderr, /temporary credentials only/);
 });
@@ -249,7 +368,14 @@ for line in sys.stdin:
 `;
 
 /** Starts a workload and gives a function that moves its clock to the server's and waits for its answer. */
-function workload(file: string, args: string[], env: NodeJS.ProcessEnv): { step: () => Promise<{ ok: boolean; arn?: string; accessKeyId?: string; error?: string }>; end: () => Promise<number | null> } {
+function workload(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): {
+  step: () => Promise<{ ok: boolean; arn?: string; accessKeyId?: string; error?: string }>;
+  end: () => Promise<number | null>;
+} {
   const child: ChildProcessWithoutNullStreams = spawn(file, args, { cwd: REPO, env });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -273,18 +399,34 @@ for (const kind of ['ecs', 'imds'] as const) {
   test(`${kind}: ${kind === 'ecs' ? 'the JS SDK and boto3 run' : 'the JS SDK runs'} across four session expiries without an error`, async () => {
     // The server's clock drives the sessions' lifetimes, the credential server's refreshes and the workloads' clocks.
     const now = () => server.clock.now();
-    const provider = fromAssumeRole({ source: alice, roleArn, roleSessionName: 'served', durationSeconds: 900, endpoint: server.url, region: 'eu-central-1', now, clientConfig: { now, maxAttempts: 1 }, refreshWindowMs: SERVER_REFRESH_WINDOW_MS });
+    const provider = fromAssumeRole({
+      source: alice,
+      roleArn,
+      roleSessionName: 'served',
+      durationSeconds: 900,
+      endpoint: server.url,
+      region: 'eu-central-1',
+      now,
+      clientConfig: { now, maxAttempts: 1 },
+      refreshWindowMs: SERVER_REFRESH_WINDOW_MS,
+    });
     const credentialServer = await startCredentialServer({ kind, provider, roleArn, now });
     // botocore gives the metadata service 1 s and one try by default: on a loaded machine that is a timeout, not the
     // expiry this test is about (a slow answer once failed boto3's refresh at step 9 with the full suite running).
     const env = bareEnv({
-      ...credentialServer.env, AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'eu-central-1', AWS_ENDPOINT_URL_STS: server.url, AWS_ENDPOINT_URL_IAM: server.url,
+      ...credentialServer.env,
+      AWS_REGION: 'eu-central-1',
+      AWS_DEFAULT_REGION: 'eu-central-1',
+      AWS_ENDPOINT_URL_STS: server.url,
+      AWS_ENDPOINT_URL_IAM: server.url,
     });
     // Not boto3 against IMDS: botocore treats instance credentials with less than 12 to 20 minutes left (10 minutes
     // plus a random jitter) as an outage and stretches them past their expiry. With this walk's 15-minute sessions
     // that is every fetch, and whether the stretch outlives the session depends on the jitter: a flaky test, not a
     // server fault. Real instance credentials last hours; boto3 reads the IMDS server in the stock-clients test above.
-    const workloads: Record<string, ReturnType<typeof workload>> = { js: workload(process.execPath, ['--input-type=module', '-e', JS_WORKLOAD], env) };
+    const workloads: Record<string, ReturnType<typeof workload>> = {
+      js: workload(process.execPath, ['--input-type=module', '-e', JS_WORKLOAD], env),
+    };
     if (kind === 'ecs') workloads.boto3 = workload('python3', ['-c', BOTO3_WORKLOAD], env);
     let advanced = 0;
     try {
@@ -294,7 +436,11 @@ for (const kind of ['ecs', 'imds'] as const) {
       for (let step = 0; step <= 25; step++) {
         for (const [name, w] of Object.entries(workloads)) {
           const r = await w.step();
-          assert.deepEqual({ ok: r.ok, arn: r.arn, error: r.error }, { ok: true, arn: sessionArn(), error: undefined }, `${name}, step ${step}`);
+          assert.deepEqual(
+            { ok: r.ok, arn: r.arn, error: r.error },
+            { ok: true, arn: sessionArn(), error: undefined },
+            `${name}, step ${step}`,
+          );
           keys[name as keyof typeof keys].add(r.accessKeyId!);
         }
         if (step === 0) firstKeys.push(await provider());
@@ -340,25 +486,44 @@ async function startTrapProxy(): Promise<{ url: string; hosts: string[]; close: 
   return {
     url: `http://127.0.0.1:${(trap.address() as { port: number }).port}`,
     hosts,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      trap.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        trap.close(() => resolve());
+      }),
   };
 }
 
-test('behind a trap proxy: the children of exec (keys or a credential server) and export\'s variables reach no AWS host', async () => {
+test("behind a trap proxy: the children of exec (keys or a credential server) and export's variables reach no AWS host", async () => {
   const trap = await startTrapProxy();
   try {
-    const proxied = { HTTPS_PROXY: trap.url, HTTP_PROXY: trap.url, https_proxy: trap.url, http_proxy: trap.url, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
+    const proxied = {
+      HTTPS_PROXY: trap.url,
+      HTTP_PROXY: trap.url,
+      https_proxy: trap.url,
+      http_proxy: trap.url,
+      NO_PROXY: '127.0.0.1,localhost',
+      no_proxy: '127.0.0.1,localhost',
+    };
     const env = { PATH: process.env.PATH, HOME: home, ...proxied };
     // The trap works: an OpenSTS session used by a tool that was told only where STS is goes to AWS's IAM.
     const exported = await run(process.execPath, [BIN, 'export', 'reader', '--format', 'dotenv'], env);
     assert.equal(exported.code, 0, exported.stderr);
-    const vars = Object.fromEntries(exported.stdout.trim().split('\n').map((l) => /^(\w+)=(.*)$/.exec(l)!.slice(1) as [string, string]));
+    const vars = Object.fromEntries(
+      exported.stdout
+        .trim()
+        .split('\n')
+        .map((l) => /^(\w+)=(.*)$/.exec(l)!.slice(1) as [string, string]),
+    );
     assert.deepEqual(Object.keys(vars), [
-      'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_REGION', 'AWS_DEFAULT_REGION',
-      'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_IAM',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_CREDENTIAL_EXPIRATION',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_ENDPOINT_URL_STS',
+      'AWS_ENDPOINT_URL_IAM',
     ]);
     assert.equal(vars.AWS_ENDPOINT_URL_IAM, server.url);
     const { AWS_ENDPOINT_URL_IAM: _, ...stsOnly } = vars;
@@ -369,7 +534,8 @@ test('behind a trap proxy: the children of exec (keys or a credential server) an
 
     const exportedRun = await run('aws', ['iam', 'list-users', '--output', 'json'], { ...bareEnv(vars), ...proxied });
     assert.equal(exportedRun.code, 0, exportedRun.stderr);
-    const script = 'aws sts get-caller-identity --output json >/dev/null && aws iam list-users --output json >/dev/null && echo ok';
+    const script =
+      'aws sts get-caller-identity --output json >/dev/null && aws iam list-users --output json >/dev/null && echo ok';
     for (const mode of [[], ['--ecs-server'], ['--imds-server']]) {
       const r = await run(process.execPath, [BIN, 'exec', 'reader', ...mode, '--', 'sh', '-c', script], env);
       assert.equal(r.code, 0, `${mode.join(' ')}: ${r.stderr}`);
@@ -378,12 +544,28 @@ test('behind a trap proxy: the children of exec (keys or a credential server) an
     // A profile whose [services] section names more services: every one is passed on.
     const more = join(dir, 'home-more');
     mkdirSync(join(more, '.aws'), { recursive: true });
-    writeFileSync(join(more, '.aws', 'config'), `[profile alice]\nregion = eu-central-1\nservices = local\n` +
-      `[services local]\nsts =\n  endpoint_url = ${server.url}\nelastic_beanstalk =\n  endpoint_url = http://127.0.0.1:9/eb\n`);
-    writeFileSync(join(more, '.aws', 'credentials'), `[alice]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`);
-    const shown = await run(process.execPath, [BIN, 'exec', 'alice', '--', process.execPath, '-e',
-      'console.log(JSON.stringify([process.env.AWS_ENDPOINT_URL_STS, process.env.AWS_ENDPOINT_URL_IAM, process.env.AWS_ENDPOINT_URL_ELASTIC_BEANSTALK, process.env.AWS_PROFILE ?? null]))'],
-      { ...env, HOME: more, AWS_PROFILE: 'alice', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false' });
+    writeFileSync(
+      join(more, '.aws', 'config'),
+      `[profile alice]\nregion = eu-central-1\nservices = local\n` +
+        `[services local]\nsts =\n  endpoint_url = ${server.url}\nelastic_beanstalk =\n  endpoint_url = http://127.0.0.1:9/eb\n`,
+    );
+    writeFileSync(
+      join(more, '.aws', 'credentials'),
+      `[alice]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`,
+    );
+    const shown = await run(
+      process.execPath,
+      [
+        BIN,
+        'exec',
+        'alice',
+        '--',
+        process.execPath,
+        '-e',
+        'console.log(JSON.stringify([process.env.AWS_ENDPOINT_URL_STS, process.env.AWS_ENDPOINT_URL_IAM, process.env.AWS_ENDPOINT_URL_ELASTIC_BEANSTALK, process.env.AWS_PROFILE ?? null]))',
+      ],
+      { ...env, HOME: more, AWS_PROFILE: 'alice', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false' },
+    );
     assert.equal(shown.code, 0, shown.stderr);
     assert.deepEqual(JSON.parse(shown.stdout), [server.url, server.url, 'http://127.0.0.1:9/eb', null]);
     assert.deepEqual(trap.hosts, [], 'nothing went to AWS');

@@ -124,7 +124,12 @@ const imports = () => ({
   'aws_iam_saml_provider.sso': `arn:aws:iam::${account}:saml-provider/tf-sso`,
 });
 
-interface Run { code: number | null; stdout: string; stderr: string; seconds: number }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
 
 /**
  * Runs terraform in the module's directory, asynchronously: the server answers from this same process. The
@@ -138,8 +143,15 @@ function terraform(command: string[], ...args: string[]): Promise<Run> {
       cwd: dir,
       // Nothing from the environment's AWS configuration, no update checks: only loopback traffic.
       env: {
-        PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1',
-        AWS_EC2_METADATA_DISABLED: 'true', TF_VAR_endpoint: s.url, TF_VAR_access_key: keys.accessKeyId, TF_VAR_secret_key: keys.secretAccessKey,
+        PATH: process.env.PATH,
+        HOME: dir,
+        TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'),
+        TF_IN_AUTOMATION: '1',
+        CHECKPOINT_DISABLE: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        TF_VAR_endpoint: s.url,
+        TF_VAR_access_key: keys.accessKeyId,
+        TF_VAR_secret_key: keys.secretAccessKey,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -148,25 +160,37 @@ function terraform(command: string[], ...args: string[]): Promise<Run> {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: Math.round((Date.now() - started) / 100) / 10 }));
+    child.on('close', (code) =>
+      resolve({ code, stdout, stderr, seconds: Math.round((Date.now() - started) / 100) / 10 }),
+    );
   });
 }
 
-const succeeded = (r: Run, what: string) => assert.equal(r.code, 0, `terraform ${what} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+const succeeded = (r: Run, what: string) =>
+  assert.equal(r.code, 0, `terraform ${what} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
 
 before(async () => {
   const version = spawnSync(TERRAFORM, ['version'], { encoding: 'utf8' });
-  assert.ok(!version.error && version.status === 0,
-    `terraform is needed for this test and could not be run as "${TERRAFORM}" (set TERRAFORM to its path): ${version.error?.message ?? version.stderr}`);
-  assert.ok(existsSync(PROVIDER),
-    `the hashicorp/aws 5.100.0 provider is needed in a filesystem mirror at ${PLUGINS} (set OPENSTS_TF_PLUGINS): ${PROVIDER} is missing`);
+  assert.ok(
+    !version.error && version.status === 0,
+    `terraform is needed for this test and could not be run as "${TERRAFORM}" (set TERRAFORM to its path): ${version.error?.message ?? version.stderr}`,
+  );
+  assert.ok(
+    existsSync(PROVIDER),
+    `the hashicorp/aws 5.100.0 provider is needed in a filesystem mirror at ${PLUGINS} (set OPENSTS_TF_PLUGINS): ${PROVIDER} is missing`,
+  );
   s = await startTestServer();
   account = accountOf(s);
   // Terraform works as an IAM user with an access key, as it would against AWS.
   keys = await createUserWithKey(s, 'terraform');
-  await ok(iam(s, 'AttachUserPolicy', { UserName: 'terraform', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+  await ok(
+    iam(s, 'AttachUserPolicy', { UserName: 'terraform', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+  );
   dir = mkdtempSync(join(tmpdir(), 'opensts-terraform-'));
-  writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path    = "${PLUGINS}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`);
+  writeFileSync(
+    join(dir, 'cli.tfrc'),
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${PLUGINS}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+  );
   writeFileSync(join(dir, 'main.tf'), MODULE);
   writeFileSync(join(dir, 'saml-metadata.xml'), makeTestIdp('https://sso.example.com/saml').metadata());
 });
@@ -200,11 +224,19 @@ test('terraform init, apply, plan (no changes), import, destroy', { timeout: 600
   // Import: forget resources, then read them back from the server by their import ids; nothing else may change.
   const forgotten = Object.keys(imports());
   succeeded(await terraform(['state', 'rm'], ...forgotten), 'state rm');
-  writeFileSync(join(dir, 'imports.tf'), Object.entries(imports()).map(([to, id]) => `import {\n  to = ${to}\n  id = "${id}"\n}\n`).join(''));
+  writeFileSync(
+    join(dir, 'imports.tf'),
+    Object.entries(imports())
+      .map(([to, id]) => `import {\n  to = ${to}\n  id = "${id}"\n}\n`)
+      .join(''),
+  );
   const imported = await terraform(['apply'], '-auto-approve');
   succeeded(imported, 'apply (import)');
   timings.push(`import ${imported.seconds}s`);
-  assert.match(imported.stdout, new RegExp(`Apply complete! Resources: ${forgotten.length} imported, 0 added, 0 changed, 0 destroyed\\.`));
+  assert.match(
+    imported.stdout,
+    new RegExp(`Apply complete! Resources: ${forgotten.length} imported, 0 added, 0 changed, 0 destroyed\\.`),
+  );
   rmSync(join(dir, 'imports.tf'));
 
   const destroy = await terraform(['destroy'], '-auto-approve');

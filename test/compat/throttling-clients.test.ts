@@ -50,7 +50,10 @@ async function emptyTheBucket() {
 test('AWS SDK for JavaScript v3: Throttling is a throttling error, retried after a backoff', async () => {
   await emptyTheBucket();
   const once = new STSClient({ region: 'us-east-1', endpoint: relay.url, credentials: s.root, maxAttempts: 1 });
-  const err = await once.send(new GetCallerIdentityCommand({})).then(() => undefined, (e: unknown) => e as Record<string, unknown> & { $metadata: Record<string, unknown> });
+  const err = await once.send(new GetCallerIdentityCommand({})).then(
+    () => undefined,
+    (e: unknown) => e as Record<string, unknown> & { $metadata: Record<string, unknown> },
+  );
   assert.ok(err);
   assert.equal(err.name, 'Throttling');
   assert.equal(err.message, 'Rate exceeded');
@@ -68,14 +71,20 @@ test('AWS SDK for JavaScript v3: Throttling is a throttling error, retried after
   assert.equal(retried.Account, s.running.app.accountId);
 
   // A 400 that is not throttling is not retried: the SDK told them apart by the code.
-  const invalid = await sdk.send(new GetSessionTokenCommand({ DurationSeconds: 1 })).then(() => undefined, (e: { name: string; $metadata: { attempts?: number } }) => e);
+  const invalid = await sdk.send(new GetSessionTokenCommand({ DurationSeconds: 1 })).then(
+    () => undefined,
+    (e: { name: string; $metadata: { attempts?: number } }) => e,
+  );
   assert.equal(invalid?.name, 'ValidationError');
   assert.equal(invalid?.$metadata.attempts, 1);
 });
 
 test('boto3, legacy and standard retry modes: Throttling is retried', async () => {
   await emptyTheBucket();
-  const r = await boto3({ ...s, url: relay.url }, s.root, `
+  const r = await boto3(
+    { ...s, url: relay.url },
+    s.root,
+    `
 def client(mode):
     return session.client("sts", endpoint_url=sts.meta.endpoint_url, config=botocore.config.Config(retries={"mode": mode, "max_attempts": 3}))
 attempts = []
@@ -83,15 +92,22 @@ for mode in ("legacy", "standard"):
     who = client(mode).get_caller_identity()
     attempts.append([mode, who["ResponseMetadata"]["RetryAttempts"], who["Account"]])
 out(attempts)
-`);
+`,
+  );
   const account = s.running.app.accountId;
-  assert.deepEqual(r, [['legacy', 1, account], ['standard', 1, account]]);
+  assert.deepEqual(r, [
+    ['legacy', 1, account],
+    ['standard', 1, account],
+  ]);
   assert.equal(relay.throttled, 2);
 });
 
 test('the aws CLI retries Throttling (standard retry mode)', async () => {
   await emptyTheBucket();
-  const r = await aws({ ...s, url: relay.url }, s.root, ['sts', 'get-caller-identity', '--debug'], 'us-east-1', { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' });
+  const r = await aws({ ...s, url: relay.url }, s.root, ['sts', 'get-caller-identity', '--debug'], 'us-east-1', {
+    AWS_MAX_ATTEMPTS: '3',
+    AWS_RETRY_MODE: 'standard',
+  });
   assert.equal(r.code, 0, r.stderr.slice(-2000));
   assert.equal(r.json.Account, s.running.app.accountId);
   assert.match(r.stderr, /<Code>Throttling<\/Code>/);

@@ -16,7 +16,11 @@ export interface ProcessResult {
 export function run(file: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { env, timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : 1
+        : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (input !== undefined) child.stdin!.end(input);
@@ -26,7 +30,12 @@ export function run(file: string, args: string[], env: NodeJS.ProcessEnv, input?
 const emptyHome = mkdtempSync(join(tmpdir(), 'opensts-home-'));
 
 /** An environment with nothing from the developer's own AWS setup: no files, no metadata service. */
-export function clientEnv(server: TestServer, credentials: Credentials | undefined, region = 'eu-central-1', extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function clientEnv(
+  server: TestServer,
+  credentials: Credentials | undefined,
+  region = 'eu-central-1',
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: emptyHome,
@@ -48,7 +57,13 @@ export function clientEnv(server: TestServer, credentials: Credentials | undefin
 }
 
 /** `aws <args>` with JSON output; `json` is the parsed stdout when the call succeeded. */
-export async function aws(server: TestServer, credentials: Credentials | undefined, args: string[], region?: string, extra?: NodeJS.ProcessEnv) {
+export async function aws(
+  server: TestServer,
+  credentials: Credentials | undefined,
+  args: string[],
+  region?: string,
+  extra?: NodeJS.ProcessEnv,
+) {
   const r = await run('aws', [...args, '--output', 'json'], clientEnv(server, credentials, region, extra));
   return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
 }
@@ -57,7 +72,13 @@ export async function aws(server: TestServer, credentials: Credentials | undefin
  * Runs a boto3 snippet. The snippet sees `sts` and `iam` clients for the server, `params` (JSON) and `out()` to
  * report a value; a ClientError is reported as {"error": code, "message": message}.
  */
-export async function boto3(server: TestServer, credentials: Credentials | undefined, snippet: string, params: unknown = {}, region = 'eu-west-1') {
+export async function boto3(
+  server: TestServer,
+  credentials: Credentials | undefined,
+  snippet: string,
+  params: unknown = {},
+  region = 'eu-west-1',
+) {
   const program = `
 import json, sys, boto3, botocore.exceptions
 params = json.loads(sys.argv[1])
@@ -68,7 +89,10 @@ iam = session.client("iam", endpoint_url=${JSON.stringify(server.url)}, config=c
 def out(v):
     print(json.dumps(v, default=str))
 try:
-${snippet.split('\n').map((l) => '    ' + l).join('\n')}
+${snippet
+  .split('\n')
+  .map((l) => '    ' + l)
+  .join('\n')}
 except botocore.exceptions.ClientError as e:
     out({"error": e.response["Error"]["Code"], "message": e.response["Error"].get("Message"), "status": e.response["ResponseMetadata"]["HTTPStatusCode"]})
 `;

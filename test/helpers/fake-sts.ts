@@ -38,8 +38,10 @@ let counter = 0;
 
 export function credentialsXml(prefix = 'ASIAFAKE', expiration = new Date(Date.now() + 3600_000)): string {
   const n = ++counter;
-  return `<Credentials><AccessKeyId>${prefix}${String(n).padStart(8, '0')}</AccessKeyId><SecretAccessKey>secret${n}</SecretAccessKey>` +
-    `<SessionToken>token${n}</SessionToken><Expiration>${expiration.toISOString().replace(/\.\d{3}Z$/, 'Z')}</Expiration></Credentials>`;
+  return (
+    `<Credentials><AccessKeyId>${prefix}${String(n).padStart(8, '0')}</AccessKeyId><SecretAccessKey>secret${n}</SecretAccessKey>` +
+    `<SessionToken>token${n}</SessionToken><Expiration>${expiration.toISOString().replace(/\.\d{3}Z$/, 'Z')}</Expiration></Credentials>`
+  );
 }
 
 export function success(action: string, inner: string): FakeReply {
@@ -49,7 +51,12 @@ export function success(action: string, inner: string): FakeReply {
   };
 }
 
-export function failure(status: number, code: string, message: string, headers: Record<string, string> = {}): FakeReply {
+export function failure(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): FakeReply {
   return {
     status,
     body: `<ErrorResponse xmlns="${NS}"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>err-${++counter}</RequestId></ErrorResponse>`,
@@ -62,18 +69,27 @@ export const defaultHandler: FakeHandler = (req) => {
   const p = req.params;
   switch (p.Action) {
     case 'GetCallerIdentity':
-      return success('GetCallerIdentity', `<UserId>AIDAFAKE</UserId><Account>123456789012</Account><Arn>arn:aws:iam::123456789012:user/fake</Arn>`);
+      return success(
+        'GetCallerIdentity',
+        `<UserId>AIDAFAKE</UserId><Account>123456789012</Account><Arn>arn:aws:iam::123456789012:user/fake</Arn>`,
+      );
     case 'GetSessionToken':
       return success('GetSessionToken', credentialsXml());
     case 'AssumeRole':
     case 'AssumeRoleWithWebIdentity': {
       const role = (p.RoleArn ?? '').split('/').pop();
       const account = /::(\d{12}):/.exec(p.RoleArn ?? '')?.[1] ?? '123456789012';
-      return success(p.Action, `${credentialsXml()}<AssumedRoleUser><AssumedRoleId>AROAFAKE:${p.RoleSessionName}</AssumedRoleId>` +
-        `<Arn>arn:aws:sts::${account}:assumed-role/${role}/${p.RoleSessionName}</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize>`);
+      return success(
+        p.Action,
+        `${credentialsXml()}<AssumedRoleUser><AssumedRoleId>AROAFAKE:${p.RoleSessionName}</AssumedRoleId>` +
+          `<Arn>arn:aws:sts::${account}:assumed-role/${role}/${p.RoleSessionName}</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize>`,
+      );
     }
     case 'GetFederationToken':
-      return success('GetFederationToken', `${credentialsXml()}<FederatedUser><FederatedUserId>123456789012:${p.Name}</FederatedUserId><Arn>arn:aws:sts::123456789012:federated-user/${p.Name}</Arn></FederatedUser>`);
+      return success(
+        'GetFederationToken',
+        `${credentialsXml()}<FederatedUser><FederatedUserId>123456789012:${p.Name}</FederatedUserId><Arn>arn:aws:sts::123456789012:federated-user/${p.Name}</Arn></FederatedUser>`,
+      );
     case 'GetAccessKeyInfo':
       return success('GetAccessKeyInfo', '<Account>123456789012</Account>');
     default:
@@ -92,7 +108,14 @@ export async function startFakeSts(reply: FakeHandler = defaultHandler): Promise
       const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
       const params = Object.fromEntries(new URLSearchParams(body + (query ? '&' + query : '')));
       const auth = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
-      const recorded: RecordedRequest = { method: req.method!, url: req.url!, headers: req.headers, params, accessKeyId: auth?.[1], region: auth?.[2] };
+      const recorded: RecordedRequest = {
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        params,
+        accessKeyId: auth?.[1],
+        region: auth?.[2],
+      };
       requests.push(recorded);
       const answer = await fake.reply(recorded, requests.length - 1);
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
@@ -102,9 +125,10 @@ export async function startFakeSts(reply: FakeHandler = defaultHandler): Promise
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  fake.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return fake;
 }

@@ -36,7 +36,12 @@ export async function startNode(options: NodeOptions): Promise<TestServer> {
   const clock = options.clock ?? new ManualClock();
   try {
     const running = await startServer({
-      port: 0, dataDir, clock, region: options.region, storeUrl: options.storeUrl, env: options.env ?? NODE_ENV,
+      port: 0,
+      dataDir,
+      clock,
+      region: options.region,
+      storeUrl: options.storeUrl,
+      env: options.env ?? NODE_ENV,
       log: pino({ level: 'silent' }),
     });
     return {
@@ -59,7 +64,12 @@ export async function startNode(options: NodeOptions): Promise<TestServer> {
 }
 
 /** Polls `check` until it holds (bounded: no sleeps of a guessed length in tests). */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

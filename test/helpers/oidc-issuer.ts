@@ -40,15 +40,35 @@ export interface TestIssuer {
 export function selfSignedCertificate(dir: string): { key: string; cert: string; certFile: string; keyFile: string } {
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-keyout', keyFile, '-out', certFile, '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, keyFile };
 }
 
-export async function startTestIssuer(options: { alg?: 'RS256' | 'ES256'; audience?: string; subject?: string } = {}): Promise<TestIssuer> {
+export async function startTestIssuer(
+  options: { alg?: 'RS256' | 'ES256'; audience?: string; subject?: string } = {},
+): Promise<TestIssuer> {
   const alg = options.alg ?? 'RS256';
   const dir = mkdtempSync(join(tmpdir(), 'opensts-issuer-'));
   const { key, cert, certFile } = selfSignedCertificate(dir);
@@ -63,17 +83,26 @@ export async function startTestIssuer(options: { alg?: 'RS256' | 'ES256'; audien
     failing: false,
     async sign(now, o = {}) {
       const iat = o.issuedAt ?? Math.floor(now / 1000);
-      const claims: JWTPayload = { iss: url, aud: options.audience ?? 'sts.amazonaws.com', sub: options.subject ?? 'repo:octo-org/app:ref:refs/heads/main', ...o.claims };
+      const claims: JWTPayload = {
+        iss: url,
+        aud: options.audience ?? 'sts.amazonaws.com',
+        sub: options.subject ?? 'repo:octo-org/app:ref:refs/heads/main',
+        ...o.claims,
+      };
       for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
       const privateKey: CryptoKey = o.unpublishedKey ? other.privateKey : signing.privateKey;
-      return new SignJWT(claims).setProtectedHeader({ alg, kid: o.unpublishedKey ? 'key-x' : 'key-1', typ: 'JWT' })
-        .setIssuedAt(iat).setExpirationTime(iat + (o.lifetime ?? 600)).sign(privateKey);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg, kid: o.unpublishedKey ? 'key-x' : 'key-1', typ: 'JWT' })
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + (o.lifetime ?? 600))
+        .sign(privateKey);
     },
-    close: () => new Promise((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-      rmSync(dir, { recursive: true, force: true });
-    }),
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+        rmSync(dir, { recursive: true, force: true });
+      }),
   };
   const server: Server = createServer({ key, cert }, (req, res) => {
     issuer.requests.push(req.url ?? '');
@@ -82,7 +111,8 @@ export async function startTestIssuer(options: { alg?: 'RS256' | 'ES256'; audien
       res.end(JSON.stringify(body));
     };
     if (issuer.failing) return send(500, { error: 'down' });
-    if (req.url === '/.well-known/openid-configuration') return send(200, { issuer: url, jwks_uri: `${url}/keys`, id_token_signing_alg_values_supported: [alg] });
+    if (req.url === '/.well-known/openid-configuration')
+      return send(200, { issuer: url, jwks_uri: `${url}/keys`, id_token_signing_alg_values_supported: [alg] });
     if (req.url === '/keys') return send(200, { keys: [jwk] });
     send(404, {});
   });

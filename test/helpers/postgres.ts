@@ -8,7 +8,8 @@ import pg from 'pg';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 
 const configured = process.env.OPENSTS_TEST_DATABASE_URL;
-export const TEST_DATABASE_URL = configured && configured !== 'none' ? configured : 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  configured && configured !== 'none' ? configured : 'postgres://postgres@127.0.0.1:5432/test';
 /** Why PostgreSQL tests are skipped, or false when they run. */
 export const skipPostgres: string | false = configured === 'none' ? 'OPENSTS_TEST_DATABASE_URL=none' : false;
 

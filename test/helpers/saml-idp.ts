@@ -65,8 +65,25 @@ const base64Body = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(
 function keyAndCertificate(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'opensts-saml-idp-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', join(dir, 'key.pem'),
-      '-out', join(dir, 'cert.pem'), '-subj', '/CN=opensts-test-idp'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-subj',
+        '/CN=opensts-test-idp',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -98,15 +115,25 @@ export function makeTestIdp(entityId = 'https://idp.example.com/saml/metadata'):
 
     signElement(xml, xpath, algorithm = 'sha256') {
       const sig = new SignedXml({
-        privateKey: key, publicCert: cert, canonicalizationAlgorithm: EXC_C14N,
-        signatureAlgorithm: algorithm === 'sha1' ? 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+        privateKey: key,
+        publicCert: cert,
+        canonicalizationAlgorithm: EXC_C14N,
+        signatureAlgorithm:
+          algorithm === 'sha1'
+            ? 'http://www.w3.org/2000/09/xmldsig#rsa-sha1'
+            : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
       });
       sig.addReference({
-        xpath, transforms: [ENVELOPED, EXC_C14N],
-        digestAlgorithm: algorithm === 'sha1' ? 'http://www.w3.org/2000/09/xmldsig#sha1' : 'http://www.w3.org/2001/04/xmlenc#sha256',
+        xpath,
+        transforms: [ENVELOPED, EXC_C14N],
+        digestAlgorithm:
+          algorithm === 'sha1' ? 'http://www.w3.org/2000/09/xmldsig#sha1' : 'http://www.w3.org/2001/04/xmlenc#sha256',
       });
       // SAML's schema puts the Signature right after the Issuer.
-      sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' } });
+      sig.computeSignature(xml, {
+        prefix: 'ds',
+        location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' },
+      });
       return sig.getSignedXml();
     },
 
@@ -117,29 +144,39 @@ export function makeTestIdp(entityId = 'https://idp.example.com/saml/metadata'):
       if (o.sessionName !== null) attributes[`${ATTR}RoleSessionName`] = [o.sessionName ?? 'alice@example.com'];
       Object.assign(attributes, o.attributes ?? {});
       const audiences = o.audiences ?? [AWS_SAML_ENDPOINT];
-      const format = o.nameIdFormat === undefined ? 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' : o.nameIdFormat;
+      const format =
+        o.nameIdFormat === undefined ? 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' : o.nameIdFormat;
       const issuer = esc(o.issuer ?? entityId);
       const assertionId = `_a${randomUUID()}`;
-      const xml = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${iso(o.now)}" Destination="${AWS_SAML_ENDPOINT}">`
-        + `<saml:Issuer>${issuer}</saml:Issuer>`
-        + '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
-        + `<saml:Assertion ID="${assertionId}" Version="2.0" IssueInstant="${iso(o.now)}">`
-        + `<saml:Issuer>${issuer}</saml:Issuer>`
-        + `<saml:Subject><saml:NameID${format === null ? '' : ` Format="${format}"`}>${esc(o.nameId ?? '_cbb88bf52c2510eabe00c1642d4643f41430fe25e3')}</saml:NameID>`
-        + `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${until}" Recipient="${esc(o.recipient ?? AWS_SAML_ENDPOINT)}"/></saml:SubjectConfirmation></saml:Subject>`
-        + `<saml:Conditions NotBefore="${iso(o.now)}" NotOnOrAfter="${until}">`
-        + (audiences.length ? `<saml:AudienceRestriction>${audiences.map((a) => `<saml:Audience>${esc(a)}</saml:Audience>`).join('')}</saml:AudienceRestriction>` : '')
-        + '</saml:Conditions>'
-        + `<saml:AttributeStatement>${Object.entries(attributes).map(([name, values]) =>
-          `<saml:Attribute Name="${esc(name)}">${values.map((v) => `<saml:AttributeValue>${esc(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`).join('')}</saml:AttributeStatement>`
-        + `<saml:AuthnStatement AuthnInstant="${iso(o.now)}" SessionIndex="${assertionId}"${o.sessionNotOnOrAfter === undefined ? '' : ` SessionNotOnOrAfter="${iso(o.sessionNotOnOrAfter)}"`}>`
-        + '<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>'
-        + '</saml:Assertion></samlp:Response>';
+      const xml =
+        `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${iso(o.now)}" Destination="${AWS_SAML_ENDPOINT}">` +
+        `<saml:Issuer>${issuer}</saml:Issuer>` +
+        '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>' +
+        `<saml:Assertion ID="${assertionId}" Version="2.0" IssueInstant="${iso(o.now)}">` +
+        `<saml:Issuer>${issuer}</saml:Issuer>` +
+        `<saml:Subject><saml:NameID${format === null ? '' : ` Format="${format}"`}>${esc(o.nameId ?? '_cbb88bf52c2510eabe00c1642d4643f41430fe25e3')}</saml:NameID>` +
+        `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${until}" Recipient="${esc(o.recipient ?? AWS_SAML_ENDPOINT)}"/></saml:SubjectConfirmation></saml:Subject>` +
+        `<saml:Conditions NotBefore="${iso(o.now)}" NotOnOrAfter="${until}">` +
+        (audiences.length
+          ? `<saml:AudienceRestriction>${audiences.map((a) => `<saml:Audience>${esc(a)}</saml:Audience>`).join('')}</saml:AudienceRestriction>`
+          : '') +
+        '</saml:Conditions>' +
+        `<saml:AttributeStatement>${Object.entries(attributes)
+          .map(
+            ([name, values]) =>
+              `<saml:Attribute Name="${esc(name)}">${values.map((v) => `<saml:AttributeValue>${esc(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`,
+          )
+          .join('')}</saml:AttributeStatement>` +
+        `<saml:AuthnStatement AuthnInstant="${iso(o.now)}" SessionIndex="${assertionId}"${o.sessionNotOnOrAfter === undefined ? '' : ` SessionNotOnOrAfter="${iso(o.sessionNotOnOrAfter)}"`}>` +
+        '<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>' +
+        '</saml:Assertion></samlp:Response>';
       const signer = o.signer ?? idp;
       const sign = o.sign ?? 'assertion';
       let out = xml;
-      if (sign === 'assertion' || sign === 'both') out = signer.signElement(out, "//*[local-name(.)='Assertion']", o.algorithm);
-      if (sign === 'response' || sign === 'both') out = signer.signElement(out, "/*[local-name(.)='Response']", o.algorithm);
+      if (sign === 'assertion' || sign === 'both')
+        out = signer.signElement(out, "//*[local-name(.)='Assertion']", o.algorithm);
+      if (sign === 'response' || sign === 'both')
+        out = signer.signElement(out, "/*[local-name(.)='Response']", o.algorithm);
       return out;
     },
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
-import type { ThrottleLimits } from '../../src/server/throttle.js';
+import type { ThrottleLimits } from '../../src/service/throttle.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { selfSignedCertificate } from './oidc-issuer.js';
 import { dropSchema, newSchema } from './postgres.js';
@@ -33,7 +33,12 @@ const onPostgres = process.env.OPENSTS_TEST_STORE === 'postgres';
 
 export async function startTestServer(
   options: {
-    env?: NodeJS.ProcessEnv; region?: string; domain?: string; dataDir?: string; metricsPort?: number; oidcCaFile?: string;
+    env?: NodeJS.ProcessEnv;
+    region?: string;
+    domain?: string;
+    dataDir?: string;
+    metricsPort?: number;
+    oidcCaFile?: string;
     /** 'sqlite' for tests of the SQLite files themselves, even under OPENSTS_TEST_STORE=postgres. */
     store?: 'sqlite';
     /** --audit-log: where the audit events go. */
@@ -53,8 +58,16 @@ export async function startTestServer(
   const pg = onPostgres && options.store !== 'sqlite' ? newSchema() : undefined;
   const certificate = options.tls ? selfSignedCertificate(dataDir) : undefined;
   const running = await startServer({
-    port: 0, dataDir, clock, region: options.region, domain: options.domain, env: options.env ?? {},
-    storeUrl: pg?.url, log: options.log ?? pino({ level: 'silent' }), metricsPort: options.metricsPort, oidcCaFile: options.oidcCaFile,
+    port: 0,
+    dataDir,
+    clock,
+    region: options.region,
+    domain: options.domain,
+    env: options.env ?? {},
+    storeUrl: pg?.url,
+    log: options.log ?? pino({ level: 'silent' }),
+    metricsPort: options.metricsPort,
+    oidcCaFile: options.oidcCaFile,
     auditLog: options.auditLog,
     tls: certificate && { certFile: certificate.certFile, keyFile: certificate.keyFile },
     trustedProxies: options.trustedProxies,
@@ -92,10 +105,19 @@ export interface ServeProcess {
  * `opensts serve` as a child process on a free port, with the given root credentials for a new data dir: for what
  * only a real process shows (workers, signals). Resolves once its banner says it listens.
  */
-export async function spawnServe(args: string[], root: Credentials, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+export async function spawnServe(
+  args: string[],
+  root: Credentials,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['bin/opensts', 'serve', '--port', '0', '--log-level', 'error', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { PATH: process.env.PATH, OPENSTS_ROOT_ACCESS_KEY_ID: root.accessKeyId, OPENSTS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey, ...env },
+    env: {
+      PATH: process.env.PATH,
+      OPENSTS_ROOT_ACCESS_KEY_ID: root.accessKeyId,
+      OPENSTS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
+      ...env,
+    },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const url = await new Promise<string>((resolve, reject) => {

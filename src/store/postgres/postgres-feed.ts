@@ -108,7 +108,9 @@ export class PostgresFeed implements ChangeFeed {
       note,
       settled,
       peers: (names) => {
-        entry.peers = new Set((names ?? []).filter((n) => n.startsWith(this.peerPrefix)).map((n) => n.slice(this.peerPrefix.length)));
+        entry.peers = new Set(
+          (names ?? []).filter((n) => n.startsWith(this.peerPrefix)).map((n) => n.slice(this.peerPrefix.length)),
+        );
         entry.peers.delete(this.nodeId);
         // A connection that is down hears nothing: the write stands, the peers learn by other means.
         if (!this.up || [...entry.peers].every((p) => entry.acked.has(p))) finish();
@@ -161,7 +163,11 @@ export class PostgresFeed implements ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ ...this.options.client, keepAlive: true, application_name: this.peerPrefix + this.nodeId });
+    const client = new pg.Client({
+      ...this.options.client,
+      keepAlive: true,
+      application_name: this.peerPrefix + this.nodeId,
+    });
     // Errors arrive as events too (a dead socket); they all mean "reconnect".
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));
@@ -218,14 +224,17 @@ export class PostgresFeed implements ChangeFeed {
         if (!answered) this.lost(client, new Error('heartbeat timed out'));
       }, every);
       deadline.unref();
-      client.query('SELECT 1').then(() => {
-        answered = true;
-        clearTimeout(deadline);
-      }, (err) => {
-        answered = true;
-        clearTimeout(deadline);
-        this.lost(client, err);
-      });
+      client.query('SELECT 1').then(
+        () => {
+          answered = true;
+          clearTimeout(deadline);
+        },
+        (err) => {
+          answered = true;
+          clearTimeout(deadline);
+          this.lost(client, err);
+        },
+      );
     }, every);
     this.heartbeat.unref();
   }

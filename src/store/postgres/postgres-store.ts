@@ -49,7 +49,8 @@ const types = {
 /** Splits our `schema` parameter off a connection URL. */
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string } {
   const u = new URL(url);
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error(`Not a PostgreSQL URL: ${u.protocol}//...`);
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new Error(`Not a PostgreSQL URL: ${u.protocol}//...`);
   const schema = u.searchParams.get('schema') ?? 'public';
   u.searchParams.delete('schema');
   return { connectionString: u.toString(), schema };
@@ -90,7 +91,10 @@ export class PostgresStore extends SqlStore {
     // An idle connection that dies is dropped by the pool; the next request opens a new one.
     pool.on('error', () => {});
     const feed = new PostgresFeed({
-      client, channel: `opensts_${schema}`, heartbeatMs: options.heartbeatMs, onStateChange: options.onStateChange,
+      client,
+      channel: `opensts_${schema}`,
+      heartbeatMs: options.heartbeatMs,
+      onStateChange: options.onStateChange,
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
@@ -142,8 +146,9 @@ export class PostgresStore extends SqlStore {
         const r = await fn(trx);
         await bumpRevision(trx);
         const sent = await sql<{ peers: string[] | null }>`SELECT pg_notify(${this.pgFeed.channel}, ${notice.note}),
-          (SELECT array_agg(application_name::text) FROM pg_stat_activity WHERE application_name LIKE ${this.pgFeed.peerPattern}) AS peers`
-          .execute(trx);
+          (SELECT array_agg(application_name::text) FROM pg_stat_activity WHERE application_name LIKE ${this.pgFeed.peerPattern}) AS peers`.execute(
+          trx,
+        );
         peers = sent.rows[0]?.peers ?? null;
         return r;
       });

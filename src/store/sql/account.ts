@@ -3,33 +3,116 @@ import type { AccountSummaryCounts, RegionSetting } from '../store.js';
 import { affected, type Db } from './common.js';
 
 export async function regionSettings(db: Db, accountId: string): Promise<RegionSetting[]> {
-  const rows = await db.selectFrom('account_regions').select(['region', 'active']).where('account_id', '=', accountId).orderBy('region').execute();
+  const rows = await db
+    .selectFrom('account_regions')
+    .select(['region', 'active'])
+    .where('account_id', '=', accountId)
+    .orderBy('region')
+    .execute();
   return rows.map((r) => ({ region: r.region, active: Number(r.active) === 1 }));
 }
 
 export async function setRegionActive(trx: Db, accountId: string, region: string, active: boolean): Promise<void> {
-  await trx.insertInto('account_regions').values({ account_id: accountId, region, active: active ? 1 : 0 })
-    .onConflict((oc) => oc.columns(['account_id', 'region']).doUpdateSet({ active: active ? 1 : 0 })).execute();
+  await trx
+    .insertInto('account_regions')
+    .values({ account_id: accountId, region, active: active ? 1 : 0 })
+    .onConflict((oc) => oc.columns(['account_id', 'region']).doUpdateSet({ active: active ? 1 : 0 }))
+    .execute();
 }
 
 export async function setGlobalEndpointTokenVersion(trx: Db, accountId: string, version: number): Promise<boolean> {
-  return affected(await trx.updateTable('accounts').set({ global_endpoint_token_version: version })
-    .where('account_id', '=', accountId).executeTakeFirst()) === 1;
+  return (
+    affected(
+      await trx
+        .updateTable('accounts')
+        .set({ global_endpoint_token_version: version })
+        .where('account_id', '=', accountId)
+        .executeTakeFirst(),
+    ) === 1
+  );
 }
 
 export async function summary(db: Db, accountId: string): Promise<AccountSummaryCounts> {
-  const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) => Number((await q.executeTakeFirstOrThrow()).n);
-  const [users, groups, roles, policies, policyVersions, mfaDevices, mfaDevicesInUse, rootAccessKeys, instanceProfiles] = await Promise.all([
-    count(db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
-    count(db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
-    count(db.selectFrom('roles').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
-    count(db.selectFrom('managed_policies').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
-    count(db.selectFrom('policy_versions').innerJoin('managed_policies', 'managed_policies.policy_id', 'policy_versions.policy_id')
-      .select((eb) => eb.fn.countAll().as('n')).where('managed_policies.account_id', '=', accountId)),
-    count(db.selectFrom('mfa_devices').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
-    count(db.selectFrom('mfa_devices').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('user_id', '!=', '')),
-    count(db.selectFrom('access_keys').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('owner_id', '=', '')),
-    count(db.selectFrom('instance_profiles').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId)),
+  const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) =>
+    Number((await q.executeTakeFirstOrThrow()).n);
+  const [
+    users,
+    groups,
+    roles,
+    policies,
+    policyVersions,
+    mfaDevices,
+    mfaDevicesInUse,
+    rootAccessKeys,
+    instanceProfiles,
+  ] = await Promise.all([
+    count(
+      db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    ),
+    count(
+      db
+        .selectFrom('groups')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    ),
+    count(
+      db
+        .selectFrom('roles')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    ),
+    count(
+      db
+        .selectFrom('managed_policies')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    ),
+    count(
+      db
+        .selectFrom('policy_versions')
+        .innerJoin('managed_policies', 'managed_policies.policy_id', 'policy_versions.policy_id')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('managed_policies.account_id', '=', accountId),
+    ),
+    count(
+      db
+        .selectFrom('mfa_devices')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    ),
+    count(
+      db
+        .selectFrom('mfa_devices')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId)
+        .where('user_id', '!=', ''),
+    ),
+    count(
+      db
+        .selectFrom('access_keys')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId)
+        .where('owner_id', '=', ''),
+    ),
+    count(
+      db
+        .selectFrom('instance_profiles')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    ),
   ]);
-  return { users, groups, roles, policies, policyVersions, mfaDevices, mfaDevicesInUse, rootAccessKeys, instanceProfiles };
+  return {
+    users,
+    groups,
+    roles,
+    policies,
+    policyVersions,
+    mfaDevices,
+    mfaDevicesInUse,
+    rootAccessKeys,
+    instanceProfiles,
+  };
 }

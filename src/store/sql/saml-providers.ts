@@ -6,19 +6,40 @@ import { affected, optional, parseTags, type Db } from './common.js';
 type Row = Database['saml_providers'];
 
 const toProvider = (r: Row): SamlProviderRecord => ({
-  accountId: r.account_id, arn: r.arn, name: r.name, metadata: r.metadata,
-  validUntil: optional(r.valid_until) === undefined ? undefined : Number(r.valid_until), createdAt: Number(r.created_at), tags: parseTags(r.tags),
+  accountId: r.account_id,
+  arn: r.arn,
+  name: r.name,
+  metadata: r.metadata,
+  validUntil: optional(r.valid_until) === undefined ? undefined : Number(r.valid_until),
+  createdAt: Number(r.created_at),
+  tags: parseTags(r.tags),
 });
 
-export async function insertProvider(trx: Db, p: SamlProviderRecord, maxPerAccount: number): Promise<'created' | 'exists' | 'limit-exceeded'> {
+export async function insertProvider(
+  trx: Db,
+  p: SamlProviderRecord,
+  maxPerAccount: number,
+): Promise<'created' | 'exists' | 'limit-exceeded'> {
   if (await providerByArn(trx, p.arn)) return 'exists';
-  const { n } = await trx.selectFrom('saml_providers').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('account_id', '=', p.accountId).executeTakeFirstOrThrow();
+  const { n } = await trx
+    .selectFrom('saml_providers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', '=', p.accountId)
+    .executeTakeFirstOrThrow();
   if (Number(n) >= maxPerAccount) return 'limit-exceeded';
-  const r = await trx.insertInto('saml_providers').values({
-    arn: p.arn, account_id: p.accountId, name: p.name, metadata: p.metadata, valid_until: p.validUntil ?? null,
-    created_at: p.createdAt, tags: JSON.stringify(p.tags),
-  }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  const r = await trx
+    .insertInto('saml_providers')
+    .values({
+      arn: p.arn,
+      account_id: p.accountId,
+      name: p.name,
+      metadata: p.metadata,
+      valid_until: p.validUntil ?? null,
+      created_at: p.createdAt,
+      tags: JSON.stringify(p.tags),
+    })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
   return affected(r) === 1 ? 'created' : 'exists';
 }
 
@@ -28,11 +49,26 @@ export async function providerByArn(db: Db, arn: string): Promise<SamlProviderRe
 }
 
 export async function listProviders(db: Db, accountId: string): Promise<SamlProviderRecord[]> {
-  return (await db.selectFrom('saml_providers').selectAll().where('account_id', '=', accountId).orderBy('arn').execute()).map(toProvider);
+  return (
+    await db.selectFrom('saml_providers').selectAll().where('account_id', '=', accountId).orderBy('arn').execute()
+  ).map(toProvider);
 }
 
-export async function updateMetadata(trx: Db, arn: string, metadata: string, validUntil: number | undefined): Promise<boolean> {
-  return affected(await trx.updateTable('saml_providers').set({ metadata, valid_until: validUntil ?? null }).where('arn', '=', arn).executeTakeFirst()) === 1;
+export async function updateMetadata(
+  trx: Db,
+  arn: string,
+  metadata: string,
+  validUntil: number | undefined,
+): Promise<boolean> {
+  return (
+    affected(
+      await trx
+        .updateTable('saml_providers')
+        .set({ metadata, valid_until: validUntil ?? null })
+        .where('arn', '=', arn)
+        .executeTakeFirst(),
+    ) === 1
+  );
 }
 
 export async function deleteProvider(trx: Db, arn: string): Promise<boolean> {

@@ -18,14 +18,27 @@ export function mergeTags(current: Tag[], add: Tag[], removeKeys: string[]): Tag
   return [...current.filter((t) => !gone.has(t.Key.toLowerCase())), ...add];
 }
 
-export async function updateTags(trx: Db, entity: TaggedEntity, id: string, add: Tag[], removeKeys: string[], max: number): Promise<'updated' | 'limit-exceeded' | 'missing'> {
+export async function updateTags(
+  trx: Db,
+  entity: TaggedEntity,
+  id: string,
+  add: Tag[],
+  removeKeys: string[],
+  max: number,
+): Promise<'updated' | 'limit-exceeded' | 'missing'> {
   const { table, id: idColumn } = TABLES[entity];
   // The tables share the `tags` column; Kysely cannot type a table chosen at run time.
   const t = trx as unknown as Db & { selectFrom(t: string): any; updateTable(t: string): any };
-  const row = await t.selectFrom(table).select('tags').where(idColumn, '=', id).executeTakeFirst() as { tags: string } | undefined;
+  const row = (await t.selectFrom(table).select('tags').where(idColumn, '=', id).executeTakeFirst()) as
+    | { tags: string }
+    | undefined;
   if (!row) return 'missing';
   const tags = mergeTags(JSON.parse(row.tags), add, removeKeys);
   if (tags.length > max) return 'limit-exceeded';
-  await t.updateTable(table).set({ tags: JSON.stringify(tags) }).where(idColumn, '=', id).execute();
+  await t
+    .updateTable(table)
+    .set({ tags: JSON.stringify(tags) })
+    .where(idColumn, '=', id)
+    .execute();
   return 'updated';
 }

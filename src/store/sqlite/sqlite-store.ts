@@ -32,7 +32,10 @@ export class SqliteStore extends SqlStore {
   private lastCounter = -1;
   private readonly poll: NodeJS.Timeout;
 
-  private constructor(private readonly sqlite: Database.Database, feed: ChangeFeed) {
+  private constructor(
+    private readonly sqlite: Database.Database,
+    feed: ChangeFeed,
+  ) {
     super(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), feed);
     this.dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
     this.lastDataVersion = this.dataVersion.get() as number;
