@@ -13,13 +13,14 @@ import { models } from '../protocol/model.js';
 import { acceptsJson } from '../protocol/json-response.js';
 import { renderError } from '../protocol/xml-response.js';
 import type { App } from '../service/app.js';
-import { auditEvent } from './audit-event.js';
 import type { AuditLog } from './audit-log.js';
 import { discovery } from './discovery.js';
 import { dispatch, type QueryRequest } from './dispatch.js';
 import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
 import { logRequest } from './request-log.js';
+import { audit as auditStage } from './stages/audit.js';
+import { Stage } from './stages/timing.js';
 import type { Readiness, ReadinessReport } from './readiness.js';
 import {
   createHttp1Server,
@@ -132,6 +133,7 @@ export function createHttpServer({
 }: HttpServerOptions): Http1Server {
   const logError = (err: unknown, context: object) => log.error({ err, ...context }, 'request failed');
   const date = new DateHeader(app.clock);
+  const stageTimes = metrics?.stages;
   /** A request refused before it reached the Query API. */
   const refuse = (error: AwsError) => {
     metrics?.record('sts', UNKNOWN_OPERATION, error.code, 0);
@@ -163,20 +165,22 @@ export function createHttpServer({
       acceptJson: acceptsJson(req.header('accept')),
     };
     const started = performance.now();
-    const reply = await dispatch(app, request, logError);
+    const reply = await dispatch(app, request, logError, stageTimes);
     const latencyMs = performance.now() - started;
     metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', latencyMs / 1000);
     if (reply.throttled) metrics?.throttled(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.throttled);
-    audit?.record(
-      auditEvent(reply, {
+    if (audit) {
+      const auditing = stageTimes ? performance.now() : 0;
+      auditStage(audit, reply, {
         sourceIp: request.sourceIp,
         userAgent: req.header('user-agent'),
         accountId: app.accountId,
         // The TLS a trusted proxy ended is not known here: only the client's own connection's is recorded.
         tls: client ? undefined : req.tls,
         host: request.host,
-      }),
-    );
+      });
+      stageTimes?.add(Stage.audit, performance.now() - auditing);
+    }
     logRequest(log, reply, {
       sourceIp: request.sourceIp,
       latencyMs,

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { version } from '../client/version.js';
+import { STAGES, StageTimes } from './stages/timing.js';
 
 /** The operation label of a request whose action is not one of ours. */
 export const UNKNOWN_OPERATION = 'unknown';
@@ -20,6 +21,8 @@ interface Series {
 
 export class Metrics {
   readonly registry = new Registry();
+  /** Each stage's time and requests (stages/timing.ts), summed by the request path and read at scrape time. */
+  readonly stages = new StageTimes();
   private readonly requests: Counter<'service' | 'operation' | 'code'>;
   private readonly seconds: Histogram<'service' | 'operation'>;
   private readonly throttles: Counter<'service' | 'operation' | 'reason'>;
@@ -46,6 +49,28 @@ export class Metrics {
       help: 'Requests refused with Throttling, by service, operation and the bucket that refused them (throttle.ts)',
       labelNames: ['service', 'operation', 'reason'],
       registers: [this.registry],
+    });
+    // Read from the typed arrays at scrape time: the request path adds to them without touching prom-client.
+    const stages = this.stages;
+    new Counter({
+      name: 'opensts_stage_seconds_total',
+      help: 'Time spent in each stage of the request path (wall clock, waits for the store included), summed over requests',
+      labelNames: ['stage'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (let i = 0; i < STAGES.length; i++) this.inc({ stage: STAGES[i]! }, stages.ms[i]! / 1000);
+      },
+    });
+    new Counter({
+      name: 'opensts_stage_calls_total',
+      help: 'Requests that reached each stage of the request path',
+      labelNames: ['stage'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (let i = 0; i < STAGES.length; i++) this.inc({ stage: STAGES[i]! }, stages.calls[i]!);
+      },
     });
     // The usual build_info series: 1, labelled with the version (one per process; 'first' across workers, not a sum).
     new Gauge({

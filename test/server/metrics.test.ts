@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../src/clock.js';
 import type { Credentials } from '../../src/sigv4/index.js';
+import { STAGES } from '../../src/server/stages/timing.js';
 import { call, errorCode } from '../helpers/query.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -64,6 +65,58 @@ test('requests are counted by service, operation and result, with their latency'
     sample(text, 'opensts_request_duration_seconds_bucket{le="+Inf",service="sts",operation="GetCallerIdentity"}') >= 4,
   );
   assert.match(text, /^opensts_process_cpu_seconds_total \d/m);
+});
+
+test('each stage of the request path is timed and counted, and the counts add up', async () => {
+  const url = server.running.metricsUrl!;
+  const calls = (text: string, stage: string) => sample(text, `opensts_stage_calls_total{stage="${stage}"}`);
+  const seconds = (text: string, stage: string) => sample(text, `opensts_stage_seconds_total{stage="${stage}"}`);
+  const requests = (text: string) =>
+    sample(text, 'opensts_requests_total{service="sts",operation="GetCallerIdentity",code="OK"}') +
+    sample(text, 'opensts_requests_total{service="sts",operation="GetCallerIdentity",code="SignatureDoesNotMatch"}');
+  const before = await scrape(url);
+  const n = 5;
+  for (let i = 0; i < n; i++) assert.equal((await call(server, 'GetCallerIdentity', {}, server.root)).status, 200);
+  const wrong: Credentials = { ...server.root, secretAccessKey: 'not-the-secret-not-the-secret-0123456789' };
+  assert.equal(errorCode(await call(server, 'GetCallerIdentity', {}, wrong)), 'SignatureDoesNotMatch');
+
+  const text = await scrape(url);
+  const delta = Object.fromEntries(STAGES.map((stage) => [stage, calls(text, stage) - calls(before, stage)]));
+  // The refused request stops at authenticate; no audit log here, so no audit stage.
+  assert.deepEqual(delta, {
+    read: n + 1,
+    parse: n + 1,
+    authenticate: n + 1,
+    throttle: n + 1,
+    validate: n,
+    authorize: n,
+    handle: n,
+    render: n + 1,
+    audit: 0,
+  });
+  assert.equal(delta.render, requests(text) - requests(before), 'every request answered was rendered once');
+  for (const stage of STAGES) {
+    assert.match(text, new RegExp(`^opensts_stage_seconds_total\\{stage="${stage}"\\} `, 'm'));
+    assert.ok(seconds(text, stage) >= seconds(before, stage), stage);
+  }
+  assert.match(text, /^# TYPE opensts_stage_seconds_total counter$/m);
+  assert.match(text, /^# TYPE opensts_stage_calls_total counter$/m);
+});
+
+test('with an audit log, every request answered is audited, and that stage is timed too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opensts-metrics-audit-'));
+  const audited = await startTestServer({ metricsPort: 0, auditLog: join(dir, 'audit.jsonl') });
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await call(audited, 'GetCallerIdentity', {}, audited.root)).status, 200);
+    assert.equal(errorCode(await call(audited, 'NoSuchAction', {}, audited.root)), 'InvalidAction');
+    const text = await scrape(audited.running.metricsUrl!);
+    assert.equal(sample(text, 'opensts_stage_calls_total{stage="audit"}'), 4);
+    assert.equal(sample(text, 'opensts_stage_calls_total{stage="render"}'), 4);
+    assert.equal(sample(text, 'opensts_stage_calls_total{stage="handle"}'), 3);
+  } finally {
+    await audited.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('made-up actions and refused requests do not create labels of their own', async () => {
@@ -145,6 +198,7 @@ test("with two workers the primary serves the sum of both workers' counts", asyn
     const text = await scrape(metricsUrl);
     assert.equal(sample(text, 'opensts_requests_total{service="sts",operation="GetCallerIdentity",code="OK"}'), 20);
     assert.equal(sample(text, buildInfo), 1, 'one version, not a sum');
+    assert.equal(sample(text, 'opensts_stage_calls_total{stage="handle"}'), 20, 'stages summed over the workers');
     // The primary's /readyz asks every worker.
     const ready = await fetch(metricsUrl.replace(/\/metrics$/, '/readyz'));
     assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready', store: 'ok', keys: 'loaded' }]);

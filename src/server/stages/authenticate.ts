@@ -1,0 +1,43 @@
+/**
+ * authenticate: who signed the request (src/server/authenticate.ts does the SigV4 work), and where the credentials
+ * it is issued will be valid. Unsigned operations have no caller: they act for the server's account.
+ */
+import { AwsError } from '../../protocol/errors.js';
+import { isRegionActive, issuedTokenVersion, regionDisabled } from '../../service/regions.js';
+import { isAuthenticationFailure } from '../../service/throttle.js';
+import { authenticate as authenticateRequest } from '../authenticate.js';
+import type { RequestState } from './state.js';
+
+export async function authenticate(s: RequestState): Promise<void> {
+  if (!s.signed) return;
+  const { app, req, now } = s;
+  try {
+    if (s.authError) throw s.authError;
+    s.caller = (await authenticateRequest(app, req, s.info, s.service, now, s.endpoint)).caller;
+  } catch (err) {
+    // Counted against the address, which the throttle stage refuses once it has failed too often.
+    if (err instanceof AwsError && isAuthenticationFailure(err.code))
+      app.throttle.authenticationFailed(req.sourceIp, now);
+    throw err;
+  }
+  s.region = s.endpoint?.region ?? s.info!.scope.region;
+}
+
+/**
+ * After the caller's throttle: the version of the tokens the request issues (1 at the global endpoint unless the
+ * account prefers 2), and for an unsigned STS call whether the server's account has the region active.
+ */
+export async function tokenScope(s: RequestState): Promise<void> {
+  const { app, endpoint } = s;
+  if (s.signed) {
+    if (endpoint?.global)
+      s.tokenVersion = issuedTokenVersion(
+        endpoint,
+        (await app.settings.get(s.caller!.principal.accountId)).globalEndpointTokenVersion,
+      );
+  } else if (endpoint) {
+    const settings = await app.settings.get(app.accountId);
+    if (!isRegionActive(s.region!, settings.regions)) throw regionDisabled(app.accountId, s.region);
+    s.tokenVersion = issuedTokenVersion(endpoint, settings.globalEndpointTokenVersion);
+  }
+}
