@@ -23,6 +23,8 @@ export type { ErrorLogger, QueryRequest, Reply };
 export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogger, times?: StageTimes): Promise<Reply> {
   const s = requestState(app, req, times);
   let reply: Reply;
+  // A stage with nothing to wait for answers undefined instead of a promise: an await costs a turn even then.
+  let wait: Promise<void> | undefined;
   try {
     read(s);
     enter(s, Stage.parse);
@@ -34,13 +36,13 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
     enter(s, Stage.throttle);
     throttleCaller(s);
     enter(s, Stage.authenticate);
-    await tokenScope(s);
+    if ((wait = tokenScope(s))) await wait;
     enter(s, Stage.validate);
     validate(s);
     enter(s, Stage.authorize);
-    await authorize(s);
+    if ((wait = authorize(s))) await wait;
     enter(s, Stage.handle);
-    await handle(s);
+    if ((wait = handle(s))) await wait;
     enter(s, Stage.render);
     reply = render(s);
   } catch (err) {

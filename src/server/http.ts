@@ -20,7 +20,6 @@ import type { TrustedProxies } from './forwarded.js';
 import { UNKNOWN_OPERATION, type Metrics } from './metrics.js';
 import { logRequest } from './request-log.js';
 import { audit as auditStage } from './stages/audit.js';
-import { Stage } from './stages/timing.js';
 import type { Readiness, ReadinessReport } from './readiness.js';
 import {
   createHttp1Server,
@@ -170,7 +169,7 @@ export function createHttpServer({
     metrics?.record(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.code ?? 'OK', latencyMs / 1000);
     if (reply.throttled) metrics?.throttled(reply.service, reply.operation ?? UNKNOWN_OPERATION, reply.throttled);
     if (audit) {
-      const auditing = stageTimes ? performance.now() : 0;
+      const auditing = stageTimes?.auditStarts() ?? -1;
       auditStage(audit, reply, {
         sourceIp: request.sourceIp,
         userAgent: req.header('user-agent'),
@@ -179,7 +178,7 @@ export function createHttpServer({
         tls: client ? undefined : req.tls,
         host: request.host,
       });
-      stageTimes?.add(Stage.audit, performance.now() - auditing);
+      stageTimes?.auditEnds(auditing);
     }
     logRequest(log, reply, {
       sourceIp: request.sourceIp,

@@ -59,7 +59,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (let i = 0; i < STAGES.length; i++) this.inc({ stage: STAGES[i]! }, stages.ms[i]! / 1000);
+        for (let i = 0; i < STAGES.length; i++) this.inc({ stage: STAGES[i]! }, stages.seconds(i));
       },
     });
     new Counter({

@@ -16,7 +16,7 @@ import { read } from '../../src/server/stages/read.js';
 import { failure, render, renderFailure } from '../../src/server/stages/render.js';
 import { enter, leave, requestState, type RequestState } from '../../src/server/stages/state.js';
 import { throttleAddress, throttleCaller } from '../../src/server/stages/throttle.js';
-import { STAGES, Stage, StageTimes } from '../../src/server/stages/timing.js';
+import { STAGES, Stage, StageTimes, TIMED_ONE_IN } from '../../src/server/stages/timing.js';
 import { validate } from '../../src/server/stages/validate.js';
 import type { App } from '../../src/service/app.js';
 import { Throttle, type ThrottleLimits } from '../../src/service/throttle.js';
@@ -366,7 +366,7 @@ test('timing: each stage a request reached is counted once, its time summed', as
     render: 4,
     audit: 0,
   });
-  for (const ms of times.ms) assert.ok(ms >= 0);
+  for (const ms of times.timedMs) assert.ok(ms >= 0);
 
   // By hand: a stage entered twice counts once; without StageTimes, nothing is kept.
   const mine = new StageTimes();
@@ -379,6 +379,26 @@ test('timing: each stage a request reached is counted once, its time summed', as
   const none = requestState(app, req());
   enter(none, Stage.parse);
   leave(none);
+});
+
+test('timing: one request in TIMED_ONE_IN is timed, and its times stand for all of them', () => {
+  const times = new StageTimes();
+  const timed = Array.from({ length: 2 * TIMED_ONE_IN }, () => times.timeRequest());
+  assert.deepEqual(
+    timed.flatMap((t, i) => (t ? [i + 1] : [])),
+    [TIMED_ONE_IN, 2 * TIMED_ONE_IN],
+  );
+  times.timedMs[Stage.handle] = 3;
+  assert.equal(times.seconds(Stage.handle), (3 * TIMED_ONE_IN) / 1000);
+  // The audit stage keeps its own turn: each one is counted.
+  const audits = Array.from({ length: TIMED_ONE_IN }, () => times.auditStarts());
+  assert.deepEqual(
+    audits.map((a) => a >= 0),
+    [...Array(TIMED_ONE_IN - 1).fill(false), true],
+  );
+  times.auditEnds(-1);
+  assert.equal(times.timedMs[Stage.audit], 0);
+  assert.equal(times.calls[Stage.audit], TIMED_ONE_IN);
 });
 
 test('the operations the stages name exist', () => {

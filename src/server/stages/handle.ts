@@ -1,6 +1,14 @@
 /** handle: the operation's handler, with the validated, authorized call. */
 import type { RequestState } from './state.js';
 
-export async function handle(s: RequestState): Promise<void> {
-  s.output = (await s.op!.handle(s.call!)) ?? undefined;
+/** Undefined when the handler answered at once (GetCallerIdentity), so that the request path does not wait. */
+export function handle(s: RequestState): Promise<void> | undefined {
+  const output = s.op!.handle(s.call!);
+  if (output instanceof Promise) return settle(s, output);
+  s.output = output ?? undefined;
+  return undefined;
+}
+
+async function settle(s: RequestState, output: Promise<Record<string, unknown> | void>): Promise<void> {
+  s.output = (await output) ?? undefined;
 }

@@ -80,14 +80,20 @@ export interface RequestState {
   call: Call | undefined;
   /** handle: the operation's output. */
   output: Record<string, unknown> | undefined;
-  /** Timing (timing.ts): where the request is, since when, and the stages it has been through (a bit each). */
+  /** Timing (timing.ts): the stage the request is in, the stages it has been through (a bit each), and when timed, since when. */
   readonly times: StageTimes | undefined;
+  readonly timed: boolean;
   stage: Stage;
-  at: number;
   seen: number;
+  at: number;
 }
 
 export function requestState(app: App, req: QueryRequest, times?: StageTimes): RequestState {
+  let timed = false;
+  if (times !== undefined) {
+    times.calls[Stage.read]++;
+    timed = times.timeRequest();
+  }
   return {
     app,
     req,
@@ -110,26 +116,31 @@ export function requestState(app: App, req: QueryRequest, times?: StageTimes): R
     call: undefined,
     output: undefined,
     times,
+    timed,
     stage: Stage.read,
-    at: times ? performance.now() : 0,
-    seen: 0,
+    seen: 1 << Stage.read,
+    at: timed ? performance.now() : 0,
   };
 }
 
-/** Ends the running stage (its time goes to its sum) and starts `next`. Without metrics, nothing. */
+/** Ends the running stage (on a timed request, its time goes to its sum) and starts `next`. Without metrics, nothing. */
 export function enter(s: RequestState, next: Stage): void {
   const times = s.times;
   if (times === undefined) return;
-  const now = performance.now();
-  const bit = 1 << s.stage;
-  times.add(s.stage, now - s.at, (s.seen & bit) === 0);
-  s.seen |= bit;
+  if (s.timed) {
+    const now = performance.now();
+    times.timedMs[s.stage] += now - s.at;
+    s.at = now;
+  }
+  const bit = 1 << next;
+  if ((s.seen & bit) === 0) {
+    s.seen |= bit;
+    times.calls[next]++;
+  }
   s.stage = next;
-  s.at = now;
 }
 
 /** Ends the last stage. */
 export function leave(s: RequestState): void {
-  const times = s.times;
-  if (times !== undefined) times.add(s.stage, performance.now() - s.at, (s.seen & (1 << s.stage)) === 0);
+  if (s.timed) s.times!.timedMs[s.stage] += performance.now() - s.at;
 }
