@@ -113,4 +113,12 @@ describe('error catalogue', () => {
       .map((file) => file.slice(root.length));
     assert.deepEqual(builders, ['src/protocol/errors.ts']);
   });
+
+  test('the library layers throw their own errors: sigv4 and policy do not import the wire errors', () => {
+    for (const folder of ['sigv4', 'policy']) {
+      for (const file of sourceFiles(join(root, 'src', folder))) {
+        assert.doesNotMatch(readFileSync(file, 'utf8'), /protocol\/errors\.js/, file.slice(root.length));
+      }
+    }
+  });
 });
