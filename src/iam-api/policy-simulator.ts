@@ -8,6 +8,7 @@ import {
   accountOfArn,
   evaluate,
   parsePolicy,
+  PolicySyntaxError,
   RequestContext,
   statementTargets,
   type AuthorizationRequest,
@@ -19,7 +20,7 @@ import {
   type PolicySet,
 } from '../policy/index.js';
 import { PARTITION } from '../iam/principal.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import { operation } from '../service/operation.js';
 import type { App } from '../service/app.js';
 import { groupArn } from './lookup.js';
@@ -76,7 +77,7 @@ function parseInput(text: string, kind: 'identity' | 'resource', where: string):
   try {
     return parsePolicy(text, kind);
   } catch (err) {
-    if (err instanceof AwsError) throw errors.invalidInput(`${where}: ${err.message}`);
+    if (err instanceof PolicySyntaxError) throw errors.invalidInput(`${where}: ${err.message}`);
     throw err;
   }
 }

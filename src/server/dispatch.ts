@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { authorize } from '../service/authorize.js';
 import type { Caller } from '../iam/principal.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { type AwsError, errors } from '../protocol/errors.js';
 import { models, serviceForVersion, type ServiceName } from '../protocol/model.js';
 import type { Call } from '../service/operation.js';
 import { checkArnParameters } from '../protocol/arn-parameters.js';
@@ -20,6 +20,7 @@ import { authenticate } from './authenticate.js';
 import { endpointOf, isRegionActive, issuedTokenVersion, regionDisabled } from '../service/regions.js';
 import { findOperation } from './operations.js';
 import { isAuthenticationFailure, type ThrottleReason } from '../service/throttle.js';
+import { toWireError } from './wire-error.js';
 
 export interface QueryRequest extends HttpRequestLike {
   sourceIp: string;
@@ -111,9 +112,9 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
         if (authError) throw authError;
         ({ caller } = await authenticate(app, req, info, service, now, endpoint));
       } catch (err) {
-        if (err instanceof AwsError && isAuthenticationFailure(err.code))
-          app.throttle.authenticationFailed(req.sourceIp, now);
-        throw err;
+        const wire = toWireError(err);
+        if (wire && isAuthenticationFailure(wire.code)) app.throttle.authenticationFailed(req.sourceIp, now);
+        throw wire ?? err;
       }
       region = endpoint?.region ?? info!.scope.region;
       throttled = app.throttle.afterAuthentication(caller, op?.name, now);
@@ -179,13 +180,12 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       output,
     };
   } catch (err) {
-    let error: AwsError;
-    if (err instanceof AwsError) {
-      error = err;
-    } else if (app.store.available?.() === false) {
+    // An AWS error, or a library layer's typed one (wire-error.ts); anything else is a fault.
+    let error = toWireError(err);
+    if (!error && app.store.available?.() === false) {
       // The database is out of reach (the node reconnects by itself): a retryable fault, not a bug.
       error = errors.serviceUnavailable();
-    } else {
+    } else if (!error) {
       logError(err, { requestId, action });
       error = errors.internalFailure();
     }

@@ -9,7 +9,7 @@ import type { JWTPayload } from 'jose';
 import { addRequestKeys, addRequestTagKeys } from '../service/authorize.js';
 import { RequestContext, type CallerPrincipal, type ContextValue } from '../policy/index.js';
 import { requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../federation/web-identity-token.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import { operation } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
 import {
@@ -51,7 +51,7 @@ function sourceIdentityOf(identity: WebIdentity): string | undefined {
   if (claimed === undefined) return undefined;
   // UNCONFIRMED: AWS's error for a source identity claim it cannot accept.
   if (typeof claimed !== 'string' || !SOURCE_IDENTITY.test(claimed) || claimed.toLowerCase().startsWith('aws:')) {
-    throw new AwsError('InvalidIdentityToken', 'The source identity in the web identity token is not valid.', 400);
+    throw errors.invalidIdentityToken('The source identity in the web identity token is not valid.');
   }
   return claimed;
 }
@@ -59,7 +59,7 @@ function sourceIdentityOf(identity: WebIdentity): string | undefined {
 // UNCONFIRMED: AWS's code and wording for a tags claim it cannot read; the shape is the one AWS documents, and a tag
 // takes exactly one value, as session tags have one.
 const badTags = (why: string) =>
-  new AwsError('InvalidIdentityToken', `The session tags in the web identity token are not valid: ${why}`, 400);
+  errors.invalidIdentityToken(`The session tags in the web identity token are not valid: ${why}`);
 
 /**
  * The session tags a token asks for, `"https://aws.amazon.com/tags": {"principal_tags": {"Key": ["Value"]},
@@ -95,10 +95,8 @@ export const assumeRoleWithWebIdentity = operation<Input>({
   handle: async ({ input, request, app }) => {
     // OAuth 2.0 access tokens (Login with Amazon, Facebook) are verified by AWS against those services only.
     if (input.ProviderId !== undefined) {
-      throw new AwsError(
-        'InvalidIdentityToken',
+      throw errors.invalidIdentityToken(
         'ProviderId is for OAuth 2.0 providers, which this server does not support; pass an OpenID Connect ID token without it.',
-        400,
       );
     }
     const identity = await verifyWebIdentityToken(app, input.WebIdentityToken, request.time);

@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import { authorize, callerAuthority, requestTagKeys } from '../service/authorize.js';
 import { CLAIMS_NAMESPACE, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../federation/outbound-federation.js';
 import { principalArn, roleArn, type Principal } from '../iam/principal.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import { operation, type Call } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
 import { sessionTags } from './session-tags.js';
@@ -44,12 +44,7 @@ export const getWebIdentityToken = operation<Input>({
   handle: async (call: Call<Input>) => {
     const { input, caller, request, app } = call;
     if (request.globalEndpoint) {
-      // UNCONFIRMED code and wording: AWS documents only that the operation is not available on the global endpoint.
-      throw new AwsError(
-        'InvalidAction',
-        'GetWebIdentityToken is not available on the STS global endpoint. Call a regional endpoint (sts.REGION.amazonaws.com).',
-        400,
-      );
+      throw errors.notOnGlobalEndpoint('GetWebIdentityToken');
     }
     const algorithm = input.SigningAlgorithm as SigningAlgorithm;
     if (!SIGNING_ALGORITHMS.includes(algorithm)) {

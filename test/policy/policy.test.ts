@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AwsError } from '../../src/protocol/errors.js';
+import { PolicySyntaxError } from '../../src/policy/errors.js';
+import { toWireError } from '../../src/server/wire-error.js';
 import {
   type AuthorizationRequest,
   type CallerPrincipal,
@@ -3374,8 +3375,10 @@ describe('principalMatches', () => {
 function expectMalformed(text: string, kind: PolicyKind, message: string): void {
   assert.throws(
     () => parsePolicy(text, kind),
-    (e: unknown) => {
-      assert.ok(e instanceof AwsError, `not an AwsError: ${String(e)}`);
+    (thrown: unknown) => {
+      assert.ok(thrown instanceof PolicySyntaxError, `not a PolicySyntaxError: ${String(thrown)}`);
+      // What the server answers for it (src/server/wire-error.ts).
+      const e = toWireError(thrown)!;
       assert.equal(e.code, 'MalformedPolicyDocument');
       assert.equal(e.status, 400);
       assert.equal(e.message, message);
