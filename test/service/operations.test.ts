@@ -4,7 +4,7 @@
  * scripts/generate-shapes.mjs writes from models/.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { models } from '../../src/protocol/model.js';
 import { findOperation } from '../../src/server/operations.js';
@@ -81,6 +81,22 @@ describe("the server's operations", () => {
     assert.equal(findOperation('iam', 'AttachGroupPolicy')?.name, 'AttachGroupPolicy');
     assert.equal(findOperation('iam', 'TagSAMLProvider')?.name, 'TagSAMLProvider');
     assert.equal(findOperation('sts', 'CreateUser'), undefined);
+  });
+
+  test('include every declaration that sts/ and iam-api/ export', async () => {
+    let count = 0;
+    for (const folder of ['sts', 'iam-api']) {
+      const dir = new URL(`../../src/${folder}/`, import.meta.url);
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+        const module = await import(new URL(file, dir).href);
+        for (const op of Object.values(module).flat() as Operation[]) {
+          if (typeof op !== 'object' || op === null || !('handle' in op)) continue;
+          assert.equal(findOperation(op.service, op.name)?.handle, op.handle, `${file}: ${op.name}`);
+          count++;
+        }
+      }
+    }
+    assert.ok(count > 100, `${count} declarations`);
   });
 });
 
