@@ -353,7 +353,7 @@ async function principalPolicies(
   return { identity, boundary };
 }
 
-export const simulatePrincipalPolicy = operation<SimulationInput & { PolicySourceArn: string }>({
+export const simulatePrincipalPolicy = operation({
   service: 'iam',
   name: 'SimulatePrincipalPolicy',
   permission: ({ input }) => ['iam:SimulatePrincipalPolicy', input.PolicySourceArn],
@@ -377,7 +377,7 @@ export const simulatePrincipalPolicy = operation<SimulationInput & { PolicySourc
   },
 });
 
-export const simulateCustomPolicy = operation<SimulationInput & { PolicyInputList: string[] }>({
+export const simulateCustomPolicy = operation({
   service: 'iam',
   name: 'SimulateCustomPolicy',
   permission: () => ['iam:SimulateCustomPolicy', '*'],
@@ -407,7 +407,7 @@ function contextKeyNames(policies: readonly SimulatedPolicy[]) {
   return { ContextKeyNames: [...seen.values()] };
 }
 
-export const getContextKeysForPrincipalPolicy = operation<{ PolicySourceArn: string; PolicyInputList?: string[] }>({
+export const getContextKeysForPrincipalPolicy = operation({
   service: 'iam',
   name: 'GetContextKeysForPrincipalPolicy',
   permission: ({ input }) => ['iam:GetContextKeysForPrincipalPolicy', input.PolicySourceArn],
@@ -417,7 +417,7 @@ export const getContextKeysForPrincipalPolicy = operation<{ PolicySourceArn: str
   },
 });
 
-export const getContextKeysForCustomPolicy = operation<{ PolicyInputList: string[] }>({
+export const getContextKeysForCustomPolicy = operation({
   service: 'iam',
   name: 'GetContextKeysForCustomPolicy',
   permission: () => ['iam:GetContextKeysForCustomPolicy', '*'],

@@ -157,7 +157,7 @@ export async function dispatch(app: App, req: QueryRequest, logError: ErrorLogge
       },
       app,
     };
-    if (op.permission && caller) {
+    if (typeof op.permission === 'function') {
       const [action, resource, context] = await op.permission(call);
       await authorize(call, action, resource, context);
     }

@@ -23,16 +23,6 @@ import {
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags, TAG_KEY, TAG_VALUE, type SessionTags } from './session-tags.js';
 
-interface Input {
-  RoleArn: string;
-  RoleSessionName: string;
-  WebIdentityToken: string;
-  ProviderId?: string;
-  PolicyArns?: Array<{ arn?: string }>;
-  Policy?: string;
-  DurationSeconds?: number;
-}
-
 const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
 const TAGS_CLAIM = 'https://aws.amazon.com/tags';
 
@@ -88,10 +78,19 @@ function requestedSessionTags(claims: JWTPayload): SessionTags | undefined {
   return { tags, transitiveTagKeys: transitive };
 }
 
-export const assumeRoleWithWebIdentity = operation<Input>({
+export const assumeRoleWithWebIdentity = operation({
   service: 'sts',
   name: 'AssumeRoleWithWebIdentity',
-  signed: false,
+  // Unsigned: the role's trust policy decides for the verified token's subject, in the handler.
+  permission: 'in-handler',
+  // CloudTrail's WebIdentityUser: who the token named, once it was verified.
+  auditIdentity: (_input, out) => ({
+    type: 'WebIdentityUser',
+    principalId:
+      out?.Provider === undefined ? undefined : `${out.Provider}:${out.Audience}:${out.SubjectFromWebIdentityToken}`,
+    userName: out?.SubjectFromWebIdentityToken,
+    identityProvider: out?.Provider,
+  }),
   handle: async ({ input, request, app }) => {
     // OAuth 2.0 access tokens (Login with Amazon, Facebook) are verified by AWS against those services only.
     if (input.ProviderId !== undefined) {

@@ -24,13 +24,6 @@ const DEFAULT_SECONDS = 300;
  */
 export const MAX_PAYLOAD_BYTES = 8192;
 
-interface Input {
-  Audience: string[];
-  SigningAlgorithm: string;
-  DurationSeconds?: number;
-  Tags?: Tag[];
-}
-
 /** The token's subject: the caller's ARN; for a role session the role's, as AWS does. */
 function subjectOf(p: Principal): string {
   return p.type === 'assumed-role' ? roleArn(p.accountId, p.rolePath, p.roleName) : principalArn(p);
@@ -38,10 +31,13 @@ function subjectOf(p: Principal): string {
 
 const tagClaim = (tags: readonly Tag[]) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 
-export const getWebIdentityToken = operation<Input>({
+export const getWebIdentityToken = operation({
   service: 'sts',
   name: 'GetWebIdentityToken',
-  handle: async (call: Call<Input>) => {
+  // sts:GetWebIdentityToken with condition keys the handler works out first (the refusal on the global endpoint,
+  // the algorithm's check, the request tags' rules come before it).
+  permission: 'in-handler',
+  handle: async (call) => {
     const { input, caller, request, app } = call;
     if (request.globalEndpoint) {
       throw errors.notOnGlobalEndpoint('GetWebIdentityToken');
