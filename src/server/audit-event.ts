@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../iam/principal.js';
 import { principalArn, principalUserId, roleArn } from '../iam/principal.js';
 import { members, models, type Member, type ServiceModel, type Shape } from '../protocol/model.js';
+import { sessionMfaAuthenticatedAt, sessionSourceIdentity } from '../tokens/session-token.js';
+import { unreachable } from '../unreachable.js';
 import type { Reply } from './dispatch.js';
 import type { TlsDetails } from './http1.js';
 import { UNKNOWN_OPERATION } from './metrics.js';
@@ -183,6 +185,8 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
     accessKeyId,
   };
   switch (principal.type) {
+    case 'root':
+      break;
     case 'user':
       identity.type = 'IAMUser';
       identity.userName = principal.userName;
@@ -193,6 +197,8 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
     case 'federated-user':
       identity.type = 'FederatedUser';
       break;
+    default:
+      return unreachable(principal, 'principal type');
   }
   if (session) {
     identity.sessionContext = {
@@ -208,9 +214,9 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
           : undefined,
       attributes: {
         creationDate: isoSeconds(session.issuedAt),
-        mfaAuthenticated: session.mfaAuthenticatedAt === undefined ? 'false' : 'true',
+        mfaAuthenticated: sessionMfaAuthenticatedAt(session) === undefined ? 'false' : 'true',
       },
-      sourceIdentity: session.sourceIdentity,
+      sourceIdentity: sessionSourceIdentity(session),
     };
   }
   return identity;

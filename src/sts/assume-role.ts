@@ -20,6 +20,8 @@ import { evaluate, RequestContext, type ContextValue } from '../policy/index.js'
 import { principalArn, principalUserId } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import { operation, type Call, type InputOf } from '../service/operation.js';
+import type { Tag } from '../store/store.js';
+import { sessionMfaAuthenticatedAt, sessionSourceIdentity } from '../tokens/session-token.js';
 import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags } from './session-tags.js';
@@ -83,8 +85,8 @@ export const assumeRole = operation({
       );
 
     const calling = caller.session;
-    const tags = sessionTags(input.Tags, input.TransitiveTagKeys, calling?.kind === 'role' ? calling : undefined);
-    const inheritedSource = calling?.sourceIdentity;
+    const tags = sessionTags(input.Tags, input.TransitiveTagKeys, calling);
+    const inheritedSource = sessionSourceIdentity(calling);
     // UNCONFIRMED wording: AWS documents that a source identity, once set in a chain, cannot change.
     if (
       input.SourceIdentity !== undefined &&
@@ -134,7 +136,7 @@ export const assumeRole = operation({
       sourceIdentity,
       chained,
       // UNCONFIRMED: a session chained from an MFA session keeps the time MFA was presented.
-      mfaAuthenticatedAt: mfaNow ?? calling?.mfaAuthenticatedAt,
+      mfaAuthenticatedAt: mfaNow ?? sessionMfaAuthenticatedAt(calling),
     });
     const { Credentials, AssumedRoleUser, PackedPolicySize } = session;
     return { Credentials, AssumedRoleUser, PackedPolicySize, SourceIdentity: sourceIdentity };
