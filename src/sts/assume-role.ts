@@ -20,7 +20,6 @@ import { evaluate, RequestContext, type ContextValue } from '../policy/index.js'
 import { principalArn, principalUserId } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
 import { operation, type Call, type InputOf } from '../service/operation.js';
-import type { Tag } from '../store/store.js';
 import { sessionMfaAuthenticatedAt, sessionSourceIdentity } from '../tokens/session-token.js';
 import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
