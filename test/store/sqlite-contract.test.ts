@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { recording } from './contract/harness.js';
 import { storeContracts } from './contract/index.js';
 
 const dirs: string[] = [];
@@ -35,4 +37,17 @@ storeContracts({
   },
   concurrentHandles: false,
   concurrency: 1,
+});
+
+test('the suites count a method called through the store they hand out, an absent optional one when looked up', async () => {
+  const s = await migrated(':memory:');
+  const called = new Set<string>();
+  const { store, closed } = recording(s, called);
+  await store.getUserById('AIDANOBODY');
+  assert.equal(store.available?.(), undefined, 'SQLite has no available()');
+  const looked = store.ping; // looked up, not called: not counted
+  assert.equal(typeof looked, 'function');
+  assert.deepEqual([...called].sort(), ['available', 'getUserById']);
+  await store.close();
+  assert.equal(closed(), true);
 });

@@ -37,6 +37,14 @@ export function accessKeyStoreContract(backend: Backend): void {
       assert.deepEqual(await s.listAccessKeys('000000000000', u.userId), []);
     });
 
+    t.test('an access key id that is taken: the store throws and changes nothing', async (s) => {
+      await s.createUser(user('dup'));
+      assert.equal(await s.createAccessKey(key('AKIADUP'), 2), 'created');
+      await assert.rejects(s.createAccessKey(key('AKIADUP', user('dup').userId), 2));
+      assert.equal((await s.getAccessKey('AKIADUP'))?.userId, undefined, 'still the root key');
+      assert.deepEqual(await s.listAccessKeys(ACCOUNT, user('dup').userId), []);
+    });
+
     t.test('access keys: concurrent creation keeps the limit', async (s) => {
       const u = user('race');
       await s.createUser(u);

@@ -42,6 +42,12 @@ export function groupStoreContract(backend: Backend): void {
       assert.equal(await s.getGroupByName(ACCOUNT, 'nobody'), undefined);
     });
 
+    t.test('a group id that is taken is refused like a taken name', async (s) => {
+      assert.equal(await s.createGroup(group('first')), true);
+      assert.equal(await s.createGroup({ ...group('first'), groupName: 'second' }), false);
+      assert.equal(await s.getGroupByName(ACCOUNT, 'second'), undefined);
+    });
+
     t.test('groups: pages in name order, with path prefix', async (s) => {
       for (const n of ['c', 'A', 'e', 'b', 'D']) await s.createGroup(group(n, n.toLowerCase() < 'c' ? '/x/' : '/y/'));
       const p1 = await s.listGroups(ACCOUNT, { maxItems: 2 });

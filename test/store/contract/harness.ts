@@ -43,7 +43,7 @@ const storeMethods = new Set<string>(STORE_METHODS);
 const suites = new Map<string, Set<StorePart>>();
 
 /** `store`, recording in `called` the Store methods called through it (an absent optional one when it is looked up). */
-function recording(store: Store, called: Set<string>): { store: Store; closed: () => boolean } {
+export function recording(store: Store, called: Set<string>): { store: Store; closed: () => boolean } {
   let closed = false;
   const proxy = new Proxy(store, {
     get(target, prop) {

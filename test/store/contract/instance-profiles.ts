@@ -66,6 +66,12 @@ export function instanceProfileStoreContract(backend: Backend): void {
       assert.equal(await s.getInstanceProfileByName('000000000000', 'Full'), undefined);
     });
 
+    t.test('a profile id that is taken is refused like a taken name', async (s) => {
+      assert.equal(await s.createInstanceProfile(profile('first')), true);
+      assert.equal(await s.createInstanceProfile({ ...profile('first'), name: 'second' }), false);
+      assert.equal(await s.getInstanceProfileByName(ACCOUNT, 'second'), undefined);
+    });
+
     t.test("a role's profiles page in name order", async (s) => {
       await s.createRole(role('r'));
       for (const n of ['p3', 'P1', 'p2', 'unrelated']) await s.createInstanceProfile(profile(n));

@@ -91,6 +91,18 @@ export function managedPolicyStoreContract(backend: Backend): void {
       assert.deepEqual(await s.listPolicyVersions('ANPANONE'), []);
     });
 
+    t.test('a policy id or ARN that is taken is refused like a taken name', async (s) => {
+      const p = managed('first');
+      assert.equal(await s.createManagedPolicy(p, '{}'), true);
+      assert.equal(
+        await s.createManagedPolicy({ ...p, policyName: 'second', arn: managed('second').arn }, '{}'),
+        false,
+      );
+      assert.equal(await s.createManagedPolicy({ ...managed('third'), arn: p.arn }, '{}'), false);
+      assert.equal(await s.getManagedPolicy(managed('second').arn), undefined);
+      assert.equal((await s.getManagedPolicy(p.arn))?.policyName, 'first');
+    });
+
     t.test(
       'versions: numbered on, never reused, default moved explicitly; missing policies and versions',
       async (s) => {

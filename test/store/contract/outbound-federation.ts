@@ -54,6 +54,11 @@ export function outboundFederationStoreContract(backend: Backend): void {
       assert.equal(await s.getOutboundFederation(OTHER_ACCOUNT), undefined);
     });
 
+    t.test('keys with one kid twice: the store throws and enables nothing', async (s) => {
+      await assert.rejects(s.enableOutboundFederation(ACCOUNT, [signingKey('k'), signingKey('k')], 1));
+      assert.equal(await s.getOutboundFederation(ACCOUNT), undefined);
+    });
+
     t.pair('nodes enabling at once: one wins, and both see its keys', async (a, b) => {
       const results = await t.race(
         () => a.enableOutboundFederation(ACCOUNT, [signingKey('from-a')], 1),

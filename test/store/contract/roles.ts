@@ -58,6 +58,12 @@ export function roleStoreContract(backend: Backend): void {
       assert.equal(p2.marker, undefined);
     });
 
+    t.test('a role id that is taken is refused like a taken name', async (s) => {
+      assert.equal(await s.createRole(role('first')), true);
+      assert.equal(await s.createRole({ ...role('first'), roleName: 'second' }), false);
+      assert.equal(await s.getRoleByName(ACCOUNT, 'second'), undefined);
+    });
+
     t.test('updates change only what they name; a missing role is not updated', async (s) => {
       await s.createRole({ ...role('u'), description: 'keep' });
       const id = role('u').roleId;

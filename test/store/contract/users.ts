@@ -14,6 +14,13 @@ export function userStoreContract(backend: Backend): void {
       assert.equal(await s.getUserById('AIDANOBODY'), undefined);
     });
 
+    t.test('a user id that is taken is refused like a taken name', async (s) => {
+      assert.equal(await s.createUser(user('first')), true);
+      assert.equal(await s.createUser({ ...user('first'), userName: 'second' }), false);
+      assert.equal(await s.getUserByName(ACCOUNT, 'second'), undefined);
+      assert.equal((await s.getUserById(user('first').userId))?.userName, 'first');
+    });
+
     t.test('a user reads back as it was created', async (s) => {
       const u = { ...user('tagged', '/a/b/'), tags: [{ Key: 'team', Value: 'x' }] };
       await s.createUser(u);
