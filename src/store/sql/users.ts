@@ -3,7 +3,7 @@ import type { Database } from '../schema.js';
 import type { DeleteUserResult, ListOptions, Page, UserRecord } from '../store.js';
 import { affected, decodeMarker, exists, page, pathPrefix, type Db } from './common.js';
 
-const toUser = (r: Database['users']): UserRecord => ({
+export const toUser = (r: Database['users']): UserRecord => ({
   accountId: r.account_id,
   userId: r.user_id,
   userName: r.user_name,

@@ -104,24 +104,21 @@ export function groupStoreContract(backend: Backend): void {
       assert.deepEqual(await s.listGroupsForUser(user('u2').userId, { maxItems: 10 }), {
         items: [plain(group('g1'))],
       });
-      assert.deepEqual(await s.listGroupMembers(group('g2').groupId, { maxItems: 10 }), {
+      // Compared as JSON: a record's absent members may be present as undefined.
+      assert.deepEqual(plain(await s.listGroupMembers(group('g2').groupId, { maxItems: 10 })), {
         items: [plain(user('u1'))],
       });
     });
 
-    t.test(
-      'members are listed as whole user records',
-      async (s) => {
-        const p = managed('Boundary');
-        await s.createManagedPolicy(p, '{}');
-        const u = { ...user('bounded'), permissionsBoundary: p.arn, tags: [{ Key: 'k', Value: 'v' }] };
-        await s.createUser(u);
-        await s.createGroup(group('g'));
-        await s.addUserToGroup(group('g').groupId, u.userId);
-        assert.deepEqual(plain((await s.listGroupMembers(group('g').groupId, { maxItems: 10 })).items), [u]);
-      },
-      { todo: 'bug: listGroupMembers leaves out the permissionsBoundary of its users (sql/groups.ts listMembers)' },
-    );
+    t.test('members are listed as whole user records', async (s) => {
+      const p = managed('Boundary');
+      await s.createManagedPolicy(p, '{}');
+      const u = { ...user('bounded'), permissionsBoundary: p.arn, tags: [{ Key: 'k', Value: 'v' }] };
+      await s.createUser(u);
+      await s.createGroup(group('g'));
+      await s.addUserToGroup(group('g').groupId, u.userId);
+      assert.deepEqual(plain((await s.listGroupMembers(group('g').groupId, { maxItems: 10 })).items), [u]);
+    });
 
     t.test('a group with policies cannot be deleted; a missing one is missing', async (s) => {
       await s.createGroup(group('g'));
