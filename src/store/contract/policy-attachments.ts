@@ -28,7 +28,7 @@ export interface PolicyAttachmentStore {
   policyEntities(policyArn: string): Promise<PolicyEntity[]>;
   /**
    * The default documents of every managed policy attached to these owners ('' for an attached ARN the database
-   * has no policy for: an AWS managed policy, which withAwsManagedPolicies fills in).
+   * has no policy for: an AWS managed policy, which a store opened with the catalogue fills in: with-aws-managed-policies.ts).
    */
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]>;
   /** Per policy, how many users, groups and roles have it attached and how many use it as their boundary (unused ones left out). */
