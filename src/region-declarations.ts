@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 
 export interface DeclaredRegion {
   readonly name: string;
-  /** The ARN partition (default `aws`). */
+  /** The ARN partition: `aws`, the one partition of every ARN the server names. */
   readonly partition: string;
   /** Inactive in every account until enabled (default false). */
   readonly optIn: boolean;
@@ -48,9 +48,10 @@ export function parseRegionDeclarations(text: string, from: string): Map<string,
     const r = raw as Record<string, unknown>;
     for (const key of Object.keys(r))
       if (!['partition', 'optIn', 'endpoints'].includes(key)) fail(`"${name}" has an unknown key "${key}"`);
+    // One partition per deployment: every ARN the server names (users, roles, sessions, policies) is `arn:aws:...`,
+    // and a region declared in another would be promised ARNs it never gets. Refused rather than ignored.
     const partition = r.partition ?? 'aws';
-    if (typeof partition !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(partition))
-      fail(`"${name}".partition must be a partition name such as aws`);
+    if (partition !== 'aws') fail(`"${name}".partition: only "aws" (every ARN this server names is arn:aws:...)`);
     if (r.optIn !== undefined && typeof r.optIn !== 'boolean') fail(`"${name}".optIn must be true or false`);
     const endpoints = (r.endpoints ?? {}) as Record<string, unknown>;
     if (typeof endpoints !== 'object' || Array.isArray(endpoints)) fail(`"${name}".endpoints must be an object`);

@@ -11,7 +11,7 @@
  * again (for any role its Role attribute names) until it expires. What bounds it is the assertion's own lifetime and
  * AWS's observed rule that it must be redeemed within 5 minutes of its IssueInstant.
  */
-import { AwsError } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import type { SamlProviderEntry } from './saml-provider.js';
 import {
   allElements,
@@ -57,8 +57,8 @@ export interface SamlAssertion {
   sessionNotOnOrAfter?: number;
 }
 
-export const invalidToken = (message: string) => new AwsError('InvalidIdentityToken', message, 400);
-export const expiredToken = (message: string) => new AwsError('ExpiredTokenException', message, 400);
+export const invalidToken = errors.invalidIdentityToken;
+export const expiredToken = errors.expiredTokenException;
 
 /** Decoding and parsing: InvalidIdentityToken for anything that is not a SAML response we can read. */
 function parseResponse(base64: string): { xml: string; doc: Document } {
@@ -224,10 +224,8 @@ function readVerified(provider: SamlProviderEntry, samlAssertion: string, now: n
     'Value',
   );
   if (statusCode !== SUCCESS)
-    throw new AwsError(
-      'IDPRejectedClaim',
+    throw errors.idpRejectedClaim(
       `The identity provider did not report success (StatusCode ${statusCode ?? 'missing'}).`,
-      403,
     );
 
   const { entityId } = provider.metadata;

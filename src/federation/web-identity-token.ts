@@ -4,7 +4,7 @@
  * the token must be current at the server's clock, and its audience must be one of the provider's client ids.
  */
 import { decodeJwt, errors as jose, jwtVerify, type JWTPayload } from 'jose';
-import { AwsError } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import type { OidcProviderRecord } from '../store/store.js';
 import { IssuerUnreachable, type IssuerKeys } from './issuer-keys.js';
 import { issuerUrl, oidcProviderArn } from './oidc-provider.js';
@@ -22,19 +22,13 @@ export interface WebIdentity {
   claims: JWTPayload;
 }
 
-const invalidToken = (message: string) => new AwsError('InvalidIdentityToken', message, 400);
+const invalidToken = errors.invalidIdentityToken;
 // UNCONFIRMED wording: the model's description of InvalidIdentityTokenException.
 const notValidated = () =>
   invalidToken(
     'The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.',
   );
-// UNCONFIRMED wording: the model's description of IDPCommunicationErrorException.
-const unreachable = () =>
-  new AwsError(
-    'IDPCommunicationError',
-    'The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached. This is often a transient error caused by network conditions. Retry the request a limited number of times and wait between attempts.',
-    400,
-  );
+const unreachable = errors.idpCommunicationError;
 
 /** What verifying a token reads: the account's OIDC providers (cached) and the issuers' published keys. */
 export interface WebIdentityVerifier {
@@ -75,10 +69,8 @@ export async function verifyWebIdentityToken(
   } catch (err) {
     if (err instanceof IssuerUnreachable) throw unreachable();
     if (err instanceof jose.JWTExpired) {
-      throw new AwsError(
-        'ExpiredTokenException',
+      throw errors.expiredTokenException(
         `Token expired: current date/time ${Math.floor(now / 1000)} must be before the expiration date/time ${err.payload.exp}`,
-        400,
       );
     }
     if (err instanceof jose.JWKSNoMatchingKey) {

@@ -149,7 +149,7 @@ async function policyDetail(app: App, p: ManagedPolicyRecord) {
 
 const ALL: EntityType[] = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'];
 
-export const getAccountAuthorizationDetails = operation<{ Filter?: EntityType[]; Marker?: string; MaxItems?: number }>({
+export const getAccountAuthorizationDetails = operation({
   service: 'iam',
   name: 'GetAccountAuthorizationDetails',
   permission: () => ['iam:GetAccountAuthorizationDetails', '*'],

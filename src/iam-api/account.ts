@@ -27,7 +27,7 @@ const QUOTAS = {
   PolicyVersionsInUseQuota: 10000,
 } as const;
 
-export const getAccountSummary = operation<Record<string, never>>({
+export const getAccountSummary = operation({
   service: 'iam',
   name: 'GetAccountSummary',
   permission: () => ['iam:GetAccountSummary', '*'],
@@ -59,7 +59,7 @@ export const getAccountSummary = operation<Record<string, never>>({
   },
 });
 
-export const setSecurityTokenServicePreferences = operation<{ GlobalEndpointTokenVersion: 'v1Token' | 'v2Token' }>({
+export const setSecurityTokenServicePreferences = operation({
   service: 'iam',
   name: 'SetSecurityTokenServicePreferences',
   permission: () => ['iam:SetSecurityTokenServicePreferences', '*'],

@@ -14,9 +14,9 @@ type Named = Record<string, string>;
 
 function attachmentOperations(kind: OwnerKind): Operation[] {
   const Word = ownerWord(kind);
-  const ownerName = (input: Named) => input[`${Word}Name`]!;
+  const ownerName = (input: object) => (input as Named)[`${Word}Name`]!;
 
-  const attach = operation<Named & { PolicyArn: string }>({
+  const attach = operation({
     service: 'iam',
     name: `Attach${Word}Policy`,
     permission: async ({ input, app }) =>
@@ -33,7 +33,7 @@ function attachmentOperations(kind: OwnerKind): Operation[] {
     },
   });
 
-  const detach = operation<Named & { PolicyArn: string }>({
+  const detach = operation({
     service: 'iam',
     name: `Detach${Word}Policy`,
     permission: async ({ input, app }) =>
@@ -45,7 +45,7 @@ function attachmentOperations(kind: OwnerKind): Operation[] {
     },
   });
 
-  const list = operation<Named & { PathPrefix?: string; Marker?: string; MaxItems?: number }>({
+  const list = operation({
     service: 'iam',
     name: `ListAttached${Word}Policies`,
     permission: async ({ input, app }) => [

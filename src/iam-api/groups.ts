@@ -22,7 +22,7 @@ const DELETE_CONFLICTS = {
   'has-attached-policies': 'Cannot delete entity, must detach all policies first.',
 } as const;
 
-export const createGroup = operation<{ GroupName: string; Path?: string }>({
+export const createGroup = operation({
   service: 'iam',
   name: 'CreateGroup',
   permission: ({ input, app }) => ['iam:CreateGroup', groupArn(app.accountId, input.Path ?? '/', input.GroupName)],
@@ -40,7 +40,7 @@ export const createGroup = operation<{ GroupName: string; Path?: string }>({
   },
 });
 
-export const getGroup = operation<{ GroupName: string; Marker?: string; MaxItems?: number }>({
+export const getGroup = operation({
   service: 'iam',
   name: 'GetGroup',
   permission: async ({ input, app }) => ['iam:GetGroup', await groupResource(app, input.GroupName)],
@@ -59,7 +59,7 @@ export const getGroup = operation<{ GroupName: string; Marker?: string; MaxItems
   },
 });
 
-export const listGroups = operation<{ PathPrefix?: string; Marker?: string; MaxItems?: number }>({
+export const listGroups = operation({
   service: 'iam',
   name: 'ListGroups',
   permission: ({ app }) => ['iam:ListGroups', listResource(app, 'group')],
@@ -73,7 +73,7 @@ export const listGroups = operation<{ PathPrefix?: string; Marker?: string; MaxI
   },
 });
 
-export const deleteGroup = operation<{ GroupName: string }>({
+export const deleteGroup = operation({
   service: 'iam',
   name: 'DeleteGroup',
   permission: async ({ input, app }) => ['iam:DeleteGroup', await groupResource(app, input.GroupName)],
@@ -85,7 +85,7 @@ export const deleteGroup = operation<{ GroupName: string }>({
   },
 });
 
-export const addUserToGroup = operation<{ GroupName: string; UserName: string }>({
+export const addUserToGroup = operation({
   service: 'iam',
   name: 'AddUserToGroup',
   permission: async ({ input, app }) => ['iam:AddUserToGroup', await groupResource(app, input.GroupName)],
@@ -100,7 +100,7 @@ export const addUserToGroup = operation<{ GroupName: string; UserName: string }>
   },
 });
 
-export const removeUserFromGroup = operation<{ GroupName: string; UserName: string }>({
+export const removeUserFromGroup = operation({
   service: 'iam',
   name: 'RemoveUserFromGroup',
   permission: async ({ input, app }) => ['iam:RemoveUserFromGroup', await groupResource(app, input.GroupName)],
@@ -114,7 +114,7 @@ export const removeUserFromGroup = operation<{ GroupName: string; UserName: stri
   },
 });
 
-export const listGroupsForUser = operation<{ UserName: string; Marker?: string; MaxItems?: number }>({
+export const listGroupsForUser = operation({
   service: 'iam',
   name: 'ListGroupsForUser',
   permission: async ({ input, caller, app }) => [
@@ -131,7 +131,7 @@ export const listGroupsForUser = operation<{ UserName: string; Marker?: string; 
   },
 });
 
-export const updateGroup = operation<{ GroupName: string; NewPath?: string; NewGroupName?: string }>({
+export const updateGroup = operation({
   service: 'iam',
   name: 'UpdateGroup',
   permission: async ({ input, app }) => ['iam:UpdateGroup', await groupResource(app, input.GroupName)],

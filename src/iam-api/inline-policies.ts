@@ -13,11 +13,11 @@ type Named = Record<string, string>;
 function inlinePolicyOperations(kind: OwnerKind): Operation[] {
   const Word = ownerWord(kind);
   const nameMember = `${Word}Name`;
-  const ownerName = (input: Named) => input[nameMember]!;
+  const ownerName = (input: object) => (input as Named)[nameMember]!;
   const notFound = (policyName: string) =>
     errors.noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
 
-  const put = operation<Named & { PolicyName: string; PolicyDocument: string }>({
+  const put = operation({
     service: 'iam',
     name: `Put${Word}Policy`,
     permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Put${Word}Policy`),
@@ -32,7 +32,7 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
     },
   });
 
-  const get = operation<Named & { PolicyName: string }>({
+  const get = operation({
     service: 'iam',
     name: `Get${Word}Policy`,
     permission: async ({ input, app }) => [`iam:Get${Word}Policy`, await ownerResource(app, kind, ownerName(input))],
@@ -41,14 +41,15 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
       const policy = await app.store.getInlinePolicy(owner.id, input.PolicyName);
       if (!policy) throw notFound(input.PolicyName);
       return {
-        [nameMember]: owner.name,
+        // One of UserName, GroupName, RoleName: the compiler cannot see which from the computed key.
+        ...({ [nameMember]: owner.name } as Record<'UserName' | 'GroupName' | 'RoleName', string>),
         PolicyName: policy.policyName,
         PolicyDocument: encodePolicyDocument(policy.document),
       };
     },
   });
 
-  const list = operation<Named & { Marker?: string; MaxItems?: number }>({
+  const list = operation({
     service: 'iam',
     name: `List${Word}Policies`,
     permission: async ({ input, app }) => [`iam:List${Word}Policies`, await ownerResource(app, kind, ownerName(input))],
@@ -65,7 +66,7 @@ function inlinePolicyOperations(kind: OwnerKind): Operation[] {
     },
   });
 
-  const remove = operation<Named & { PolicyName: string }>({
+  const remove = operation({
     service: 'iam',
     name: `Delete${Word}Policy`,
     permission: async ({ input, app }) => ownerChange(app, kind, ownerName(input), `iam:Delete${Word}Policy`),

@@ -58,12 +58,7 @@ export function instanceProfileOutput(p: InstanceProfileRecord, tags: 'always' |
   };
 }
 
-interface Paging {
-  Marker?: string;
-  MaxItems?: number;
-}
-
-export const createInstanceProfile = operation<{ InstanceProfileName: string; Path?: string; Tags?: Tag[] }>({
+export const createInstanceProfile = operation({
   service: 'iam',
   name: 'CreateInstanceProfile',
   permission: ({ input, app }) => [
@@ -88,7 +83,7 @@ export const createInstanceProfile = operation<{ InstanceProfileName: string; Pa
   },
 });
 
-export const getInstanceProfile = operation<{ InstanceProfileName: string }>({
+export const getInstanceProfile = operation({
   service: 'iam',
   name: 'GetInstanceProfile',
   permission: async ({ input, app }) => [
@@ -100,7 +95,7 @@ export const getInstanceProfile = operation<{ InstanceProfileName: string }>({
   }),
 });
 
-export const listInstanceProfiles = operation<{ PathPrefix?: string } & Paging>({
+export const listInstanceProfiles = operation({
   service: 'iam',
   name: 'ListInstanceProfiles',
   permission: ({ app }) => ['iam:ListInstanceProfiles', listResource(app, 'instance-profile')],
@@ -118,7 +113,7 @@ export const listInstanceProfiles = operation<{ PathPrefix?: string } & Paging>(
   },
 });
 
-export const listInstanceProfilesForRole = operation<{ RoleName: string } & Paging>({
+export const listInstanceProfilesForRole = operation({
   service: 'iam',
   name: 'ListInstanceProfilesForRole',
   permission: async ({ input, app }) => ['iam:ListInstanceProfilesForRole', await roleResource(app, input.RoleName)],
@@ -136,7 +131,7 @@ export const listInstanceProfilesForRole = operation<{ RoleName: string } & Pagi
   },
 });
 
-export const deleteInstanceProfile = operation<{ InstanceProfileName: string }>({
+export const deleteInstanceProfile = operation({
   service: 'iam',
   name: 'DeleteInstanceProfile',
   permission: async ({ input, app }) => [
@@ -155,7 +150,7 @@ export const deleteInstanceProfile = operation<{ InstanceProfileName: string }>(
 /** AWS's quota of roles per instance profile, which cannot be raised. */
 const ROLES_PER_PROFILE = 1;
 
-export const addRoleToInstanceProfile = operation<{ InstanceProfileName: string; RoleName: string }>({
+export const addRoleToInstanceProfile = operation({
   service: 'iam',
   name: 'AddRoleToInstanceProfile',
   permission: async ({ input, app }) => [
@@ -177,7 +172,7 @@ export const addRoleToInstanceProfile = operation<{ InstanceProfileName: string;
   },
 });
 
-export const removeRoleFromInstanceProfile = operation<{ InstanceProfileName: string; RoleName: string }>({
+export const removeRoleFromInstanceProfile = operation({
   service: 'iam',
   name: 'RemoveRoleFromInstanceProfile',
   permission: async ({ input, app }) => [
@@ -198,7 +193,7 @@ export const removeRoleFromInstanceProfile = operation<{ InstanceProfileName: st
 // UNCONFIRMED: the quota's name in the error of a 51st tag.
 const TAG_QUOTA = 'TagsPerInstanceProfile';
 
-export const tagInstanceProfile = operation<{ InstanceProfileName: string; Tags: Tag[] }>({
+export const tagInstanceProfile = operation({
   service: 'iam',
   name: 'TagInstanceProfile',
   permission: async ({ input, app }) => [
@@ -213,7 +208,7 @@ export const tagInstanceProfile = operation<{ InstanceProfileName: string; Tags:
   },
 });
 
-export const untagInstanceProfile = operation<{ InstanceProfileName: string; TagKeys: string[] }>({
+export const untagInstanceProfile = operation({
   service: 'iam',
   name: 'UntagInstanceProfile',
   permission: async ({ input, app }) => [
@@ -227,7 +222,7 @@ export const untagInstanceProfile = operation<{ InstanceProfileName: string; Tag
   },
 });
 
-export const listInstanceProfileTags = operation<{ InstanceProfileName: string } & Paging>({
+export const listInstanceProfileTags = operation({
   service: 'iam',
   name: 'ListInstanceProfileTags',
   permission: async ({ input, app }) => [

@@ -74,7 +74,9 @@ export const listResource = (app: App, kind: string) => `arn:${PARTITION}:iam::$
 
 /** The AttachedPermissionsBoundary structure of a user or role (undefined without a boundary). */
 export const boundaryOutput = (arn: string | undefined) =>
-  arn === undefined ? undefined : { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn };
+  arn === undefined
+    ? undefined
+    : { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: arn };
 
 /** The User structure; `full` adds the permissions boundary, which GetUser and CreateUser show and lists leave out. */
 export const userOutput = (u: UserRecord, full = true) => ({

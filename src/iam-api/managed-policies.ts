@@ -55,13 +55,7 @@ async function ownPolicy(app: App, arn: string): Promise<ManagedPolicyRecord> {
 const noSuchVersion = (arn: string, versionId: string) =>
   errors.noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
 
-export const createPolicy = operation<{
-  PolicyName: string;
-  Path?: string;
-  PolicyDocument: string;
-  Description?: string;
-  Tags?: Tag[];
-}>({
+export const createPolicy = operation({
   service: 'iam',
   name: 'CreatePolicy',
   permission: ({ input, app }) => [
@@ -96,20 +90,14 @@ export const createPolicy = operation<{
   },
 });
 
-export const getPolicy = operation<{ PolicyArn: string }>({
+export const getPolicy = operation({
   service: 'iam',
   name: 'GetPolicy',
   permission: ({ input }) => ['iam:GetPolicy', input.PolicyArn],
   handle: async ({ input, app }) => ({ Policy: policyOutput(await requirePolicy(app, input.PolicyArn)) }),
 });
 
-export const listPolicies = operation<{
-  Scope?: 'All' | 'AWS' | 'Local';
-  OnlyAttached?: boolean;
-  PathPrefix?: string;
-  Marker?: string;
-  MaxItems?: number;
-}>({
+export const listPolicies = operation({
   service: 'iam',
   name: 'ListPolicies',
   permission: ({ app }) => ['iam:ListPolicies', listResource(app, 'policy')],
@@ -129,7 +117,7 @@ export const listPolicies = operation<{
   },
 });
 
-export const deletePolicy = operation<{ PolicyArn: string }>({
+export const deletePolicy = operation({
   service: 'iam',
   name: 'DeletePolicy',
   permission: ({ input }) => ['iam:DeletePolicy', input.PolicyArn],
@@ -147,7 +135,7 @@ export const deletePolicy = operation<{ PolicyArn: string }>({
   },
 });
 
-export const createPolicyVersion = operation<{ PolicyArn: string; PolicyDocument: string; SetAsDefault?: boolean }>({
+export const createPolicyVersion = operation({
   service: 'iam',
   name: 'CreatePolicyVersion',
   permission: ({ input }) => ['iam:CreatePolicyVersion', input.PolicyArn],
@@ -172,7 +160,7 @@ export const createPolicyVersion = operation<{ PolicyArn: string; PolicyDocument
   },
 });
 
-export const getPolicyVersion = operation<{ PolicyArn: string; VersionId: string }>({
+export const getPolicyVersion = operation({
   service: 'iam',
   name: 'GetPolicyVersion',
   permission: ({ input }) => ['iam:GetPolicyVersion', input.PolicyArn],
@@ -184,7 +172,7 @@ export const getPolicyVersion = operation<{ PolicyArn: string; VersionId: string
   },
 });
 
-export const listPolicyVersions = operation<{ PolicyArn: string; Marker?: string; MaxItems?: number }>({
+export const listPolicyVersions = operation({
   service: 'iam',
   name: 'ListPolicyVersions',
   permission: ({ input }) => ['iam:ListPolicyVersions', input.PolicyArn],
@@ -195,7 +183,7 @@ export const listPolicyVersions = operation<{ PolicyArn: string; Marker?: string
   },
 });
 
-export const deletePolicyVersion = operation<{ PolicyArn: string; VersionId: string }>({
+export const deletePolicyVersion = operation({
   service: 'iam',
   name: 'DeletePolicyVersion',
   permission: ({ input }) => ['iam:DeletePolicyVersion', input.PolicyArn],
@@ -207,7 +195,7 @@ export const deletePolicyVersion = operation<{ PolicyArn: string; VersionId: str
   },
 });
 
-export const setDefaultPolicyVersion = operation<{ PolicyArn: string; VersionId: string }>({
+export const setDefaultPolicyVersion = operation({
   service: 'iam',
   name: 'SetDefaultPolicyVersion',
   permission: ({ input }) => ['iam:SetDefaultPolicyVersion', input.PolicyArn],
@@ -221,7 +209,7 @@ export const setDefaultPolicyVersion = operation<{ PolicyArn: string; VersionId:
 // UNCONFIRMED: the quota's name in the error of a 51st tag.
 const TAG_QUOTA = 'TagsPerPolicy';
 
-export const tagPolicy = operation<{ PolicyArn: string; Tags: Tag[] }>({
+export const tagPolicy = operation({
   service: 'iam',
   name: 'TagPolicy',
   permission: ({ input }) => ['iam:TagPolicy', input.PolicyArn, requestTagKeys(input.Tags)],
@@ -232,7 +220,7 @@ export const tagPolicy = operation<{ PolicyArn: string; Tags: Tag[] }>({
   },
 });
 
-export const untagPolicy = operation<{ PolicyArn: string; TagKeys: string[] }>({
+export const untagPolicy = operation({
   service: 'iam',
   name: 'UntagPolicy',
   permission: ({ input }) => ['iam:UntagPolicy', input.PolicyArn, { 'aws:TagKeys': input.TagKeys }],
@@ -242,7 +230,7 @@ export const untagPolicy = operation<{ PolicyArn: string; TagKeys: string[] }>({
   },
 });
 
-export const listPolicyTags = operation<{ PolicyArn: string; Marker?: string; MaxItems?: number }>({
+export const listPolicyTags = operation({
   service: 'iam',
   name: 'ListPolicyTags',
   permission: ({ input }) => ['iam:ListPolicyTags', input.PolicyArn],

@@ -40,7 +40,7 @@ async function usersDevice(app: App, userId: string, serial: string): Promise<Mf
 
 const MAX_DEVICE_NAME = 226;
 
-export const createVirtualMFADevice = operation<{ VirtualMFADeviceName: string; Path?: string; Tags?: Tag[] }>({
+export const createVirtualMFADevice = operation({
   service: 'iam',
   name: 'CreateVirtualMFADevice',
   permission: ({ input, app }) => [
@@ -84,14 +84,7 @@ export const createVirtualMFADevice = operation<{ VirtualMFADeviceName: string; 
   },
 });
 
-interface CodesInput {
-  UserName: string;
-  SerialNumber: string;
-  AuthenticationCode1: string;
-  AuthenticationCode2: string;
-}
-
-export const enableMFADevice = operation<CodesInput>({
+export const enableMFADevice = operation({
   service: 'iam',
   name: 'EnableMFADevice',
   permission: async ({ input, caller, app }) => [
@@ -120,7 +113,7 @@ export const enableMFADevice = operation<CodesInput>({
   },
 });
 
-export const resyncMFADevice = operation<CodesInput>({
+export const resyncMFADevice = operation({
   service: 'iam',
   name: 'ResyncMFADevice',
   permission: async ({ input, caller, app }) => [
@@ -141,7 +134,7 @@ export const resyncMFADevice = operation<CodesInput>({
   },
 });
 
-export const deactivateMFADevice = operation<{ UserName?: string; SerialNumber: string }>({
+export const deactivateMFADevice = operation({
   service: 'iam',
   name: 'DeactivateMFADevice',
   permission: async ({ input, caller, app }) => [
@@ -158,7 +151,7 @@ export const deactivateMFADevice = operation<{ UserName?: string; SerialNumber: 
   },
 });
 
-export const deleteVirtualMFADevice = operation<{ SerialNumber: string }>({
+export const deleteVirtualMFADevice = operation({
   service: 'iam',
   name: 'DeleteVirtualMFADevice',
   permission: ({ input }) => ['iam:DeleteVirtualMFADevice', input.SerialNumber],
@@ -172,7 +165,7 @@ export const deleteVirtualMFADevice = operation<{ SerialNumber: string }>({
   },
 });
 
-export const listMFADevices = operation<{ UserName?: string; Marker?: string; MaxItems?: number }>({
+export const listMFADevices = operation({
   service: 'iam',
   name: 'ListMFADevices',
   permission: async ({ input, caller, app }) => ['iam:ListMFADevices', await userResource(app, caller, input.UserName)],
@@ -192,11 +185,7 @@ export const listMFADevices = operation<{ UserName?: string; Marker?: string; Ma
   },
 });
 
-export const listVirtualMFADevices = operation<{
-  AssignmentStatus?: 'Assigned' | 'Unassigned' | 'Any';
-  Marker?: string;
-  MaxItems?: number;
-}>({
+export const listVirtualMFADevices = operation({
   service: 'iam',
   name: 'ListVirtualMFADevices',
   permission: ({ app }) => ['iam:ListVirtualMFADevices', listResource(app, 'mfa')],

@@ -43,12 +43,7 @@ const onProvider =
   ({ input }: { input: ByArn }) =>
     [action, input.OpenIDConnectProviderArn] as [string, string];
 
-export const createOpenIDConnectProvider = operation<{
-  Url: string;
-  ClientIDList?: string[];
-  ThumbprintList?: string[];
-  Tags?: Tag[];
-}>({
+export const createOpenIDConnectProvider = operation({
   service: 'iam',
   name: 'CreateOpenIDConnectProvider',
   permission: ({ input, app }) => [
@@ -86,7 +81,7 @@ export const createOpenIDConnectProvider = operation<{
   },
 });
 
-export const getOpenIDConnectProvider = operation<ByArn>({
+export const getOpenIDConnectProvider = operation({
   service: 'iam',
   name: 'GetOpenIDConnectProvider',
   permission: onProvider('iam:GetOpenIDConnectProvider'),
@@ -102,7 +97,7 @@ export const getOpenIDConnectProvider = operation<ByArn>({
   },
 });
 
-export const listOpenIDConnectProviders = operation<Record<string, never>>({
+export const listOpenIDConnectProviders = operation({
   service: 'iam',
   name: 'ListOpenIDConnectProviders',
   permission: ({ app }) => ['iam:ListOpenIDConnectProviders', listResource(app, 'oidc-provider')],
@@ -112,7 +107,7 @@ export const listOpenIDConnectProviders = operation<Record<string, never>>({
 });
 
 /** Idempotent, as AWS documents: deleting a provider that does not exist is no error. */
-export const deleteOpenIDConnectProvider = operation<ByArn>({
+export const deleteOpenIDConnectProvider = operation({
   service: 'iam',
   name: 'DeleteOpenIDConnectProvider',
   permission: onProvider('iam:DeleteOpenIDConnectProvider'),
@@ -123,7 +118,7 @@ export const deleteOpenIDConnectProvider = operation<ByArn>({
 });
 
 /** Adding a client id that is there already, or removing one that is not, is no error (AWS documents both). */
-export const addClientIDToOpenIDConnectProvider = operation<ByArn & { ClientID: string }>({
+export const addClientIDToOpenIDConnectProvider = operation({
   service: 'iam',
   name: 'AddClientIDToOpenIDConnectProvider',
   permission: onProvider('iam:AddClientIDToOpenIDConnectProvider'),
@@ -135,7 +130,7 @@ export const addClientIDToOpenIDConnectProvider = operation<ByArn & { ClientID: 
   },
 });
 
-export const removeClientIDFromOpenIDConnectProvider = operation<ByArn & { ClientID: string }>({
+export const removeClientIDFromOpenIDConnectProvider = operation({
   service: 'iam',
   name: 'RemoveClientIDFromOpenIDConnectProvider',
   permission: onProvider('iam:RemoveClientIDFromOpenIDConnectProvider'),
@@ -146,7 +141,7 @@ export const removeClientIDFromOpenIDConnectProvider = operation<ByArn & { Clien
   },
 });
 
-export const updateOpenIDConnectProviderThumbprint = operation<ByArn & { ThumbprintList: string[] }>({
+export const updateOpenIDConnectProviderThumbprint = operation({
   service: 'iam',
   name: 'UpdateOpenIDConnectProviderThumbprint',
   permission: onProvider('iam:UpdateOpenIDConnectProviderThumbprint'),

@@ -7,7 +7,7 @@ import { newSigningKeys } from '../federation/outbound-federation.js';
 import { errors } from '../protocol/errors.js';
 import { operation } from '../service/operation.js';
 
-export const enableOutboundWebIdentityFederation = operation<Record<string, never>>({
+export const enableOutboundWebIdentityFederation = operation({
   service: 'iam',
   name: 'EnableOutboundWebIdentityFederation',
   permission: () => ['iam:EnableOutboundWebIdentityFederation', '*'],
@@ -21,7 +21,7 @@ export const enableOutboundWebIdentityFederation = operation<Record<string, neve
   },
 });
 
-export const disableOutboundWebIdentityFederation = operation<Record<string, never>>({
+export const disableOutboundWebIdentityFederation = operation({
   service: 'iam',
   name: 'DisableOutboundWebIdentityFederation',
   permission: () => ['iam:DisableOutboundWebIdentityFederation', '*'],
@@ -30,7 +30,7 @@ export const disableOutboundWebIdentityFederation = operation<Record<string, nev
   },
 });
 
-export const getOutboundWebIdentityFederationInfo = operation<Record<string, never>>({
+export const getOutboundWebIdentityFederationInfo = operation({
   service: 'iam',
   name: 'GetOutboundWebIdentityFederationInfo',
   permission: () => ['iam:GetOutboundWebIdentityFederationInfo', '*'],

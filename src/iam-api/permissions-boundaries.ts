@@ -26,10 +26,10 @@ export async function checkBoundary(app: App, arn: string): Promise<void> {
 type Named = Record<string, string>;
 
 function boundaryOperations(kind: BoundedEntity): Operation[] {
-  const Word = ownerWord(kind);
-  const ownerName = (input: Named) => input[`${Word}Name`]!;
+  const Word = ownerWord(kind) as 'User' | 'Role';
+  const ownerName = (input: object) => (input as Named)[`${Word}Name`]!;
 
-  const put = operation<Named & { PermissionsBoundary: string }>({
+  const put = operation({
     service: 'iam',
     name: `Put${Word}PermissionsBoundary`,
     permission: async ({ input, app }) => [
@@ -47,7 +47,7 @@ function boundaryOperations(kind: BoundedEntity): Operation[] {
     },
   });
 
-  const remove = operation<Named>({
+  const remove = operation({
     service: 'iam',
     name: `Delete${Word}PermissionsBoundary`,
     permission: async ({ input, app }) => {

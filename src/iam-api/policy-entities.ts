@@ -8,14 +8,7 @@ const KIND_OF: Partial<Record<EntityType, PolicyEntity['kind']>> = { User: 'user
 /** The order of the pages: groups, users, roles (each by name), the order of the response's lists. */
 const KIND_ORDER = { group: 0, user: 1, role: 2 } as const;
 
-export const listEntitiesForPolicy = operation<{
-  PolicyArn: string;
-  EntityFilter?: EntityType;
-  PathPrefix?: string;
-  PolicyUsageFilter?: PolicyEntity['usage'];
-  Marker?: string;
-  MaxItems?: number;
-}>({
+export const listEntitiesForPolicy = operation({
   service: 'iam',
   name: 'ListEntitiesForPolicy',
   permission: ({ input }) => ['iam:ListEntitiesForPolicy', input.PolicyArn],

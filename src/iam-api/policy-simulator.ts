@@ -8,6 +8,7 @@ import {
   accountOfArn,
   evaluate,
   parsePolicy,
+  PolicySyntaxError,
   RequestContext,
   statementTargets,
   type AuthorizationRequest,
@@ -19,7 +20,7 @@ import {
   type PolicySet,
 } from '../policy/index.js';
 import { PARTITION } from '../iam/principal.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import { operation } from '../service/operation.js';
 import type { App } from '../service/app.js';
 import { groupArn } from './lookup.js';
@@ -76,7 +77,7 @@ function parseInput(text: string, kind: 'identity' | 'resource', where: string):
   try {
     return parsePolicy(text, kind);
   } catch (err) {
-    if (err instanceof AwsError) throw errors.invalidInput(`${where}: ${err.message}`);
+    if (err instanceof PolicySyntaxError) throw errors.invalidInput(`${where}: ${err.message}`);
     throw err;
   }
 }
@@ -352,7 +353,7 @@ async function principalPolicies(
   return { identity, boundary };
 }
 
-export const simulatePrincipalPolicy = operation<SimulationInput & { PolicySourceArn: string }>({
+export const simulatePrincipalPolicy = operation({
   service: 'iam',
   name: 'SimulatePrincipalPolicy',
   permission: ({ input }) => ['iam:SimulatePrincipalPolicy', input.PolicySourceArn],
@@ -376,7 +377,7 @@ export const simulatePrincipalPolicy = operation<SimulationInput & { PolicySourc
   },
 });
 
-export const simulateCustomPolicy = operation<SimulationInput & { PolicyInputList: string[] }>({
+export const simulateCustomPolicy = operation({
   service: 'iam',
   name: 'SimulateCustomPolicy',
   permission: () => ['iam:SimulateCustomPolicy', '*'],
@@ -406,7 +407,7 @@ function contextKeyNames(policies: readonly SimulatedPolicy[]) {
   return { ContextKeyNames: [...seen.values()] };
 }
 
-export const getContextKeysForPrincipalPolicy = operation<{ PolicySourceArn: string; PolicyInputList?: string[] }>({
+export const getContextKeysForPrincipalPolicy = operation({
   service: 'iam',
   name: 'GetContextKeysForPrincipalPolicy',
   permission: ({ input }) => ['iam:GetContextKeysForPrincipalPolicy', input.PolicySourceArn],
@@ -416,7 +417,7 @@ export const getContextKeysForPrincipalPolicy = operation<{ PolicySourceArn: str
   },
 });
 
-export const getContextKeysForCustomPolicy = operation<{ PolicyInputList: string[] }>({
+export const getContextKeysForCustomPolicy = operation({
   service: 'iam',
   name: 'GetContextKeysForCustomPolicy',
   permission: () => ['iam:GetContextKeysForCustomPolicy', '*'],

@@ -37,17 +37,7 @@ export function roleOutput(r: RoleRecord, full = true) {
   };
 }
 
-interface CreateRoleInput {
-  RoleName: string;
-  Path?: string;
-  AssumeRolePolicyDocument: string;
-  Description?: string;
-  MaxSessionDuration?: number;
-  PermissionsBoundary?: string;
-  Tags?: Tag[];
-}
-
-export const createRole = operation<CreateRoleInput>({
+export const createRole = operation({
   service: 'iam',
   name: 'CreateRole',
   permission: ({ input, app }) => [
@@ -77,7 +67,7 @@ export const createRole = operation<CreateRoleInput>({
   },
 });
 
-export const getRole = operation<{ RoleName: string }>({
+export const getRole = operation({
   service: 'iam',
   name: 'GetRole',
   permission: async ({ input, app }) => ['iam:GetRole', await roleResource(app, input.RoleName)],
@@ -87,7 +77,7 @@ export const getRole = operation<{ RoleName: string }>({
   },
 });
 
-export const listRoles = operation<{ PathPrefix?: string; Marker?: string; MaxItems?: number }>({
+export const listRoles = operation({
   service: 'iam',
   name: 'ListRoles',
   permission: ({ app }) => ['iam:ListRoles', listResource(app, 'role')],
@@ -105,7 +95,7 @@ export const listRoles = operation<{ PathPrefix?: string; Marker?: string; MaxIt
   },
 });
 
-export const updateRole = operation<{ RoleName: string; Description?: string; MaxSessionDuration?: number }>({
+export const updateRole = operation({
   service: 'iam',
   name: 'UpdateRole',
   permission: async ({ input, app }) => ['iam:UpdateRole', await roleResource(app, input.RoleName)],
@@ -120,7 +110,7 @@ export const updateRole = operation<{ RoleName: string; Description?: string; Ma
 });
 
 /** The older UpdateRole for the description alone, which answers with the role (Terraform still calls it). */
-export const updateRoleDescription = operation<{ RoleName: string; Description: string }>({
+export const updateRoleDescription = operation({
   service: 'iam',
   name: 'UpdateRoleDescription',
   permission: async ({ input, app }) => ['iam:UpdateRoleDescription', await roleResource(app, input.RoleName)],
@@ -131,7 +121,7 @@ export const updateRoleDescription = operation<{ RoleName: string; Description: 
   },
 });
 
-export const updateAssumeRolePolicy = operation<{ RoleName: string; PolicyDocument: string }>({
+export const updateAssumeRolePolicy = operation({
   service: 'iam',
   name: 'UpdateAssumeRolePolicy',
   permission: async ({ input, app }) => ['iam:UpdateAssumeRolePolicy', await roleResource(app, input.RoleName)],
@@ -142,7 +132,7 @@ export const updateAssumeRolePolicy = operation<{ RoleName: string; PolicyDocume
   },
 });
 
-export const deleteRole = operation<{ RoleName: string }>({
+export const deleteRole = operation({
   service: 'iam',
   name: 'DeleteRole',
   permission: async ({ input, app }) => ['iam:DeleteRole', await roleResource(app, input.RoleName)],

@@ -69,9 +69,7 @@ const onProvider =
   ({ input }: { input: ByArn }) =>
     [action, input.SAMLProviderArn] as [string, string];
 
-export const createSAMLProvider = operation<
-  { Name: string; SAMLMetadataDocument: string; Tags?: Tag[] } & EncryptionInput
->({
+export const createSAMLProvider = operation({
   service: 'iam',
   name: 'CreateSAMLProvider',
   permission: ({ input, app }) => [
@@ -104,7 +102,7 @@ export const createSAMLProvider = operation<
   },
 });
 
-export const getSAMLProvider = operation<ByArn>({
+export const getSAMLProvider = operation({
   service: 'iam',
   name: 'GetSAMLProvider',
   permission: onProvider('iam:GetSAMLProvider'),
@@ -119,7 +117,7 @@ export const getSAMLProvider = operation<ByArn>({
   },
 });
 
-export const listSAMLProviders = operation<Record<string, never>>({
+export const listSAMLProviders = operation({
   service: 'iam',
   name: 'ListSAMLProviders',
   permission: ({ app }) => ['iam:ListSAMLProviders', listResource(app, 'saml-provider')],
@@ -132,7 +130,7 @@ export const listSAMLProviders = operation<Record<string, never>>({
   }),
 });
 
-export const updateSAMLProvider = operation<ByArn & { SAMLMetadataDocument?: string } & EncryptionInput>({
+export const updateSAMLProvider = operation({
   service: 'iam',
   name: 'UpdateSAMLProvider',
   permission: onProvider('iam:UpdateSAMLProvider'),
@@ -152,7 +150,7 @@ export const updateSAMLProvider = operation<ByArn & { SAMLMetadataDocument?: str
 });
 
 /** Unlike DeleteOpenIDConnectProvider, a missing provider is NoSuchEntity: the model lists that error. */
-export const deleteSAMLProvider = operation<ByArn>({
+export const deleteSAMLProvider = operation({
   service: 'iam',
   name: 'DeleteSAMLProvider',
   permission: onProvider('iam:DeleteSAMLProvider'),

@@ -37,12 +37,7 @@ export async function retag(
   if (r === 'limit-exceeded') throw errors.limitExceeded(`Cannot exceed quota for ${quota}: ${MAX_TAGS}.`);
 }
 
-interface Paging {
-  Marker?: string;
-  MaxItems?: number;
-}
-
-export const tagUser = operation<{ UserName: string; Tags: Tag[] }>({
+export const tagUser = operation({
   service: 'iam',
   name: 'TagUser',
   permission: async ({ input, caller, app }) => [
@@ -57,7 +52,7 @@ export const tagUser = operation<{ UserName: string; Tags: Tag[] }>({
   },
 });
 
-export const untagUser = operation<{ UserName: string; TagKeys: string[] }>({
+export const untagUser = operation({
   service: 'iam',
   name: 'UntagUser',
   permission: async ({ input, caller, app }) => [
@@ -71,7 +66,7 @@ export const untagUser = operation<{ UserName: string; TagKeys: string[] }>({
   },
 });
 
-export const listUserTags = operation<{ UserName: string } & Paging>({
+export const listUserTags = operation({
   service: 'iam',
   name: 'ListUserTags',
   permission: async ({ input, caller, app }) => ['iam:ListUserTags', await userResource(app, caller, input.UserName)],
@@ -82,7 +77,7 @@ export const listUserTags = operation<{ UserName: string } & Paging>({
   },
 });
 
-export const tagRole = operation<{ RoleName: string; Tags: Tag[] }>({
+export const tagRole = operation({
   service: 'iam',
   name: 'TagRole',
   permission: async ({ input, app }) => [
@@ -97,7 +92,7 @@ export const tagRole = operation<{ RoleName: string; Tags: Tag[] }>({
   },
 });
 
-export const untagRole = operation<{ RoleName: string; TagKeys: string[] }>({
+export const untagRole = operation({
   service: 'iam',
   name: 'UntagRole',
   permission: async ({ input, app }) => [
@@ -111,7 +106,7 @@ export const untagRole = operation<{ RoleName: string; TagKeys: string[] }>({
   },
 });
 
-export const listRoleTags = operation<{ RoleName: string } & Paging>({
+export const listRoleTags = operation({
   service: 'iam',
   name: 'ListRoleTags',
   permission: async ({ input, app }) => ['iam:ListRoleTags', await roleResource(app, input.RoleName)],
@@ -127,7 +122,7 @@ export const listRoleTags = operation<{ RoleName: string } & Paging>({
  * identity providers): the ARN is the policy resource, `find` the entity (NoSuchEntity when it is not there).
  */
 export function arnTagOperations(spec: {
-  noun: string;
+  noun: 'OpenIDConnectProvider' | 'SAMLProvider';
   arnMember: string;
   entity: TaggedEntity;
   quota: string;
@@ -136,7 +131,7 @@ export function arnTagOperations(spec: {
   type ByArn = Record<string, string>;
   const arnOf = (input: object) => (input as ByArn)[spec.arnMember]!;
   return [
-    operation<{ Tags: Tag[] }>({
+    operation({
       service: 'iam',
       name: `Tag${spec.noun}`,
       permission: ({ input }) => [`iam:Tag${spec.noun}`, arnOf(input), requestTagKeys(input.Tags)],
@@ -146,7 +141,7 @@ export function arnTagOperations(spec: {
         await retag(app, spec.entity, found.arn, spec.quota, input.Tags, []);
       },
     }),
-    operation<{ TagKeys: string[] }>({
+    operation({
       service: 'iam',
       name: `Untag${spec.noun}`,
       permission: ({ input }) => [`iam:Untag${spec.noun}`, arnOf(input), { 'aws:TagKeys': input.TagKeys }],
@@ -155,7 +150,7 @@ export function arnTagOperations(spec: {
         await retag(app, spec.entity, found.arn, spec.quota, [], input.TagKeys);
       },
     }),
-    operation<Paging>({
+    operation({
       service: 'iam',
       name: `List${spec.noun}Tags`,
       permission: ({ input }) => [`iam:List${spec.noun}Tags`, arnOf(input)],

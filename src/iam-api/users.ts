@@ -1,5 +1,6 @@
 /** IAM users: CreateUser (optionally with a permissions boundary), GetUser, ListUsers, UpdateUser (rename, move), DeleteUser (refused while it still owns keys, policies, groups or MFA devices). */
 import { errors } from '../protocol/errors.js';
+import type { User } from '../protocol/shapes/iam.js';
 import { operation } from '../service/operation.js';
 import type { Tag, UserRecord } from '../store/store.js';
 import { newUniqueId } from '../tokens/ids.js';
@@ -20,7 +21,7 @@ const DELETE_CONFLICTS = {
   'has-mfa': 'Cannot delete entity, must delete MFA device first.',
 } as const;
 
-export const createUser = operation<{ UserName: string; Path?: string; PermissionsBoundary?: string; Tags?: Tag[] }>({
+export const createUser = operation({
   service: 'iam',
   name: 'CreateUser',
   permission: ({ input, app }) => [
@@ -46,21 +47,21 @@ export const createUser = operation<{ UserName: string; Path?: string; Permissio
   },
 });
 
-export const getUser = operation<{ UserName?: string }>({
+export const getUser = operation({
   service: 'iam',
   name: 'GetUser',
   permission: async ({ input, caller, app }) => ['iam:GetUser', await userResource(app, caller, input.UserName)],
   handle: async ({ input, caller, app }) => {
     const user = await targetUser(app, caller, input.UserName);
     if (user) return { User: userOutput(user) };
-    // The root asking about itself: AWS answers with the account as the user.
-    return {
-      User: { UserId: app.accountId, Arn: rootArn(app.accountId), CreateDate: new Date(app.account.createdAt) },
-    };
+    // The root asking about itself: AWS answers with the account as the user, without the UserName and Path the
+    // model calls required (hence the cast).
+    const root = { UserId: app.accountId, Arn: rootArn(app.accountId), CreateDate: new Date(app.account.createdAt) };
+    return { User: root as User };
   },
 });
 
-export const listUsers = operation<{ PathPrefix?: string; Marker?: string; MaxItems?: number }>({
+export const listUsers = operation({
   service: 'iam',
   name: 'ListUsers',
   permission: ({ app }) => ['iam:ListUsers', listResource(app, 'user')],
@@ -78,7 +79,7 @@ export const listUsers = operation<{ PathPrefix?: string; Marker?: string; MaxIt
   },
 });
 
-export const deleteUser = operation<{ UserName: string }>({
+export const deleteUser = operation({
   service: 'iam',
   name: 'DeleteUser',
   permission: async ({ input, caller, app }) => ['iam:DeleteUser', await userResource(app, caller, input.UserName)],
@@ -90,7 +91,7 @@ export const deleteUser = operation<{ UserName: string }>({
   },
 });
 
-export const updateUser = operation<{ UserName: string; NewPath?: string; NewUserName?: string }>({
+export const updateUser = operation({
   service: 'iam',
   name: 'UpdateUser',
   permission: async ({ input, caller, app }) => ['iam:UpdateUser', await userResource(app, caller, input.UserName)],

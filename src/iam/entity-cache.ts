@@ -4,9 +4,8 @@
  * dropped whenever the store's revision moves (a write here, on another worker or on another node), so a policy
  * change — a revocation above all — applies from the very next request.
  */
-import { errors, AwsError } from '../protocol/errors.js';
 import type { OidcProviderRecord, RoleRecord, SamlProviderRecord, Store, Tag, UserRecord } from '../store/store.js';
-import { parsePolicy, type Policy, type PolicyKind } from '../policy/index.js';
+import { parsePolicy, PolicySyntaxError, type Policy, type PolicyKind } from '../policy/index.js';
 import { roleArn } from './principal.js';
 import { readSamlMetadata, type SamlProviderEntry } from '../federation/saml-provider.js';
 
@@ -56,7 +55,7 @@ export class EntityCache {
   private readonly providers = new Map<string, Promise<OidcProviderRecord | undefined>>();
   private readonly samlProviders = new Map<string, Promise<SamlProviderEntry | undefined>>();
   /** Parsed session policies by text: they arrive in requests and in tokens, the same few again and again. */
-  private readonly sessionPolicies = new Map<string, SessionPolicy | AwsError>();
+  private readonly sessionPolicies = new Map<string, SessionPolicy | PolicySyntaxError>();
 
   constructor(private readonly store: Store) {}
 
@@ -104,7 +103,7 @@ export class EntityCache {
     });
   }
 
-  /** A session policy parsed (throws MalformedPolicyDocument like parsePolicy), from a bounded cache. */
+  /** A session policy parsed (throws PolicySyntaxError like parsePolicy), from a bounded cache. */
   sessionPolicy(text: string): Policy {
     return this.parsedSessionPolicy(text).policy;
   }
@@ -116,13 +115,13 @@ export class EntityCache {
       try {
         hit = { policy: parsePolicy(text, 'session'), compact: JSON.stringify(JSON.parse(text)) };
       } catch (err) {
-        if (!(err instanceof AwsError)) throw err;
+        if (!(err instanceof PolicySyntaxError)) throw err;
         hit = err;
       }
       if (this.sessionPolicies.size >= MAX_SESSION_POLICIES) this.sessionPolicies.clear();
       this.sessionPolicies.set(text, hit);
     }
-    if (hit instanceof AwsError) throw errors.malformedPolicyDocument(hit.message);
+    if (hit instanceof PolicySyntaxError) throw new PolicySyntaxError(hit.message);
     return hit;
   }
 

@@ -75,7 +75,11 @@ export function principalUserId(p: Principal): string {
   }
 }
 
-/** An authenticated request's caller: the principal, and the credentials it signed with. */
+/**
+ * An authenticated request's caller: the principal, and the credentials it signed with. A session's kind decides its
+ * principal (authenticate.ts, sessionPrincipal): 'session' a user or the root, 'role' an assumed role, 'federated' a
+ * federated user.
+ */
 export interface Caller {
   principal: Principal;
   accessKeyId: string;

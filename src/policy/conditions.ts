@@ -27,8 +27,9 @@
  * - Date values: ISO 8601 or epoch seconds; an unparsable date in a policy fails parsing
  *   ("The policy failed legacy parsing"). Unparsable numbers and addresses in a policy never match.
  * - Policy variables are substituted in String* and Arn* values (Version 2012-10-17 only). A value whose
- *   variable is unresolved matches nothing; for a negated operator the whole condition is then false.
- *   UNCONFIRMED: AWS says only that the element "does not match".
+ *   variable is unresolved matches nothing. For a negated operator, "not equal to an unknown value" cannot be
+ *   decided, and the condition takes the answer that grants less: false in an Allow, true in a Deny (the deny then
+ *   applies). UNCONFIRMED: AWS says only that an unresolved variable "can cause the entire statement to be invalid".
  */
 import { type CidrBlock, cidrContains, parseCidr } from './addresses.js';
 import { type ContextEntry, type RequestContext, canonicalBase64, parseNumber } from './context.js';
@@ -281,7 +282,7 @@ class CompiledCondition implements Condition {
     }
   }
 
-  /** The predicate for this request, or null when a negated operator has an unresolved variable. */
+  /** The predicate for this request, or null when a negated operator has an unresolved variable (undecidable). */
   private predicate(ctx: RequestContext): Predicate | null {
     if (this.staticPredicate) return this.staticPredicate;
     const templates = this.templates!;
@@ -323,7 +324,8 @@ class CompiledCondition implements Condition {
       return ifExists || negated;
     }
     const pred = this.predicate(ctx);
-    if (pred === null) return false;
+    // A negated operator against an unresolved variable: the answer that grants less (see the header).
+    if (pred === null) return this.deny;
     const n = entry.values.length;
     if (qualifier === undefined) {
       let any = false;

@@ -14,8 +14,8 @@
  *
  * Size limits are enforced by the callers, not here.
  */
-import { errors } from '../protocol/errors.js';
 import { type Condition, compileCondition, LEGACY_PARSE_FAILURE, parseOperator } from './conditions.js';
+import { PolicySyntaxError } from './errors.js';
 import { PatternSet, compilePattern } from './matching.js';
 import { PrincipalSyntaxError, compilePrincipal } from './principal.js';
 import { ResourceSet } from './resources.js';
@@ -71,7 +71,7 @@ export const TRUST_ACTIONS: readonly string[] = [
 ];
 
 function fail(message: string): never {
-  throw errors.malformedPolicyDocument(message);
+  throw new PolicySyntaxError(message);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -261,7 +261,7 @@ function compileTrustStatement(d: StatementDraft, variables: boolean): Statement
 
 /**
  * Parses and validates a policy document (JSON text) of the given kind.
- * Throws AwsError MalformedPolicyDocument with AWS's message on any problem.
+ * Throws PolicySyntaxError with AWS's MalformedPolicyDocument message on any problem.
  */
 export function parsePolicy(text: string, kind: PolicyKind): Policy {
   let doc: unknown;

@@ -4,6 +4,7 @@
  *
  * Modules:
  *   document.ts   parsing and validation into the compiled form, AWS's error messages
+ *   errors.ts     PolicySyntaxError, what parsing throws
  *   matching.ts   wildcards for actions, resources and ARNs
  *   variables.ts  policy variables
  *   conditions.ts condition operators and set qualifiers
@@ -28,6 +29,7 @@ export type {
   PrincipalBlock,
 } from './types.js';
 export { parsePolicy, parsePolicyDocument, policyPrincipals, TRUST_ACTIONS } from './document.js';
+export { PolicySyntaxError } from './errors.js';
 export {
   evaluate,
   evaluateTrust,

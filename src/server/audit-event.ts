@@ -11,9 +11,12 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../iam/principal.js';
 import { principalArn, principalUserId, roleArn } from '../iam/principal.js';
 import { members, models, type Member, type ServiceModel, type Shape } from '../protocol/model.js';
+import { sessionMfaAuthenticatedAt, sessionSourceIdentity } from '../tokens/session-token.js';
+import { unreachable } from '../unreachable.js';
 import type { Reply } from './dispatch.js';
 import type { TlsDetails } from './http1.js';
 import { UNKNOWN_OPERATION } from './metrics.js';
+import { findOperation } from './operations.js';
 
 /** Secret members the models do not mark `sensitive`. */
 const UNMARKED_SECRETS = new Set([
@@ -163,30 +166,9 @@ export function auditEvent(reply: Reply, origin: RequestOrigin): AuditEvent {
 function userIdentity(reply: Reply): UserIdentity {
   const caller = reply.caller;
   if (caller) return callerIdentity(caller);
-  // Unsigned web identity calls: who the token named, once it was verified.
-  if (reply.operation === 'AssumeRoleWithWebIdentity') {
-    const out = reply.output as
-      | { Provider?: string; Audience?: string; SubjectFromWebIdentityToken?: string }
-      | undefined;
-    return {
-      type: 'WebIdentityUser',
-      principalId:
-        out?.Provider === undefined ? undefined : `${out.Provider}:${out.Audience}:${out.SubjectFromWebIdentityToken}`,
-      userName: out?.SubjectFromWebIdentityToken,
-      identityProvider: out?.Provider,
-    };
-  }
-  // Unsigned SAML calls: CloudTrail's SAMLUser, named by NameQualifier and Subject, once the response was verified.
-  if (reply.operation === 'AssumeRoleWithSAML') {
-    const out = reply.output as { NameQualifier?: string; Subject?: string } | undefined;
-    const provider = (reply.input as { PrincipalArn?: unknown } | undefined)?.PrincipalArn;
-    return {
-      type: 'SAMLUser',
-      principalId: out?.NameQualifier === undefined ? undefined : `${out.NameQualifier}:${out.Subject}`,
-      userName: out?.Subject,
-      identityProvider: out && typeof provider === 'string' ? provider : undefined,
-    };
-  }
+  // Unsigned calls: who the operation says the verified token or response named (its auditIdentity).
+  const op = reply.operation === undefined ? undefined : findOperation(reply.service, reply.operation);
+  if (op?.auditIdentity) return op.auditIdentity(reply.input, reply.output);
   // Failed authentication: the key the request claimed, for tracing attempts with a leaked or revoked key.
   return {
     type: 'Unknown',
@@ -203,6 +185,8 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
     accessKeyId,
   };
   switch (principal.type) {
+    case 'root':
+      break;
     case 'user':
       identity.type = 'IAMUser';
       identity.userName = principal.userName;
@@ -213,6 +197,8 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
     case 'federated-user':
       identity.type = 'FederatedUser';
       break;
+    default:
+      return unreachable(principal, 'principal type');
   }
   if (session) {
     identity.sessionContext = {
@@ -228,9 +214,9 @@ function callerIdentity({ principal, accessKeyId, session }: Caller): UserIdenti
           : undefined,
       attributes: {
         creationDate: isoSeconds(session.issuedAt),
-        mfaAuthenticated: session.mfaAuthenticatedAt === undefined ? 'false' : 'true',
+        mfaAuthenticated: sessionMfaAuthenticatedAt(session) === undefined ? 'false' : 'true',
       },
-      sourceIdentity: session.sourceIdentity,
+      sourceIdentity: sessionSourceIdentity(session),
     };
   }
   return identity;

@@ -9,7 +9,8 @@ import { errors } from '../protocol/errors.js';
 import type { ServiceName } from '../protocol/model.js';
 import { checkFreshness, verifySignature, type HttpRequestLike, type SignedRequestInfo } from '../sigv4/index.js';
 import { isAccessKeyId } from '../tokens/ids.js';
-import type { SessionClaims } from '../tokens/session-token.js';
+import type { FederatedSessionClaims, SessionClaims, UserSessionClaims } from '../tokens/session-token.js';
+import { unreachable } from '../unreachable.js';
 import type { App } from '../service/app.js';
 import {
   ANY_ENDPOINT,
@@ -86,7 +87,6 @@ export async function sessionPrincipal(app: App, session: SessionClaims): Promis
     case 'session':
       return (await sourceKey(app, session)).principal;
     case 'federated': {
-      if (!session.federatedName) throw errors.invalidClientTokenId();
       const source = (await sourceKey(app, session)).principal;
       return {
         type: 'federated-user',
@@ -98,7 +98,7 @@ export async function sessionPrincipal(app: App, session: SessionClaims): Promis
     case 'role': {
       // Checked against the role's current state, from the entity cache: a deleted role ends its sessions.
       // UNCONFIRMED: AWS's exact behaviour for sessions of a deleted role.
-      const entry = session.roleId && session.roleSessionName && (await app.entities.role(session.roleId));
+      const entry = await app.entities.role(session.roleId);
       if (!entry) throw errors.invalidClientTokenId();
       const { role } = entry;
       return {
@@ -107,15 +107,17 @@ export async function sessionPrincipal(app: App, session: SessionClaims): Promis
         roleId: role.roleId,
         roleName: role.roleName,
         rolePath: role.path,
-        roleSessionName: session.roleSessionName!,
+        roleSessionName: session.roleSessionName,
       };
     }
+    default:
+      return unreachable(session, 'session kind');
   }
 }
 
 /** The long-term key a GetSessionToken or GetFederationToken session was made from, which must still be active. */
-async function sourceKey(app: App, session: SessionClaims): Promise<KeyIdentity> {
-  const source = session.sourceAccessKeyId && (await app.directory.accessKey(session.sourceAccessKeyId));
+async function sourceKey(app: App, session: UserSessionClaims | FederatedSessionClaims): Promise<KeyIdentity> {
+  const source = await app.directory.accessKey(session.sourceAccessKeyId);
   if (!source || source.status !== 'Active') throw errors.invalidClientTokenId();
   return source;
 }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { type AwsError, errors } from '../protocol/errors.js';
 import { models } from '../protocol/model.js';
 import { acceptsJson } from '../protocol/json-response.js';
 import { renderError } from '../protocol/xml-response.js';
@@ -76,19 +76,15 @@ function refusal(status: number, reason: string): AwsError {
     case 413:
       return errors.requestTooLarge(MAX_BODY_BYTES);
     case 431:
-      return new AwsError(
-        'RequestHeaderSectionTooLarge',
-        `Request headers must not exceed ${DEFAULT_LIMITS.maxHeaderBytes} bytes`,
-        431,
-      );
+      return errors.requestHeadersTooLarge(DEFAULT_LIMITS.maxHeaderBytes);
     case 408:
-      return new AwsError('RequestTimeout', 'The request was not received in time', 408);
+      return errors.requestTimeout();
     case 503:
-      return new AwsError('ServiceUnavailable', 'Too many connections; try again later', 503);
+      return errors.tooManyConnections();
     case 500:
       return errors.internalFailure();
     default:
-      return new AwsError('MalformedHttpRequest', `The HTTP request is malformed: ${reason}`, status);
+      return errors.malformedHttpRequest(reason, status);
   }
 }
 

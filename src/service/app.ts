@@ -9,10 +9,10 @@ import { EntityCache } from '../iam/entity-cache.js';
 import { IssuerKeys } from '../federation/issuer-keys.js';
 import { LastUses, type KeyUses, type RoleUses } from '../iam/last-use.js';
 import { issuerOf, OutboundFederation } from '../federation/outbound-federation.js';
+import { awsManagedCatalogue } from '../store/aws-managed-catalogue.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { AccountRecord, Store } from '../store/store.js';
 import { describeStore, openStore } from '../store/open.js';
-import { withAwsManagedPolicies } from '../store/with-aws-managed-policies.js';
 import { isAccountId, newAccessKeyId, newAccountId, newSecretAccessKey } from '../tokens/ids.js';
 import { Keyring } from '../tokens/keyring.js';
 import type { MasterKey } from '../tokens/master-key.js';
@@ -33,7 +33,7 @@ export interface AppOptions {
   domain?: string;
   clock: Clock;
   env?: NodeJS.ProcessEnv;
-  /** An already opened store (a test's), instead of opening one. */
+  /** An already opened store (a test's), used as given (open it with `awsManagedPolicies` to serve AWS's from the catalogue). */
   store?: Store;
   /** A `postgres://` URL: the store shared by several nodes, instead of the data dir's SQLite. */
   storeUrl?: string;
@@ -129,13 +129,16 @@ export class App {
     // Read before anything opens: a CA file that cannot be read stops the start, rather than every web identity call.
     const oidcCa = caFile === undefined ? undefined : readFileSync(caFile, 'utf8');
     // AWS managed policies are read from the package catalogue, not the database.
-    const store = withAwsManagedPolicies(
+    const store =
       options.store ??
-        (await openStore(
-          { dataDir: options.dataDir, url: options.storeUrl },
-          { feed: options.feed, postgres: { onStateChange: options.onStoreStateChange } },
-        )),
-    );
+      (await openStore(
+        { dataDir: options.dataDir, url: options.storeUrl },
+        {
+          feed: options.feed,
+          postgres: { onStateChange: options.onStoreStateChange },
+          awsManagedPolicies: awsManagedCatalogue,
+        },
+      ));
     try {
       const wanted = env.OPENSTS_ACCOUNT_ID;
       if (wanted !== undefined && !isAccountId(wanted)) throw new Error('OPENSTS_ACCOUNT_ID must be 12 digits');

@@ -10,7 +10,13 @@ import { errors, type AwsError } from '../protocol/errors.js';
 import type { Call, RequestInfo } from './operation.js';
 import type { App } from './app.js';
 import type { Tag } from '../store/store.js';
-import type { SessionClaims } from '../tokens/session-token.js';
+import {
+  sessionLimits,
+  sessionMfaAuthenticatedAt,
+  sessionSourceIdentity,
+  type SessionClaims,
+} from '../tokens/session-token.js';
+import { unreachable } from '../unreachable.js';
 import { encodeAuthorizationMessage } from '../iam/authorization-message.js';
 import { NOTHING } from '../iam/entity-cache.js';
 import {
@@ -48,11 +54,12 @@ const EVERYTHING: Policy = parsePolicy(
 );
 
 /** The session policies sealed in a session's token, parsed (from caches); undefined when it has none. */
-export async function sessionPolicies(app: App, claims: SessionClaims): Promise<Policy[] | undefined> {
-  if (claims.sessionPolicy === undefined && !claims.policyArns?.length) return undefined;
+export async function sessionPolicies(app: App, claims: SessionClaims | undefined): Promise<Policy[] | undefined> {
+  const limits = sessionLimits(claims);
+  if (limits === undefined || (limits.sessionPolicy === undefined && !limits.policyArns?.length)) return undefined;
   const out: Policy[] = [];
-  if (claims.sessionPolicy !== undefined) out.push(app.entities.sessionPolicy(claims.sessionPolicy));
-  for (const arn of claims.policyArns ?? []) out.push((await app.entities.managedPolicy(arn)) ?? NOTHING);
+  if (limits.sessionPolicy !== undefined) out.push(app.entities.sessionPolicy(limits.sessionPolicy));
+  for (const arn of limits.policyArns ?? []) out.push((await app.entities.managedPolicy(arn)) ?? NOTHING);
   return out;
 }
 
@@ -85,14 +92,14 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
       const entry = await app.entities.role(p.roleId);
       if (!entry) throw errors.invalidClientTokenId();
       const role = roleArn(p.accountId, p.rolePath, p.roleName);
-      const session = caller.session && (await sessionPolicies(app, caller.session));
+      const session = await sessionPolicies(app, caller.session);
       return {
         principal: { arn: principalArn(p), accountId: p.accountId, kind: 'assumed-role', roleArn: role },
         principalArn: role,
         identity: entry.policies,
         session,
         boundary: entry.boundary,
-        tags: mergeTags(entry.tags, caller.session?.tags),
+        tags: mergeTags(entry.tags, sessionLimits(caller.session)?.tags),
       };
     }
     case 'federated-user': {
@@ -101,16 +108,18 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
       const entry = p.sourceUserId === undefined ? undefined : await app.entities.user(p.sourceUserId);
       if (p.sourceUserId !== undefined && !entry) throw errors.invalidClientTokenId();
       const arn = principalArn(p);
-      const session = caller.session && (await sessionPolicies(app, caller.session));
+      const session = await sessionPolicies(app, caller.session);
       return {
         principal: { arn, accountId: p.accountId, kind: 'federated-user' },
         principalArn: arn,
         identity: entry ? entry.policies : [EVERYTHING],
         session: session ?? [NOTHING],
         boundary: entry?.boundary,
-        tags: mergeTags(entry?.user.tags ?? [], caller.session?.tags),
+        tags: mergeTags(entry?.user.tags ?? [], sessionLimits(caller.session)?.tags),
       };
     }
+    default:
+      return unreachable(p, 'principal type');
   }
 }
 
@@ -120,14 +129,24 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
  * credentials reach no IAM operation, and of STS only GetCallerIdentity.
  */
 export function checkSessionCapabilities(session: SessionClaims | undefined, action: string): void {
-  if (session?.kind !== 'session' && session?.kind !== 'federated') return;
-  const iam = action.startsWith('iam:');
-  // AWS refuses GetSessionToken credentials obtained without MFA on IAM as if the token were unknown.
-  // UNCONFIRMED: that GetFederationToken credentials are refused the same way.
-  if (iam && (session.kind === 'federated' || session.mfaAuthenticatedAt === undefined))
-    throw errors.invalidClientTokenId();
-  const stsAllowed =
-    session.kind === 'session' ? SESSION_TOKEN_STS_ACTIONS.has(action) : action === 'sts:GetCallerIdentity';
+  if (session === undefined) return;
+  let stsAllowed: boolean;
+  switch (session.kind) {
+    case 'role':
+      return;
+    case 'session':
+      // AWS refuses GetSessionToken credentials obtained without MFA on IAM as if the token were unknown.
+      if (action.startsWith('iam:') && session.mfaAuthenticatedAt === undefined) throw errors.invalidClientTokenId();
+      stsAllowed = SESSION_TOKEN_STS_ACTIONS.has(action);
+      break;
+    case 'federated':
+      // UNCONFIRMED: that GetFederationToken credentials are refused the same way.
+      if (action.startsWith('iam:')) throw errors.invalidClientTokenId();
+      stsAllowed = action === 'sts:GetCallerIdentity';
+      break;
+    default:
+      unreachable(session, 'session kind');
+  }
   // UNCONFIRMED wording: modelled on "Cannot call GetSessionToken with session credentials".
   if (action.startsWith('sts:') && !stsAllowed)
     throw errors.accessDenied(`Cannot call ${action.slice(4)} with session credentials`);
@@ -161,12 +180,12 @@ export function contextKeys(
   addRequestKeys(keys, request);
   if (p.type === 'user') keys['aws:username'] = p.userName;
   if (session) {
+    const mfaAt = sessionMfaAuthenticatedAt(session);
+    const sourceIdentity = sessionSourceIdentity(session);
     keys['aws:TokenIssueTime'] = new Date(session.issuedAt);
-    keys['aws:MultiFactorAuthPresent'] = session.mfaAuthenticatedAt !== undefined;
-    if (session.mfaAuthenticatedAt !== undefined) {
-      keys['aws:MultiFactorAuthAge'] = Math.max(0, Math.floor((request.time - session.mfaAuthenticatedAt) / 1000));
-    }
-    if (session.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = session.sourceIdentity;
+    keys['aws:MultiFactorAuthPresent'] = mfaAt !== undefined;
+    if (mfaAt !== undefined) keys['aws:MultiFactorAuthAge'] = Math.max(0, Math.floor((request.time - mfaAt) / 1000));
+    if (sourceIdentity !== undefined) keys['aws:SourceIdentity'] = sourceIdentity;
   }
   for (const t of authority.tags) keys[`aws:PrincipalTag/${t.Key}`] = t.Value;
   if (extra) Object.assign(keys, extra);

@@ -18,7 +18,7 @@
  *   opt-in, everywhere below.
  */
 import { type DeclaredRegion, readRegionDeclarations } from '../region-declarations.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { type AwsError, errors } from '../protocol/errors.js';
 
 /** Regions enabled by default in every account (those launched before March 2019). */
 export const DEFAULT_REGIONS: readonly string[] = [
@@ -185,8 +185,6 @@ export function isRegionActive(region: string, settings: ReadonlyMap<string, boo
 
 /** AWS sends the user to the IAM console; ours names the command that activates the region. */
 export const regionDisabled = (accountId: string, region?: string) =>
-  new AwsError(
-    'RegionDisabledException',
+  errors.regionDisabled(
     `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region with: opensts regions enable ${region ?? 'REGION'}`,
-    403,
   );

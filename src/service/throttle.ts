@@ -19,6 +19,7 @@
  * workers × the rate (README, "Throttling"). Time is the app's injected clock, so tests move it instead of sleeping.
  */
 import type { Caller } from '../iam/principal.js';
+import { unreachable } from '../unreachable.js';
 
 /** A token bucket's shape: `perSecond` tokens added each second, at most `burst` held. */
 export interface Rate {
@@ -185,7 +186,15 @@ export function addressKey(ip: string): string {
 /** The key of a caller's buckets: the long-term credential, or role, its request rests on. */
 export function callerKey({ accessKeyId, session }: Caller): string {
   if (!session) return accessKeyId;
-  return (session.kind === 'role' ? session.roleId : session.sourceAccessKeyId) ?? accessKeyId;
+  switch (session.kind) {
+    case 'role':
+      return session.roleId;
+    case 'session':
+    case 'federated':
+      return session.sourceAccessKeyId;
+    default:
+      return unreachable(session, 'session kind');
+  }
 }
 
 /** Every bucket of one process. Each check is a Map lookup and some arithmetic; nothing is allocated but new buckets. */

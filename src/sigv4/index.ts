@@ -21,6 +21,13 @@ export {
 } from './canonical.js';
 export type { HeaderInput, PresignUrlInput, SignRequestInput, SignatureDetails } from './sign.js';
 export { presignUrl, presignUrlDetailed, signRequest, signRequestDetailed } from './sign.js';
+export {
+  IncompleteSignature,
+  MalformedAccessKeyId,
+  RequestExpired,
+  SignatureDoesNotMatch,
+  SignatureError,
+} from './errors.js';
 export type { SignedRequestInfo, VerifyOptions } from './verify.js';
 export {
   canonicalRequestFor,

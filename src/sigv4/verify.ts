@@ -3,7 +3,7 @@
  * before it holds any secret: parseAuthentication → checkFreshness → (key lookup) → verifySignature.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { echoed, errors } from '../protocol/errors.js';
+import { echoed } from '../protocol/echoed.js';
 import {
   ALGORITHM,
   TERMINATOR,
@@ -19,6 +19,7 @@ import {
   splitTarget,
   stringToSign,
 } from './canonical.js';
+import { IncompleteSignature, MalformedAccessKeyId, RequestExpired, SignatureDoesNotMatch } from './errors.js';
 import type { HttpRequestLike } from './types.js';
 
 export interface SignedRequestInfo {
@@ -41,7 +42,7 @@ export interface VerifyOptions {
 const SKEW_MS = 15 * 60 * 1000;
 const MAX_EXPIRES_SECONDS = 604800;
 
-const incomplete = errors.incompleteSignature;
+const incomplete = (message: string) => new IncompleteSignature(message);
 
 /** ASCII letters, digits and `_` (no `u` or `i` flag: `\w` is exactly those), at most the model's 128. */
 const KEY_ID_SYNTAX = /^\w{1,128}$/;
@@ -93,7 +94,7 @@ function parseHttpDate(v: string): number {
   return utc(digits(v, 12, 4), mo, digits(v, 5, 2), digits(v, 17, 2), digits(v, 20, 2), digits(v, 23, 2));
 }
 
-function invalidDate(v: string): Error {
+function invalidDate(v: string): IncompleteSignature {
   return incomplete(
     `Date must be in ISO-8601 'basic format'. Got '${echoed(v)}'. See http://en.wikipedia.org/wiki/ISO_8601`,
   );
@@ -110,9 +111,9 @@ function parseCredential(credential: string): { accessKeyId: string; scope: Sign
   // SigV4 itself puts no syntax on the id (its test suite signs as AKIDEXAMPLE), AWS's ids are word characters: anything
   // else (a `Œ` standing in for an `R`) is refused here, before it reaches a key lookup, a token's associated data or a log.
   // UNCONFIRMED: AWS's answer for such an id; an unknown key's is InvalidClientTokenId.
-  if (!KEY_ID_SYNTAX.test(accessKeyId)) throw errors.invalidClientTokenId();
+  if (!KEY_ID_SYNTAX.test(accessKeyId)) throw new MalformedAccessKeyId();
   if (terminator !== TERMINATOR) {
-    throw errors.signatureDoesNotMatch(
+    throw new SignatureDoesNotMatch(
       `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${echoed(terminator)}'.`,
     );
   }
@@ -355,7 +356,7 @@ function windowText(ms: number): string {
   return ms % 60000 === 0 ? `${ms / 60000} min.` : `${ms / 1000} sec.`;
 }
 
-/** Throws AwsError SignatureDoesNotMatch with AWS's messages when the request is too old / too new / its scope date differs from its date. */
+/** Throws RequestExpired when the request is too old / too new, SignatureDoesNotMatch when its scope date differs from its date. */
 export function checkFreshness(info: SignedRequestInfo, nowMs: number): void {
   // Whole seconds, so the times in the message are exactly the ones compared.
   const now = Math.floor(nowMs / 1000) * 1000;
@@ -366,17 +367,19 @@ export function checkFreshness(info: SignedRequestInfo, nowMs: number): void {
     window = info.expiresSeconds * 1000;
   }
   if (info.requestTime < now - window) {
-    throw errors.signatureDoesNotMatch(
+    throw new RequestExpired(
       `Signature expired: ${date} is now earlier than ${formatAmzDate(now - window)} (${formatAmzDate(now)} - ${windowText(window)})`,
+      'expired',
     );
   }
   if (info.requestTime > now + SKEW_MS) {
-    throw errors.signatureDoesNotMatch(
+    throw new RequestExpired(
       `Signature not yet current: ${date} is still later than ${formatAmzDate(now + SKEW_MS)} (${formatAmzDate(now)} + 15 min.)`,
+      'not-yet-current',
     );
   }
   if (info.scope.date !== date.slice(0, 8)) {
-    throw errors.signatureDoesNotMatch(
+    throw new SignatureDoesNotMatch(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${echoed(info.scope.date)}' != '${date.slice(0, 8)}', from '${date}'.`,
     );
   }

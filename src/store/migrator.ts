@@ -1,16 +1,18 @@
 /**
  * Versioned schema migrations: kysely's Migrator pattern (a provider of named, ordered migrations; a plan of what
  * is applied and pending; pending ones applied in order, each recorded by name), run by us over our own
- * bookkeeping table `schema_migrations` rather than by kysely's Migrator class. Why not kysely's class:
- * - Every database written so far records its migrations in `schema_migrations` (0001..0010): kysely's class keeps
- *   `kysely_migration` instead, so each store would need a one-time copy, after which a binary of today (a node not
- *   yet upgraded in a rolling upgrade, or a rollback) would read a table nobody writes any more.
+ * bookkeeping table `schema_migrations` rather than by kysely's Migrator class (checked against kysely 0.28). Why
+ * not kysely's class:
+ * - Every database written so far records its migrations in `schema_migrations(name, applied_at bigint)`
+ *   (0001..0010). kysely's class may be given that table's name but not its columns (it wants `name, timestamp`
+ *   as text, and a lock table besides): each store would need a one-time copy, after which a binary of today (a
+ *   node not yet upgraded in a rolling upgrade, or a rollback) would read a table nobody writes any more.
  * - On SQLite kysely's class runs migrations outside any transaction (its adapter reports no transactional DDL):
  *   a crash between 0006's two ALTERs would leave a column added and no record, and every later start failing.
  *   Here each migration and its record commit together, on both dialects.
- * - On PostgreSQL its lock is one fixed advisory key for every schema of the cluster; ours (postgres-store.ts) is
- *   per schema, taken before the plan is read, so nodes of one deployment start one after another and others
- *   never wait.
+ * - On PostgreSQL its lock is one fixed advisory key for every schema of the cluster; ours (the backend's
+ *   withMigrationLock, postgres/postgres-backend.ts) is per schema, taken before the plan is read, so nodes of one
+ *   deployment start one after another and others never wait.
  * - A database newer than the binary must be refused with the names of what it does not know and the remedy;
  *   kysely's class reports "corrupted migrations".
  */

@@ -1,6 +1,7 @@
 /** Opens the store a server or an admin command was pointed at: PostgreSQL for a `postgres://` URL, else SQLite in the data dir. */
 import type { ChangeFeed } from './change-feed.js';
 import { isPostgresUrl, PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+import type { SqlStoreOptions } from './sql-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -13,14 +14,15 @@ export interface StoreLocation {
 
 export async function openStore(
   location: StoreLocation,
-  options: { feed?: ChangeFeed; postgres?: Omit<PostgresStoreOptions, 'url'> } = {},
+  options: SqlStoreOptions & { feed?: ChangeFeed; postgres?: Omit<PostgresStoreOptions, 'url'> } = {},
 ): Promise<Store> {
+  const { feed, postgres, ...store } = options;
   if (location.url !== undefined) {
     if (!isPostgresUrl(location.url))
       throw new Error(`--store must be a postgres:// URL, not ${location.url.split(':')[0]}:...`);
-    return PostgresStore.open({ ...options.postgres, url: location.url });
+    return PostgresStore.open({ ...postgres, ...store, url: location.url });
   }
-  return SqliteStore.open(location.dataDir, options.feed);
+  return SqliteStore.open(location.dataDir, feed, store);
 }
 
 /** How a store is named in banners and logs, without its password. */

@@ -1,9 +1,15 @@
 /**
- * The Store written once over Kysely. The SQLite and PostgreSQL stores differ only in how they connect and in
- * how they learn that another connection changed something (revision()).
+ * The Store, written once over kysely and composed of parts (kysely's shape: one class, what differs passed in):
+ * - a StoreBackend (backend.ts; sqlite/, postgres/): the connection, the write lock, how peers hear of a change,
+ *   the migration lock, the database's health;
+ * - the SQL of each entity (sql/, one module per entity): sql-store.ts only routes each call and wraps every
+ *   change in change() (the write lock, the revision counter, the peers told);
+ * - optionally the AWS managed policy catalogue, which answers the reads of AWS's policies
+ *   (with-aws-managed-policies.ts).
  */
-import { Kysely, sql, type Transaction } from 'kysely';
-import type { ChangeFeed } from './change-feed.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { AwsManagedCatalogue } from './aws-managed-catalogue.js';
+import type { StoreBackend } from './backend.js';
 import { Migrator, type MigrationPlan } from './migrator.js';
 import { bumpRevision, type Database } from './schema.js';
 import type {
@@ -11,33 +17,32 @@ import type {
   AccessKeyStatus,
   AccessKeyUse,
   AccountRecord,
-  BoundedEntity,
-  RoleUse,
-  CreateAccessKeyResult,
-  ListOptions,
-  Page,
-  Store,
-  TokenKeyRecord,
-  UserRecord,
-} from './store.js';
-import type {
   AttachedPolicyDocument,
+  BoundedEntity,
+  CreateAccessKeyResult,
   DeleteUserResult,
   GroupRecord,
   InlinePolicyRecord,
+  InstanceProfileRecord,
+  ListOptions,
   ManagedPolicyRecord,
   MfaDeviceRecord,
-  InstanceProfileRecord,
   OidcProviderRecord,
-  RenamableEntity,
   OutboundSigningKeyRecord,
+  Page,
   PolicyListOptions,
   PolicyVersionRecord,
+  RenamableEntity,
   RoleRecord,
+  RoleUse,
   SamlProviderRecord,
+  Store,
   Tag,
   TaggedEntity,
+  TokenKeyRecord,
+  UserRecord,
 } from './store.js';
+import * as accessKeys from './sql/access-keys.js';
 import * as account from './sql/account.js';
 import { setBoundary } from './sql/boundaries.js';
 import * as groups from './sql/groups.js';
@@ -50,143 +55,132 @@ import { entitiesOfPolicy } from './sql/policy-entities.js';
 import { rename } from './sql/rename.js';
 import * as roles from './sql/roles.js';
 import * as saml from './sql/saml-providers.js';
+import * as serviceKeys from './sql/service-keys.js';
 import { updateTags } from './sql/tags.js';
-import { userDependents } from './sql/users.js';
+import * as users from './sql/users.js';
+import { AwsManagedPolicies, type DatabasePolicyReads, type ManagedPolicyReads } from './with-aws-managed-policies.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
-type UserRow = Database['users'];
-type KeyRow = Database['access_keys'];
+export interface SqlStoreOptions {
+  /** Serve AWS managed policies from this catalogue rather than from the rows migration 0002 seeded (the server does). */
+  awsManagedPolicies?: AwsManagedCatalogue;
+}
 
-const toUser = (r: UserRow): UserRecord => ({
-  accountId: r.account_id,
-  userId: r.user_id,
-  userName: r.user_name,
-  path: r.path,
-  createdAt: Number(r.created_at),
-  tags: JSON.parse(r.tags),
-  permissionsBoundary: r.permissions_boundary ?? undefined,
-});
-
-const toKey = (r: KeyRow): AccessKeyRecord => ({
-  accessKeyId: r.access_key_id,
-  accountId: r.account_id,
-  userId: r.owner_id || undefined,
-  secretEncrypted: r.secret_encrypted,
-  status: r.status as AccessKeyStatus,
-  createdAt: Number(r.created_at),
-  lastUsedAt: r.last_used_at == null ? undefined : Number(r.last_used_at),
-  lastUsedRegion: r.last_used_region ?? undefined,
-  lastUsedService: r.last_used_service ?? undefined,
-});
-
-const encodeMarker = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
-const decodeMarker = (marker: string) => Buffer.from(marker, 'base64url').toString('utf8');
-
-export abstract class SqlStore implements Store {
+export class SqlStore<B extends StoreBackend = StoreBackend> implements Store {
   private rev = 0;
+  private readonly db: Kysely<Database>;
+  /** Where managed policies are read: the database, or the catalogue for AWS's and the database for the rest. */
+  private readonly managedPolicies: ManagedPolicyReads;
 
-  protected constructor(
-    protected readonly db: Kysely<Database>,
-    private readonly feed: ChangeFeed,
+  constructor(
+    readonly backend: B,
+    options: SqlStoreOptions = {},
   ) {
-    feed.subscribe(() => this.noteChange());
+    this.db = backend.db;
+    // Caches built before a change made elsewhere are stale.
+    backend.feed.onChange(() => this.rev++);
+    const db = this.db;
+    const local: DatabasePolicyReads = {
+      getManagedPolicy: (arn) => policies.managedByArn(db, arn),
+      listManagedPolicies: (accountId, o) => policies.listManaged(db, accountId, o),
+      getPolicyVersion: (policyId, versionId) => policies.getVersion(db, policyId, versionId),
+      listPolicyVersions: (policyId) => policies.listVersions(db, policyId),
+      listAttachedPolicies: (ownerId) => policies.listAttached(db, ownerId),
+      attachedPolicyDocuments: (ownerIds) => policies.attachedDocuments(db, ownerIds),
+      policyUseCounts: (arns) => policies.useCounts(db, arns),
+      attachedPolicyArns: (prefix) => policies.attachedArns(db, prefix),
+    };
+    this.managedPolicies = options.awsManagedPolicies
+      ? new AwsManagedPolicies(local, options.awsManagedPolicies)
+      : local;
   }
 
   revision(): number {
     return this.rev;
   }
 
-  /** Caches built before this call are stale. */
-  protected noteChange(): void {
-    this.rev++;
+  /** Looks for changes made by other processes now rather than at the next poll (SQLite; tests). */
+  checkExternalChanges(): void {
+    this.backend.feed.poll?.();
   }
 
+  available(): boolean {
+    return this.backend.available();
+  }
+
+  /**
+   * Under the backend's migration lock. A database newer than this binary is refused (by the Migrator) before
+   * anything is created, PostgreSQL's schema included.
+   */
   migrate(): Promise<{ applied: { name: string; ms: number }[] }> {
-    return new Migrator(this.db).migrateToLatest();
+    return this.backend.withMigrationLock(async (db) => {
+      const migrator = new Migrator(db);
+      const plan = await migrator.plan();
+      if (plan.unknown.length === 0) await this.backend.createSchema(db);
+      return migrator.migrateToLatest();
+    });
   }
 
   migrationPlan(): Promise<MigrationPlan> {
     return new Migrator(this.db).plan();
   }
 
-  async close(): Promise<void> {
-    await this.db.destroy();
+  close(): Promise<void> {
+    return this.backend.close();
   }
 
   /**
-   * Runs a change, bumping the shared revision counter in the same transaction, and returns once this process's
-   * caches and every peer's know of it.
+   * Runs a change under the write lock, bumping the shared revision counter and telling the peers in the same
+   * transaction; answers once this process's caches and every peer know of it.
    */
-  protected async change<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    const result = await this.writeTransaction(async (trx) => {
-      const r = await fn(trx);
-      await bumpRevision(trx);
-      return r;
-    });
-    this.noteChange();
-    await this.feed.publish();
+  private async change<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const notice = this.backend.feed.begin();
+    let result: T;
+    try {
+      result = await this.backend.writeTransaction(async (trx) => {
+        const r = await fn(trx);
+        await bumpRevision(trx);
+        await notice.send(trx);
+        return r;
+      });
+    } catch (err) {
+      notice.abandon();
+      throw err;
+    }
+    this.rev++;
+    await notice.delivered();
     return result;
   }
 
-  /** A transaction that writes (SQLite takes the write lock up front, see SqliteStore). */
-  protected writeTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
-  }
-
-  protected async readRevisionCounter(db: Db = this.db): Promise<number> {
-    const row = await db.selectFrom('revision').select('n').where('id', '=', 1).executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
   async ping(): Promise<void> {
-    await this.readRevisionCounter();
+    await this.db.selectFrom('revision').select('n').where('id', '=', 1).executeTakeFirst();
   }
 
-  async getMasterKeyCheck(): Promise<string | undefined> {
-    const r = await this.db.selectFrom('master_key_check').select('sealed').where('id', '=', 1).executeTakeFirst();
-    return r?.sealed;
+  getMasterKeyCheck() {
+    return serviceKeys.masterKeyCheck(this.db);
   }
-
-  claimMasterKeyCheck(sealed: string, now: number): Promise<string> {
+  claimMasterKeyCheck(sealed: string, now: number) {
     // Under the write lock: of nodes creating a store at once, the first one's key is the store's.
-    return this.change(async (trx) => {
-      const r = await trx.selectFrom('master_key_check').select('sealed').where('id', '=', 1).executeTakeFirst();
-      if (r) return r.sealed;
-      await trx.insertInto('master_key_check').values({ id: 1, sealed, created_at: now }).execute();
-      return sealed;
-    });
+    return this.change((trx) => serviceKeys.claimMasterKeyCheck(trx, sealed, now));
+  }
+  listTokenKeys() {
+    return serviceKeys.tokenKeys(this.db);
+  }
+  async addTokenKey(key: TokenKeyRecord) {
+    await this.change((trx) => serviceKeys.insertTokenKey(trx, key));
+  }
+  deleteTokenKey(keyId: number) {
+    return this.change((trx) => serviceKeys.deleteTokenKey(trx, keyId));
   }
 
-  async getAccount(): Promise<AccountRecord | undefined> {
-    const r = await this.db.selectFrom('accounts').selectAll().orderBy('created_at').limit(1).executeTakeFirst();
-    return (
-      r && {
-        accountId: r.account_id,
-        createdAt: Number(r.created_at),
-        globalEndpointTokenVersion: Number(r.global_endpoint_token_version),
-      }
-    );
+  getAccount() {
+    return account.firstAccount(this.db);
   }
-
-  async ensureAccount(account: AccountRecord): Promise<AccountRecord> {
+  async ensureAccount(record: AccountRecord): Promise<AccountRecord> {
     const existing = await this.getAccount();
     if (existing) return existing;
-    // Checked again inside the change: nodes starting at once on a new store must agree on one account.
-    await this.change(async (trx) => {
-      if (await trx.selectFrom('accounts').select('account_id').limit(1).executeTakeFirst()) return;
-      await trx
-        .insertInto('accounts')
-        .values({
-          account_id: account.accountId,
-          created_at: account.createdAt,
-          global_endpoint_token_version: account.globalEndpointTokenVersion,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    });
+    await this.change((trx) => account.insertAccountOnce(trx, record));
     return (await this.getAccount())!;
   }
-
   setGlobalEndpointTokenVersion(accountId: string, version: number) {
     return this.change((trx) => account.setGlobalEndpointTokenVersion(trx, accountId, version));
   }
@@ -200,194 +194,49 @@ export abstract class SqlStore implements Store {
     return account.summary(this.db, accountId);
   }
 
-  async listTokenKeys(): Promise<TokenKeyRecord[]> {
-    const rows = await this.db.selectFrom('token_keys').selectAll().orderBy('key_id').execute();
-    return rows.map((r) => ({
-      keyId: Number(r.key_id),
-      keyEncrypted: r.key_encrypted,
-      createdAt: Number(r.created_at),
-    }));
+  createUser(user: UserRecord) {
+    return this.change((trx) => users.insertUser(trx, user));
   }
-
-  async addTokenKey(key: TokenKeyRecord): Promise<void> {
-    await this.change((trx) =>
-      trx
-        .insertInto('token_keys')
-        .values({ key_id: key.keyId, key_encrypted: key.keyEncrypted, created_at: key.createdAt })
-        .onConflict((oc) => oc.doNothing())
-        .execute(),
-    );
+  getUserByName(accountId: string, userName: string) {
+    return users.userByName(this.db, accountId, userName);
   }
-
-  async deleteTokenKey(keyId: number): Promise<boolean> {
-    const r = await this.change((trx) => trx.deleteFrom('token_keys').where('key_id', '=', keyId).executeTakeFirst());
-    return Number(r.numDeletedRows) === 1;
+  getUserById(userId: string) {
+    return users.userById(this.db, userId);
   }
-
-  async createUser(user: UserRecord): Promise<boolean> {
-    const result = await this.change((trx) =>
-      trx
-        .insertInto('users')
-        .values({
-          user_id: user.userId,
-          account_id: user.accountId,
-          user_name: user.userName,
-          name_key: user.userName.toLowerCase(),
-          path: user.path,
-          created_at: user.createdAt,
-          tags: JSON.stringify(user.tags),
-          permissions_boundary: user.permissionsBoundary ?? null,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst(),
-    );
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  listUsers(accountId: string, options: ListOptions) {
+    return users.listUsers(this.db, accountId, options);
   }
-
-  async getUserByName(accountId: string, userName: string): Promise<UserRecord | undefined> {
-    const r = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('name_key', '=', userName.toLowerCase())
-      .executeTakeFirst();
-    return r && toUser(r);
-  }
-
-  async getUserById(userId: string): Promise<UserRecord | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('user_id', '=', userId).executeTakeFirst();
-    return r && toUser(r);
-  }
-
-  async listUsers(accountId: string, options: ListOptions): Promise<Page<UserRecord>> {
-    let q = this.db.selectFrom('users').selectAll().where('account_id', '=', accountId);
-    if (options.pathPrefix)
-      q = q.where(sql<boolean>`substr(path, 1, ${options.pathPrefix.length}) = ${options.pathPrefix}`);
-    if (options.marker) q = q.where('name_key', '>', decodeMarker(options.marker));
-    const rows = await q
-      .orderBy('name_key')
-      .limit(options.maxItems + 1)
-      .execute();
-    const items = rows.slice(0, options.maxItems).map(toUser);
-    return rows.length > options.maxItems
-      ? { items, marker: encodeMarker(rows[options.maxItems - 1]!.name_key) }
-      : { items };
-  }
-
-  async deleteUser(accountId: string, userId: string): Promise<DeleteUserResult> {
-    return this.change(async (trx) => {
-      const keys = await trx
-        .selectFrom('access_keys')
-        .select('access_key_id')
-        .where('account_id', '=', accountId)
-        .where('owner_id', '=', userId)
-        .limit(1)
-        .execute();
-      if (keys.length) return 'has-keys';
-      const blocker = await userDependents(trx, userId);
-      if (blocker) return blocker;
-      const r = await trx.deleteFrom('users').where('user_id', '=', userId).executeTakeFirst();
-      return Number(r.numDeletedRows) === 1 ? 'deleted' : 'missing';
-    });
+  deleteUser(accountId: string, userId: string): Promise<DeleteUserResult> {
+    return this.change((trx) => users.deleteUser(trx, accountId, userId));
   }
 
   renameEntity(entity: RenamableEntity, id: string, changes: { name?: string; path?: string }) {
     return this.change((trx) => rename(trx, entity, id, changes));
   }
 
-  async createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult> {
-    const owner = key.userId ?? '';
-    return this.change(async (trx) => {
-      await this.lockOwner(trx, key.accountId, owner);
-      if (owner) {
-        const user = await trx.selectFrom('users').select('user_id').where('user_id', '=', owner).executeTakeFirst();
-        if (!user) return 'no-such-owner';
-      }
-      const { n } = await trx
-        .selectFrom('access_keys')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('account_id', '=', key.accountId)
-        .where('owner_id', '=', owner)
-        .executeTakeFirstOrThrow();
-      if (Number(n) >= maxPerOwner) return 'limit-exceeded';
-      await trx
-        .insertInto('access_keys')
-        .values({
-          access_key_id: key.accessKeyId,
-          account_id: key.accountId,
-          owner_id: owner,
-          secret_encrypted: key.secretEncrypted,
-          status: key.status,
-          created_at: key.createdAt,
-          last_used_at: null,
-          last_used_region: null,
-          last_used_service: null,
-        })
-        .execute();
-      return 'created';
-    });
+  createAccessKey(key: AccessKeyRecord, maxPerOwner: number): Promise<CreateAccessKeyResult> {
+    return this.change((trx) => accessKeys.insertKey(trx, key, maxPerOwner));
+  }
+  getAccessKey(accessKeyId: string) {
+    return accessKeys.keyById(this.db, accessKeyId);
+  }
+  listAccessKeys(accountId: string, userId: string | undefined) {
+    return accessKeys.listKeys(this.db, accountId, userId);
+  }
+  updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus) {
+    return this.change((trx) => accessKeys.setStatus(trx, accessKeyId, status));
+  }
+  deleteAccessKey(accessKeyId: string) {
+    return this.change((trx) => accessKeys.deleteKey(trx, accessKeyId));
   }
 
-  /**
-   * Serialises writers that check a per-owner invariant (at most two keys). Both stores need nothing here today:
-   * SQLite writes begin IMMEDIATE (the only write lock), PostgreSQL changes take the store's advisory write lock
-   * first. A store that let writers run side by side would lock the owner here.
-   */
-  protected async lockOwner(_trx: Transaction<Database>, _accountId: string, _ownerId: string): Promise<void> {}
-
-  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const r = await this.db
-      .selectFrom('access_keys')
-      .selectAll()
-      .where('access_key_id', '=', accessKeyId)
-      .executeTakeFirst();
-    return r && toKey(r);
+  // Recorded uses feed no cache: plain transactions, no write lock, no revision bump, no peer told.
+  async recordAccessKeyUse(uses: AccessKeyUse[]): Promise<void> {
+    if (uses.length) await this.db.transaction().execute((trx) => accessKeys.recordUses(trx, uses));
   }
-
-  async listAccessKeys(accountId: string, userId: string | undefined): Promise<AccessKeyRecord[]> {
-    const rows = await this.db
-      .selectFrom('access_keys')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('owner_id', '=', userId ?? '')
-      .orderBy('created_at')
-      .execute();
-    return rows.map(toKey);
-  }
-
-  async updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
-    const r = await this.change((trx) =>
-      trx.updateTable('access_keys').set({ status }).where('access_key_id', '=', accessKeyId).executeTakeFirst(),
-    );
-    return Number(r.numUpdatedRows) === 1;
-  }
-
-  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
-    const r = await this.change((trx) =>
-      trx.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst(),
-    );
-    return Number(r.numDeletedRows) === 1;
-  }
-
   async recordRoleUse(uses: RoleUse[]): Promise<void> {
     if (uses.length) await this.db.transaction().execute((trx) => roles.recordUses(trx, uses));
   }
-
-  async recordAccessKeyUse(uses: AccessKeyUse[]): Promise<void> {
-    if (!uses.length) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (const u of uses) {
-        await trx
-          .updateTable('access_keys')
-          .set({ last_used_at: u.at, last_used_region: u.region, last_used_service: u.service })
-          .where('access_key_id', '=', u.accessKeyId)
-          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', u.at)]))
-          .execute();
-      }
-    });
-  }
-
-  // Roles, groups, policies and MFA devices (issue 3): the SQL lives in ./sql/, one module per entity.
 
   updateTags(entity: TaggedEntity, id: string, add: Tag[], removeKeys: string[], max: number) {
     return this.change((trx) => updateTags(trx, entity, id, add, removeKeys, max));
@@ -458,19 +307,19 @@ export abstract class SqlStore implements Store {
     return this.change((trx) => policies.insertManaged(trx, policy, document));
   }
   getManagedPolicy(arn: string) {
-    return policies.managedByArn(this.db, arn);
+    return this.managedPolicies.getManagedPolicy(arn);
   }
   listManagedPolicies(accountId: string, options: PolicyListOptions): Promise<Page<ManagedPolicyRecord>> {
-    return policies.listManaged(this.db, accountId, options);
+    return this.managedPolicies.listManagedPolicies(accountId, options);
   }
   deleteManagedPolicy(arn: string) {
     return this.change((trx) => policies.deleteManaged(trx, arn));
   }
   getPolicyVersion(policyId: string, versionId: string): Promise<PolicyVersionRecord | undefined> {
-    return policies.getVersion(this.db, policyId, versionId);
+    return this.managedPolicies.getPolicyVersion(policyId, versionId);
   }
   listPolicyVersions(policyId: string) {
-    return policies.listVersions(this.db, policyId);
+    return this.managedPolicies.listPolicyVersions(policyId);
   }
   createPolicyVersion(policyId: string, document: string, setAsDefault: boolean, at: number, maxVersions: number) {
     return this.change((trx) => policies.insertVersion(trx, policyId, document, setAsDefault, at, maxVersions));
@@ -488,13 +337,13 @@ export abstract class SqlStore implements Store {
     return this.change((trx) => policies.detach(trx, ownerId, policyArn));
   }
   listAttachedPolicies(ownerId: string) {
-    return policies.listAttached(this.db, ownerId);
+    return this.managedPolicies.listAttachedPolicies(ownerId);
   }
   policyEntities(policyArn: string) {
     return entitiesOfPolicy(this.db, policyArn);
   }
   attachedPolicyDocuments(ownerIds: string[]): Promise<AttachedPolicyDocument[]> {
-    return policies.attachedDocuments(this.db, ownerIds);
+    return this.managedPolicies.attachedPolicyDocuments(ownerIds);
   }
   policyUseCounts(arns: string[]) {
     return policies.useCounts(this.db, arns);

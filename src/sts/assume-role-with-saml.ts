@@ -27,15 +27,6 @@ import {
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags, TAG_KEY, TAG_VALUE } from './session-tags.js';
 
-interface Input {
-  RoleArn: string;
-  PrincipalArn: string;
-  SAMLAssertion: string;
-  PolicyArns?: Array<{ arn?: string }>;
-  Policy?: string;
-  DurationSeconds?: number;
-}
-
 const ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/';
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const NAMEID_PREFIX = 'urn:oasis:names:tc:SAML:2.0:nameid-format:';
@@ -149,10 +140,18 @@ async function providerOf(app: App, arn: string): Promise<SamlProviderEntry> {
   return provider;
 }
 
-export const assumeRoleWithSAML = operation<Input>({
+export const assumeRoleWithSAML = operation({
   service: 'sts',
   name: 'AssumeRoleWithSAML',
-  signed: false,
+  // Unsigned: the role's trust policy decides for the verified SAML response's subject, in the handler.
+  permission: 'in-handler',
+  // CloudTrail's SAMLUser, named by NameQualifier and Subject, once the response was verified.
+  auditIdentity: (input, out) => ({
+    type: 'SAMLUser',
+    principalId: out?.NameQualifier === undefined ? undefined : `${out.NameQualifier}:${out.Subject}`,
+    userName: out?.Subject,
+    identityProvider: out && typeof input?.PrincipalArn === 'string' ? input.PrincipalArn : undefined,
+  }),
   handle: async ({ input, request, app }) => {
     const provider = await providerOf(app, input.PrincipalArn);
     const claims = verifySamlResponse(provider, input.SAMLAssertion, request.time);

@@ -9,7 +9,7 @@ import type { JWTPayload } from 'jose';
 import { addRequestKeys, addRequestTagKeys } from '../service/authorize.js';
 import { RequestContext, type CallerPrincipal, type ContextValue } from '../policy/index.js';
 import { requestedSourceIdentity, verifyWebIdentityToken, type WebIdentity } from '../federation/web-identity-token.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import { operation } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
 import {
@@ -22,16 +22,6 @@ import {
 } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags, TAG_KEY, TAG_VALUE, type SessionTags } from './session-tags.js';
-
-interface Input {
-  RoleArn: string;
-  RoleSessionName: string;
-  WebIdentityToken: string;
-  ProviderId?: string;
-  PolicyArns?: Array<{ arn?: string }>;
-  Policy?: string;
-  DurationSeconds?: number;
-}
 
 const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
 const TAGS_CLAIM = 'https://aws.amazon.com/tags';
@@ -51,7 +41,7 @@ function sourceIdentityOf(identity: WebIdentity): string | undefined {
   if (claimed === undefined) return undefined;
   // UNCONFIRMED: AWS's error for a source identity claim it cannot accept.
   if (typeof claimed !== 'string' || !SOURCE_IDENTITY.test(claimed) || claimed.toLowerCase().startsWith('aws:')) {
-    throw new AwsError('InvalidIdentityToken', 'The source identity in the web identity token is not valid.', 400);
+    throw errors.invalidIdentityToken('The source identity in the web identity token is not valid.');
   }
   return claimed;
 }
@@ -59,7 +49,7 @@ function sourceIdentityOf(identity: WebIdentity): string | undefined {
 // UNCONFIRMED: AWS's code and wording for a tags claim it cannot read; the shape is the one AWS documents, and a tag
 // takes exactly one value, as session tags have one.
 const badTags = (why: string) =>
-  new AwsError('InvalidIdentityToken', `The session tags in the web identity token are not valid: ${why}`, 400);
+  errors.invalidIdentityToken(`The session tags in the web identity token are not valid: ${why}`);
 
 /**
  * The session tags a token asks for, `"https://aws.amazon.com/tags": {"principal_tags": {"Key": ["Value"]},
@@ -88,17 +78,24 @@ function requestedSessionTags(claims: JWTPayload): SessionTags | undefined {
   return { tags, transitiveTagKeys: transitive };
 }
 
-export const assumeRoleWithWebIdentity = operation<Input>({
+export const assumeRoleWithWebIdentity = operation({
   service: 'sts',
   name: 'AssumeRoleWithWebIdentity',
-  signed: false,
+  // Unsigned: the role's trust policy decides for the verified token's subject, in the handler.
+  permission: 'in-handler',
+  // CloudTrail's WebIdentityUser: who the token named, once it was verified.
+  auditIdentity: (_input, out) => ({
+    type: 'WebIdentityUser',
+    principalId:
+      out?.Provider === undefined ? undefined : `${out.Provider}:${out.Audience}:${out.SubjectFromWebIdentityToken}`,
+    userName: out?.SubjectFromWebIdentityToken,
+    identityProvider: out?.Provider,
+  }),
   handle: async ({ input, request, app }) => {
     // OAuth 2.0 access tokens (Login with Amazon, Facebook) are verified by AWS against those services only.
     if (input.ProviderId !== undefined) {
-      throw new AwsError(
-        'InvalidIdentityToken',
+      throw errors.invalidIdentityToken(
         'ProviderId is for OAuth 2.0 providers, which this server does not support; pass an OpenID Connect ID token without it.',
-        400,
       );
     }
     const identity = await verifyWebIdentityToken(app, input.WebIdentityToken, request.time);

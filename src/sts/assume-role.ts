@@ -19,27 +19,15 @@ import { verifyMfa } from '../mfa/verify-mfa.js';
 import { evaluate, RequestContext, type ContextValue } from '../policy/index.js';
 import { principalArn, principalUserId } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation, type Call } from '../service/operation.js';
-import type { Tag } from '../store/store.js';
+import { operation, type Call, type InputOf } from '../service/operation.js';
+import { sessionMfaAuthenticatedAt, sessionSourceIdentity } from '../tokens/session-token.js';
 import { checkRoleDuration, DEFAULT_ROLE_SESSION_SECONDS, findRole, issueRoleSession } from './role-session.js';
 import { requestedSessionPolicies } from './session-policies.js';
 import { sessionTags } from './session-tags.js';
 
 const CHAINED_MAX_SECONDS = 3600;
 
-interface Input {
-  RoleArn: string;
-  RoleSessionName: string;
-  PolicyArns?: Array<{ arn?: string }>;
-  Policy?: string;
-  DurationSeconds?: number;
-  Tags?: Tag[];
-  TransitiveTagKeys?: string[];
-  ExternalId?: string;
-  SerialNumber?: string;
-  TokenCode?: string;
-  SourceIdentity?: string;
-}
+type Input = InputOf<'sts', 'AssumeRole'>;
 
 /** Evaluates one trust-governed action (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) for the caller. */
 function checkTrust(
@@ -66,9 +54,12 @@ function checkTrust(
   });
 }
 
-export const assumeRole = operation<Input>({
+export const assumeRole = operation({
   service: 'sts',
   name: 'AssumeRole',
+  // The role's trust policy decides (with the caller's identity policies when it names only the account), and
+  // sts:TagSession / sts:SetSourceIdentity only when the request sets tags or a source identity: the handler's work.
+  permission: 'in-handler',
   handle: async (call) => {
     const { input, caller, request, app } = call;
     const p = caller.principal;
@@ -93,8 +84,8 @@ export const assumeRole = operation<Input>({
       );
 
     const calling = caller.session;
-    const tags = sessionTags(input.Tags, input.TransitiveTagKeys, calling?.kind === 'role' ? calling : undefined);
-    const inheritedSource = calling?.sourceIdentity;
+    const tags = sessionTags(input.Tags, input.TransitiveTagKeys, calling);
+    const inheritedSource = sessionSourceIdentity(calling);
     // UNCONFIRMED wording: AWS documents that a source identity, once set in a chain, cannot change.
     if (
       input.SourceIdentity !== undefined &&
@@ -144,7 +135,7 @@ export const assumeRole = operation<Input>({
       sourceIdentity,
       chained,
       // UNCONFIRMED: a session chained from an MFA session keeps the time MFA was presented.
-      mfaAuthenticatedAt: mfaNow ?? calling?.mfaAuthenticatedAt,
+      mfaAuthenticatedAt: mfaNow ?? sessionMfaAuthenticatedAt(calling),
     });
     const { Credentials, AssumedRoleUser, PackedPolicySize } = session;
     return { Credentials, AssumedRoleUser, PackedPolicySize, SourceIdentity: sourceIdentity };

@@ -6,7 +6,7 @@ import { operation } from '../service/operation.js';
  * The details of an authorization failure, from the encoded message that came with the AccessDenied (the
  * EncodedAuthorizationMessage element of the error), for callers allowed sts:DecodeAuthorizationMessage.
  */
-export const decodeAuthorizationMessage = operation<{ EncodedMessage: string }>({
+export const decodeAuthorizationMessage = operation({
   service: 'sts',
   name: 'DecodeAuthorizationMessage',
   permission: () => ['sts:DecodeAuthorizationMessage', '*'],

@@ -6,7 +6,7 @@ import { accountOfAccessKeyId } from '../tokens/ids.js';
  * The account an access key id belongs to, for AKIA and ASIA ids of any account. Our ids encode their account, so
  * the answer needs no lookup; a known long-term key (for example a root key given at bootstrap) is looked up.
  */
-export const getAccessKeyInfo = operation<{ AccessKeyId: string }>({
+export const getAccessKeyInfo = operation({
   service: 'sts',
   name: 'GetAccessKeyInfo',
   permission: () => ['sts:GetAccessKeyInfo', '*'],

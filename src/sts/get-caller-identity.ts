@@ -5,6 +5,8 @@ import { operation } from '../service/operation.js';
 export const getCallerIdentity = operation({
   service: 'sts',
   name: 'GetCallerIdentity',
+  // None: any authenticated caller may ask who it is; even an explicit Deny cannot hide it (as in AWS).
+  permission: 'none',
   handle: ({ caller }) => ({
     UserId: principalUserId(caller.principal),
     Account: caller.principal.accountId,

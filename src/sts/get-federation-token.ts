@@ -7,8 +7,7 @@
 import { authorize, requestTagKeys } from '../service/authorize.js';
 import { principalArn } from '../iam/principal.js';
 import { errors } from '../protocol/errors.js';
-import { operation, type Call } from '../service/operation.js';
-import type { Tag } from '../store/store.js';
+import { operation } from '../service/operation.js';
 import { issueCredentials } from './credentials.js';
 import { packedSize, requestedSessionPolicies } from './session-policies.js';
 import { sessionTags } from './session-tags.js';
@@ -16,18 +15,13 @@ import { sessionTags } from './session-tags.js';
 const DEFAULT_SECONDS = 43_200;
 const ROOT_MAX_SECONDS = 3_600;
 
-interface Input {
-  Name: string;
-  Policy?: string;
-  PolicyArns?: Array<{ arn?: string }>;
-  DurationSeconds?: number;
-  Tags?: Tag[];
-}
-
-export const getFederationToken = operation<Input>({
+export const getFederationToken = operation({
   service: 'sts',
   name: 'GetFederationToken',
-  handle: async (call: Call<Input>) => {
+  // sts:GetFederationToken (and sts:TagSession with tags) on the federated user, checked in the handler after the
+  // refusal of session credentials, which comes first in AWS.
+  permission: 'in-handler',
+  handle: async (call) => {
     const { input, caller, request, app } = call;
     if (caller.session) throw errors.accessDenied('Cannot call GetFederationToken with session credentials');
     const accountId = caller.principal.accountId;

@@ -6,19 +6,15 @@ import { issueCredentials } from './credentials.js';
 const DEFAULT_SECONDS = 43_200;
 const ROOT_MAX_SECONDS = 3_600;
 
-interface Input {
-  DurationSeconds?: number;
-  SerialNumber?: string;
-  TokenCode?: string;
-}
-
 /**
  * Temporary credentials for a user or the root, made from long-term keys (optionally with MFA). The session
  * stays tied to the key it came from: deactivating or deleting that key ends it.
  */
-export const getSessionToken = operation<Input>({
+export const getSessionToken = operation({
   service: 'sts',
   name: 'GetSessionToken',
+  // AWS needs no IAM permission for it: the handler's one rule is that session credentials may not call it.
+  permission: 'in-handler',
   handle: async ({ input, caller, request, app }) => {
     if (caller.session) throw errors.accessDenied('Cannot call GetSessionToken with session credentials');
     let seconds = input.DurationSeconds ?? DEFAULT_SECONDS;

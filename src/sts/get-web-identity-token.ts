@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import { authorize, callerAuthority, requestTagKeys } from '../service/authorize.js';
 import { CLAIMS_NAMESPACE, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../federation/outbound-federation.js';
 import { principalArn, roleArn, type Principal } from '../iam/principal.js';
-import { AwsError, errors } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import { operation, type Call } from '../service/operation.js';
 import type { Tag } from '../store/store.js';
 import { sessionTags } from './session-tags.js';
@@ -24,13 +24,6 @@ const DEFAULT_SECONDS = 300;
  */
 export const MAX_PAYLOAD_BYTES = 8192;
 
-interface Input {
-  Audience: string[];
-  SigningAlgorithm: string;
-  DurationSeconds?: number;
-  Tags?: Tag[];
-}
-
 /** The token's subject: the caller's ARN; for a role session the role's, as AWS does. */
 function subjectOf(p: Principal): string {
   return p.type === 'assumed-role' ? roleArn(p.accountId, p.rolePath, p.roleName) : principalArn(p);
@@ -38,18 +31,16 @@ function subjectOf(p: Principal): string {
 
 const tagClaim = (tags: readonly Tag[]) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 
-export const getWebIdentityToken = operation<Input>({
+export const getWebIdentityToken = operation({
   service: 'sts',
   name: 'GetWebIdentityToken',
-  handle: async (call: Call<Input>) => {
+  // sts:GetWebIdentityToken with condition keys the handler works out first (the refusal on the global endpoint,
+  // the algorithm's check, the request tags' rules come before it).
+  permission: 'in-handler',
+  handle: async (call) => {
     const { input, caller, request, app } = call;
     if (request.globalEndpoint) {
-      // UNCONFIRMED code and wording: AWS documents only that the operation is not available on the global endpoint.
-      throw new AwsError(
-        'InvalidAction',
-        'GetWebIdentityToken is not available on the STS global endpoint. Call a regional endpoint (sts.REGION.amazonaws.com).',
-        400,
-      );
+      throw errors.notOnGlobalEndpoint('GetWebIdentityToken');
     }
     const algorithm = input.SigningAlgorithm as SigningAlgorithm;
     if (!SIGNING_ALGORITHMS.includes(algorithm)) {

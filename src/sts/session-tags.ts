@@ -6,6 +6,7 @@
 import { errors } from '../protocol/errors.js';
 import type { Tag } from '../store/store.js';
 import type { SessionClaims } from '../tokens/session-token.js';
+import { unreachable } from '../unreachable.js';
 
 const MAX_SESSION_TAGS = 50;
 /** The STS model's tagKeyType and tagValueType: for tags that come from an identity provider, not the model's input. */
@@ -22,8 +23,9 @@ export function sessionTags(
   transitive: string[] = [],
   calling: SessionClaims | undefined,
 ): SessionTags {
-  const inheritedKeys = new Set((calling?.transitiveTagKeys ?? []).map((k) => k.toLowerCase()));
-  const inherited = (calling?.tags ?? []).filter((t) => inheritedKeys.has(t.Key.toLowerCase()));
+  const from = passedOn(calling);
+  const inheritedKeys = new Set((from?.transitiveTagKeys ?? []).map((k) => k.toLowerCase()));
+  const inherited = (from?.tags ?? []).filter((t) => inheritedKeys.has(t.Key.toLowerCase()));
   const seen = new Set<string>();
   for (const t of requested) {
     const k = t.Key.toLowerCase();
@@ -49,6 +51,21 @@ export function sessionTags(
       `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_TAGS}`,
     );
   }
-  const keys = [...(calling?.transitiveTagKeys ?? []), ...transitive];
+  const keys = [...(from?.transitiveTagKeys ?? []), ...transitive];
   return { tags, transitiveTagKeys: [...new Map(keys.map((k) => [k.toLowerCase(), k])).values()] };
+}
+
+/** The calling session's tags and transitive keys, if it passes any on: only a role session does (role chaining). */
+function passedOn(calling: SessionClaims | undefined): Partial<SessionTags> | undefined {
+  if (calling === undefined) return undefined;
+  switch (calling.kind) {
+    case 'role':
+      return calling;
+    // A GetSessionToken session has no tags; a federated one has no transitive keys (nor may it call AssumeRole).
+    case 'session':
+    case 'federated':
+      return undefined;
+    default:
+      return unreachable(calling, 'session kind');
+  }
 }

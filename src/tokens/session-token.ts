@@ -9,24 +9,16 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { open, seal } from './aead.js';
+import { unreachable } from '../unreachable.js';
 import type { Keyring } from './keyring.js';
 
-/** What a session carries. Times are epoch milliseconds in memory, seconds on the wire. */
-export interface SessionClaims {
+/** What every kind of session carries. Times are epoch milliseconds in memory, seconds on the wire. */
+interface SessionCommon {
   /** The temporary secret access key. */
   secretAccessKey: string;
   accountId: string;
-  /** 'session' (GetSessionToken), 'role' (AssumeRole*), 'federated' (GetFederationToken). */
-  kind: 'session' | 'role' | 'federated';
-  /** The long-term access key the session was made from (session, federated): refused when it is. */
-  sourceAccessKeyId?: string;
-  roleId?: string;
-  roleSessionName?: string;
-  federatedName?: string;
   issuedAt: number;
   expiresAt: number;
-  /** When MFA was presented, if it was. */
-  mfaAuthenticatedAt?: number;
   /** The region whose endpoint issued the token. */
   region?: string;
   /**
@@ -34,27 +26,113 @@ export interface SessionClaims {
    * account prefers version 2), 2 (or absent, as in tokens from before versions were recorded) in every region.
    */
   tokenVersion?: 1 | 2;
-  /** Role and federated sessions: the inline session policy (minified JSON), which limits their permissions. */
+}
+
+/** What limits a role or federated session beyond its principal's own policies. */
+export interface SessionLimits {
+  /** The inline session policy (minified JSON), which limits the session's permissions. */
   sessionPolicy?: string;
-  /** Role and federated sessions: managed policies passed as session policies (PolicyArns). */
+  /** Managed policies passed as session policies (PolicyArns). */
   policyArns?: string[];
-  /** Role and federated sessions: session tags (for roles also those inherited as transitive), as aws:PrincipalTag. */
+  /** Session tags (for roles also those inherited as transitive), as aws:PrincipalTag. */
   tags?: Array<{ Key: string; Value: string }>;
-  /** Role sessions: keys of the tags passed on to sessions this one creates by role chaining. */
+}
+
+/** GetSessionToken: a user's (or the root's) session, made from one of its long-term keys. */
+export interface UserSessionClaims extends SessionCommon {
+  kind: 'session';
+  /** The long-term access key the session was made from: the session ends when that key is deactivated or deleted. */
+  sourceAccessKeyId: string;
+  /** When MFA was presented, if it was. */
+  mfaAuthenticatedAt?: number;
+}
+
+/** AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML: a session of a role (role-session.ts issues them). */
+export interface RoleSessionClaims extends SessionCommon, SessionLimits {
+  kind: 'role';
+  roleId: string;
+  roleSessionName: string;
+  /** When MFA was presented, if it was. */
+  mfaAuthenticatedAt?: number;
+  /** Keys of the tags passed on to sessions this one creates by role chaining. */
   transitiveTagKeys?: string[];
   /** Set once in a chain of role sessions and kept by every session after it. */
   sourceIdentity?: string;
-  /** Role sessions made with temporary credentials (role chaining). */
+  /** Made with temporary credentials (role chaining). */
   chained?: boolean;
 }
 
-/** The claims without the secret, as an operation grants them. */
-export type SessionGrant = Omit<SessionClaims, 'secretAccessKey'>;
+/** GetFederationToken: a federated user, made from a user's (or the root's) long-term key; never with MFA. */
+export interface FederatedSessionClaims extends SessionCommon, SessionLimits {
+  kind: 'federated';
+  /** The long-term access key the session was made from: the session ends when that key is deactivated or deleted. */
+  sourceAccessKeyId: string;
+  federatedName: string;
+}
 
+/**
+ * What a session carries, by kind. Code that depends on the kind switches over it exhaustively (`unreachable` in
+ * the default), so that a new kind is a compile error wherever it needs a decision.
+ */
+export type SessionClaims = UserSessionClaims | RoleSessionClaims | FederatedSessionClaims;
+export type SessionKind = SessionClaims['kind'];
+
+/** The claims without the secret, as an operation grants them. */
+export type SessionGrant = WithoutSecret<SessionClaims>;
+/** Omit over each kind in turn: Omit over the union would keep only the members common to every kind. */
+type WithoutSecret<C> = C extends unknown ? Omit<C, 'secretAccessKey'> : never;
+
+/** When MFA was presented for the session, if it was (undefined too for no session). */
+export function sessionMfaAuthenticatedAt(s: SessionClaims | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  switch (s.kind) {
+    case 'session':
+    case 'role':
+      return s.mfaAuthenticatedAt;
+    case 'federated':
+      return undefined;
+    default:
+      return unreachable(s, 'session kind');
+  }
+}
+
+/** The source identity the session carries (set once in a chain of role sessions), if any. */
+export function sessionSourceIdentity(s: SessionClaims | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  switch (s.kind) {
+    case 'role':
+      return s.sourceIdentity;
+    case 'session':
+    case 'federated':
+      return undefined;
+    default:
+      return unreachable(s, 'session kind');
+  }
+}
+
+/** The session's own policies and tags (role and federated sessions); undefined for a kind without them, or none. */
+export function sessionLimits(s: SessionClaims | undefined): SessionLimits | undefined {
+  if (s === undefined) return undefined;
+  switch (s.kind) {
+    case 'role':
+    case 'federated':
+      return s;
+    case 'session':
+      return undefined;
+    default:
+      return unreachable(s, 'session kind');
+  }
+}
+
+/**
+ * The wire form: short names, absent members left out. Its names, their order and the kinds' letters are the sealed
+ * bytes of every token in circulation: test/tokens/session-token-wire.test.ts holds tokens sealed by earlier
+ * releases, which must keep opening.
+ */
 type Wire = {
   s: string;
   a: string;
-  k: 's' | 'r' | 'f';
+  k: WireKind;
   src?: string;
   rid?: string;
   rsn?: string;
@@ -72,8 +150,9 @@ type Wire = {
   ch?: 1;
 };
 
-const KIND_TO_WIRE = { session: 's', role: 'r', federated: 'f' } as const;
-const WIRE_TO_KIND = { s: 'session', r: 'role', f: 'federated' } as const;
+const KIND_TO_WIRE = { session: 's', role: 'r', federated: 'f' } as const satisfies Record<SessionKind, string>;
+type WireKind = (typeof KIND_TO_WIRE)[SessionKind];
+const WIRE_TO_KIND: Record<WireKind, SessionKind> = { s: 'session', r: 'role', f: 'federated' };
 const PLAIN = 1;
 const DEFLATED = 2;
 const DEFLATE_ABOVE = 768;
@@ -81,6 +160,7 @@ const HEADER = 5;
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
+/** Members are written in one fixed order whatever the kind (that of the wire type above). */
 function toWire(secretAccessKey: string, c: SessionGrant): Wire {
   const w: Wire = {
     s: secretAccessKey,
@@ -89,53 +169,112 @@ function toWire(secretAccessKey: string, c: SessionGrant): Wire {
     iat: seconds(c.issuedAt),
     exp: seconds(c.expiresAt),
   };
-  if (c.sourceAccessKeyId) w.src = c.sourceAccessKeyId;
-  if (c.roleId) w.rid = c.roleId;
-  if (c.roleSessionName) w.rsn = c.roleSessionName;
-  if (c.federatedName) w.fn = c.federatedName;
-  if (c.mfaAuthenticatedAt !== undefined) w.mfa = seconds(c.mfaAuthenticatedAt);
+  switch (c.kind) {
+    case 'session':
+      w.src = c.sourceAccessKeyId;
+      if (c.mfaAuthenticatedAt !== undefined) w.mfa = seconds(c.mfaAuthenticatedAt);
+      placeToWire(w, c);
+      return w;
+    case 'role':
+      w.rid = c.roleId;
+      w.rsn = c.roleSessionName;
+      if (c.mfaAuthenticatedAt !== undefined) w.mfa = seconds(c.mfaAuthenticatedAt);
+      placeToWire(w, c);
+      limitsToWire(w, c);
+      if (c.transitiveTagKeys?.length) w.tt = c.transitiveTagKeys;
+      if (c.sourceIdentity !== undefined) w.si = c.sourceIdentity;
+      if (c.chained) w.ch = 1;
+      return w;
+    case 'federated':
+      w.src = c.sourceAccessKeyId;
+      w.fn = c.federatedName;
+      placeToWire(w, c);
+      limitsToWire(w, c);
+      return w;
+    default:
+      return unreachable(c, 'session kind');
+  }
+}
+
+function placeToWire(w: Wire, c: Omit<SessionCommon, 'secretAccessKey'>): void {
   if (c.region) w.rg = c.region;
   if (c.tokenVersion === 1) w.tv = 1;
+}
+
+function limitsToWire(w: Wire, c: SessionLimits): void {
   if (c.sessionPolicy !== undefined) w.pol = c.sessionPolicy;
   if (c.policyArns?.length) w.pa = c.policyArns;
   if (c.tags?.length) w.tg = c.tags.map((t) => [t.Key, t.Value]);
-  if (c.transitiveTagKeys?.length) w.tt = c.transitiveTagKeys;
-  if (c.sourceIdentity !== undefined) w.si = c.sourceIdentity;
-  if (c.chained) w.ch = 1;
-  return w;
 }
 
+/** The claims of a wire form our codec wrote (the token is authenticated); undefined if a kind's member is missing. */
 function fromWire(w: Wire): SessionClaims | undefined {
-  const kind = WIRE_TO_KIND[w.k];
-  if (
-    !kind ||
-    typeof w.s !== 'string' ||
-    typeof w.a !== 'string' ||
-    typeof w.iat !== 'number' ||
-    typeof w.exp !== 'number'
-  )
+  if (typeof w.s !== 'string' || typeof w.a !== 'string' || typeof w.iat !== 'number' || typeof w.exp !== 'number')
     return undefined;
-  const c: SessionClaims = {
-    secretAccessKey: w.s,
-    accountId: w.a,
-    kind,
-    sourceAccessKeyId: w.src,
-    roleId: w.rid,
-    roleSessionName: w.rsn,
-    federatedName: w.fn,
-    issuedAt: w.iat * 1000,
-    expiresAt: w.exp * 1000,
-    mfaAuthenticatedAt: w.mfa === undefined ? undefined : w.mfa * 1000,
-    region: w.rg,
-  };
-  if (w.tv === 1) c.tokenVersion = 1;
+  const kind = Object.hasOwn(WIRE_TO_KIND, w.k) ? WIRE_TO_KIND[w.k] : undefined;
+  if (kind === undefined) return undefined;
+  const mfa = w.mfa === undefined ? undefined : w.mfa * 1000;
+  switch (kind) {
+    case 'session': {
+      if (!w.src) return undefined;
+      const c: UserSessionClaims = {
+        secretAccessKey: w.s,
+        accountId: w.a,
+        kind,
+        sourceAccessKeyId: w.src,
+        issuedAt: w.iat * 1000,
+        expiresAt: w.exp * 1000,
+        mfaAuthenticatedAt: mfa,
+        region: w.rg,
+      };
+      if (w.tv === 1) c.tokenVersion = 1;
+      return c;
+    }
+    case 'role': {
+      if (!w.rid || !w.rsn) return undefined;
+      const c: RoleSessionClaims = {
+        secretAccessKey: w.s,
+        accountId: w.a,
+        kind,
+        roleId: w.rid,
+        roleSessionName: w.rsn,
+        issuedAt: w.iat * 1000,
+        expiresAt: w.exp * 1000,
+        mfaAuthenticatedAt: mfa,
+        region: w.rg,
+      };
+      if (w.tv === 1) c.tokenVersion = 1;
+      limitsFromWire(c, w);
+      if (w.tt) c.transitiveTagKeys = w.tt;
+      if (w.si !== undefined) c.sourceIdentity = w.si;
+      if (w.ch) c.chained = true;
+      return c;
+    }
+    case 'federated': {
+      if (!w.src || !w.fn) return undefined;
+      const c: FederatedSessionClaims = {
+        secretAccessKey: w.s,
+        accountId: w.a,
+        kind,
+        sourceAccessKeyId: w.src,
+        federatedName: w.fn,
+        issuedAt: w.iat * 1000,
+        expiresAt: w.exp * 1000,
+        region: w.rg,
+      };
+      if (w.tv === 1) c.tokenVersion = 1;
+      limitsFromWire(c, w);
+      return c;
+    }
+    default:
+      return unreachable(kind, 'session kind');
+  }
+}
+
+function limitsFromWire(c: SessionLimits, w: Wire): void {
   if (w.pol !== undefined) c.sessionPolicy = w.pol;
   if (w.pa) c.policyArns = w.pa;
   if (w.tg) c.tags = w.tg.map(([Key, Value]) => ({ Key, Value }));
-  if (w.tt) c.transitiveTagKeys = w.tt;
-  if (w.si !== undefined) c.sourceIdentity = w.si;
-  if (w.ch) c.chained = true;
-  return c;
 }
 
 /** Opened tokens, by token (with the access key id they opened for): a client signs many requests with one session. */

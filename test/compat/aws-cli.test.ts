@@ -1,20 +1,15 @@
 /** The stock aws CLI against the server: the flow from the README, and failures as the CLI shows them. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { aws } from '../helpers/clients.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 
-let s: TestServer;
-let account: string;
 let alice: Credentials;
 let session: Credentials;
 
-before(async () => {
-  s = await startTestServer();
-  account = s.running.app.accountId;
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = s.running.app.accountId;
 
 test('root: get-caller-identity', async () => {
   const r = await aws(s, s.root, ['sts', 'get-caller-identity']);

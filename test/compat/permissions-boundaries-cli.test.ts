@@ -4,20 +4,14 @@
  * delete-user-permissions-boundary.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { aws } from '../helpers/clients.js';
 import { allow, policy, trust } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-
-before(async () => {
-  s = await startTestServer();
-  account = s.running.app.accountId;
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = s.running.app.accountId;
 
 const root = (args: string[]) => aws(s, s.root, args);
 

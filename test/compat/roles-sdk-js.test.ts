@@ -1,6 +1,6 @@
 /** The AWS SDK for JavaScript v3 with roles: IAM administration, AssumeRole with session policies and tags, errors. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import {
   AttachRolePolicyCommand,
@@ -14,18 +14,11 @@ import {
 import type { Credentials } from '../../src/sigv4/index.js';
 import { createUserWithKey } from '../helpers/query.js';
 import { allow, policy, trust } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-let alice: Credentials;
-
-before(async () => {
-  s = await startTestServer();
-  account = s.running.app.accountId;
-  alice = await createUserWithKey(s, 'alice');
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = s.running.app.accountId;
+const alice = await createUserWithKey(s, 'alice');
 
 const sts = (credentials: Credentials) =>
   new STSClient({ region: 'eu-north-1', endpoint: s.url, credentials, maxAttempts: 1 });

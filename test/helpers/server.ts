@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
@@ -31,28 +32,38 @@ export interface TestServer {
  */
 const onPostgres = process.env.OPENSTS_TEST_STORE === 'postgres';
 
-export async function startTestServer(
-  options: {
-    env?: NodeJS.ProcessEnv;
-    region?: string;
-    domain?: string;
-    dataDir?: string;
-    metricsPort?: number;
-    oidcCaFile?: string;
-    /** 'sqlite' for tests of the SQLite files themselves, even under OPENSTS_TEST_STORE=postgres. */
-    store?: 'sqlite';
-    /** --audit-log: where the audit events go. */
-    auditLog?: string;
-    /** Serve HTTPS with a new self-signed certificate for 127.0.0.1 (files in the data dir). */
-    tls?: boolean;
-    /** --trusted-proxies. */
-    trustedProxies?: string[];
-    /** Rate limits (default: the server's defaults); false turns throttling off. */
-    throttle?: ThrottleLimits | false;
-    /** The server's logger (default: silent). */
-    log?: Logger;
-  } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  env?: NodeJS.ProcessEnv;
+  region?: string;
+  domain?: string;
+  dataDir?: string;
+  metricsPort?: number;
+  oidcCaFile?: string;
+  /** 'sqlite' for tests of the SQLite files themselves, even under OPENSTS_TEST_STORE=postgres. */
+  store?: 'sqlite';
+  /** --audit-log: where the audit events go. */
+  auditLog?: string;
+  /** Serve HTTPS with a new self-signed certificate for 127.0.0.1 (files in the data dir). */
+  tls?: boolean;
+  /** --trusted-proxies. */
+  trustedProxies?: string[];
+  /** Rate limits (default: the server's defaults); false turns throttling off. */
+  throttle?: ThrottleLimits | false;
+  /** The server's logger (default: silent). */
+  log?: Logger;
+}
+
+/**
+ * The set-up most test files share: one server for the whole file, started at the file's top level
+ * (`const s = await serverForFile();`) and closed after its last test.
+ */
+export async function serverForFile(options: TestServerOptions = {}): Promise<TestServer> {
+  const s = await startTestServer(options);
+  after(() => s.close());
+  return s;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'opensts-test-'));
   const clock = new ManualClock();
   const pg = onPostgres && options.store !== 'sqlite' ? newSchema() : undefined;

@@ -4,20 +4,15 @@
  * engine evaluating an attached AWS policy's real document.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { aws } from '../helpers/clients.js';
 import { authorize } from '../../src/service/authorize.js';
 import { awsManagedCatalogue } from '../../src/store/aws-managed-catalogue.js';
 import { iam, ok } from '../helpers/iam.js';
 import { createUserWithKey, errorCode, xmlText } from '../helpers/query.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-
-before(async () => {
-  s = await startTestServer();
-});
-after(() => s.close());
+const s = await serverForFile();
 
 /** Whether the engine lets the user do an action no operation of ours performs: true, or the refusal's message. */
 async function allowedFor(userName: string, action: string, resource: string): Promise<true | string> {

@@ -3,19 +3,13 @@
  * managed policies' tags (TagPolicy, UntagPolicy, ListPolicyTags). Raw HTTP, exact wire output.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createUserWithKey, errorCode, xmlText } from '../helpers/query.js';
 import { accountOf, allow, createRole, iam, ok, policy, trust } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
 
 const message = (body: string) => xmlText(body, 'Message');
 const members = (body: string, tag: string) =>

@@ -1,21 +1,14 @@
 /** IAM OpenID Connect providers over raw HTTP: exact wire output, AWS's errors and quotas, tags, authorization. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { createUserWithKey, errorCode, xmlText } from '../helpers/query.js';
 import { accountOf, allow, iam, ok, policy } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-let alice: Credentials;
-
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-  alice = await createUserWithKey(s, 'alice');
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
+const alice = await createUserWithKey(s, 'alice');
 
 const message = (body: string) => xmlText(body, 'Message');
 const members = (body: string, tag: string) =>

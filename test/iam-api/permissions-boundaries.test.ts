@@ -5,7 +5,7 @@
  * (creating users, setting and removing boundaries, changing the permissions of users under a boundary).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { call, createUserWithKey, errorCode, xmlText, type RawReply } from '../helpers/query.js';
 import {
@@ -22,16 +22,10 @@ import {
   policy,
   trust,
 } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
 
 const refusal = (r: RawReply) => [r.status, errorCode(r), xmlText(r.body, 'Message')];
 const requestId = (r: RawReply) => r.headers.get('x-amzn-requestid');

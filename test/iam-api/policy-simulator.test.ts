@@ -4,21 +4,15 @@
  * by the real aws CLI and by boto3.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { statementSpans } from '../../src/iam-api/statement-positions.js';
 import { aws, boto3 } from '../helpers/clients.js';
 import { accountOf, allow, deny, iam, ok, policy, type Params } from '../helpers/iam.js';
 import { createUserWithKey, errorCode, xmlText } from '../helpers/query.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
 
 /** Query-protocol list members: Name.member.N. */
 const list = (name: string, values: string[]): Params =>

@@ -1,19 +1,13 @@
 /** IAM roles, groups, inline and managed policies and tags over raw HTTP: exact wire output and AWS's errors. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createUserWithKey, errorCode, xmlText } from '../helpers/query.js';
 import { accountOf, allow, createRole, iam, ok, policy, trust } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-  await createUserWithKey(s, 'alice');
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
+await createUserWithKey(s, 'alice');
 
 const message = (body: string) => xmlText(body, 'Message');
 /** RFC 3986 percent-encoding, as IAM returns policy documents. */

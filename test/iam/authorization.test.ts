@@ -4,22 +4,15 @@
  * message and DecodeAuthorizationMessage, and caches that see a policy change on the very next request.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { call, createUserWithKey, errorCode, sessionFor, xmlText } from '../helpers/query.js';
 import { accountOf, allow, deny, iam, ok, policy } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-let bob: Credentials;
-
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-  bob = await createUserWithKey(s, 'bob');
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
+const bob = await createUserWithKey(s, 'bob');
 
 const message = (body: string) => xmlText(body, 'Message');
 

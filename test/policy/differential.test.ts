@@ -416,9 +416,9 @@ function signature(c: Case, want: string): string {
           const v = c.context[key];
           const state = v === undefined ? 'absent' : Array.isArray(v) ? 'multi' : 'single';
           const short = op.includes('Arn') && values.some((x) => x.split(':').length < 6) ? ',short' : '';
-          bits.push(
-            `${op}(${key.split('/')[0]} ${state}${values.some((x) => x.includes('${')) ? ',var' : ''}${short})`,
-          );
+          const vars = variables(values, c);
+          const variable = vars === '' ? '' : vars === '(var resolved)' ? ',var' : ',var unresolved';
+          bits.push(`${op}(${key.split('/')[0]} ${state}${variable}${short})`);
         }
       }
       parts.push(bits.join(' '));
@@ -526,6 +526,14 @@ const CLASSES: readonly { name: string; match: RegExp; why: string; confirm?: (c
       why:
         'Ours, by choice. ForAnyValue is false on a missing key, IfExists true ("Condition operators", "Single-valued vs. ' +
         'multivalued context keys"); the documentation does not say which wins, so an Allow fails and a Deny holds.',
+    },
+    {
+      name: 'a negated operator against an unresolved variable, in a Deny (ours: fail closed)',
+      match: /^ExplicitDeny vs (ImplicitDeny|Allow) \|.*Deny[^|]*(String|Arn)Not\w*\([^)]*,var unresolved/,
+      why:
+        'Ours, by choice. IAM: an unresolved variable "can cause the entire statement to be invalid", not which way. ' +
+        '"Not equal to an unknown value" is undecidable; iam-simulate makes the condition false, which lifts a Deny. ' +
+        'We take the answer that grants less: false in an Allow, true in a Deny (conditions.ts).',
     },
     {
       name: 'a resolved variable in Resource/NotResource (theirs: no substitution)',

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AwsError } from '../../src/protocol/errors.js';
+import { PolicySyntaxError } from '../../src/policy/errors.js';
+import { toWireError } from '../../src/server/wire-error.js';
 import {
   type AuthorizationRequest,
   type CallerPrincipal,
@@ -1700,6 +1701,46 @@ describe('conditions: combining', () => {
   });
 });
 
+describe('an unresolved variable in a negated operator takes the answer that grants less (UNCONFIRMED)', () => {
+  // AWS: an unresolved variable "can cause the entire statement to be invalid"; which way is not documented. Ours:
+  // "not equal to an unknown value" is undecidable, so an Allow does not apply and a Deny does.
+  const negated = [
+    { StringNotEquals: { 'aws:ResourceTag/owner': '${aws:username}' } },
+    { StringNotEqualsIgnoreCase: { 'aws:ResourceTag/owner': '${aws:username}' } },
+    { StringNotLike: { 'aws:ResourceTag/owner': '${aws:username}-*' } },
+    { ArnNotLike: { 'aws:SourceArn': 'arn:aws:s3:::${aws:username}-*' } },
+    { ArnNotEquals: { 'aws:SourceArn': 'arn:aws:s3:::${aws:username}' } },
+  ];
+  const context = { 'aws:ResourceTag/owner': 'alice', 'aws:SourceArn': 'arn:aws:s3:::alice-logs' };
+  for (const condition of negated) {
+    const op = Object.keys(condition)[0]!;
+    test(`${op}: a Deny applies, and wins over an Allow`, () => {
+      const policy = parsePolicy(
+        doc([
+          allow('s3:GetObject', '*'),
+          { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: condition },
+        ]),
+        'identity',
+      );
+      assert.equal(evaluate(request({ context }), { identity: [policy] }).effect, 'ExplicitDeny');
+    });
+    test(`${op}: resolved, the Deny is decided by the value`, () => {
+      const policy = parsePolicy(
+        doc([
+          allow('s3:GetObject', '*'),
+          { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: condition },
+        ]),
+        'identity',
+      );
+      const own = { 'aws:ResourceTag/owner': 'alice', 'aws:SourceArn': 'arn:aws:s3:::alice', 'aws:username': 'alice' };
+      const stranger = { ...context, 'aws:username': 'mallory' };
+      assert.equal(evaluate(request({ context: stranger }), { identity: [policy] }).effect, 'ExplicitDeny');
+      if (op !== 'StringNotLike' && op !== 'ArnNotLike')
+        assert.equal(evaluate(request({ context: own }), { identity: [policy] }).effect, 'Allow');
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Policy variables
 
@@ -2016,7 +2057,7 @@ describe('policy variables', () => {
       expect: true,
     },
     {
-      name: 'unresolved variable in a negated operator makes it false (UNCONFIRMED)',
+      name: 'unresolved variable in a negated operator: an Allow does not apply (UNCONFIRMED, fails closed)',
       condition: { StringNotEquals: { 'aws:ResourceTag/owner': '${aws:username}' } },
       context: { 'aws:ResourceTag/owner': 'alice' },
       expect: false,
@@ -3334,8 +3375,10 @@ describe('principalMatches', () => {
 function expectMalformed(text: string, kind: PolicyKind, message: string): void {
   assert.throws(
     () => parsePolicy(text, kind),
-    (e: unknown) => {
-      assert.ok(e instanceof AwsError, `not an AwsError: ${String(e)}`);
+    (thrown: unknown) => {
+      assert.ok(thrown instanceof PolicySyntaxError, `not a PolicySyntaxError: ${String(thrown)}`);
+      // What the server answers for it (src/server/wire-error.ts).
+      const e = toWireError(thrown)!;
       assert.equal(e.code, 'MalformedPolicyDocument');
       assert.equal(e.status, 400);
       assert.equal(e.message, message);

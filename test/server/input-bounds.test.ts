@@ -6,24 +6,25 @@
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import { describe, test } from 'node:test';
-import { AwsError } from '../../src/protocol/errors.js';
 import { models } from '../../src/protocol/model.js';
 import { MAX_PARAMETERS, parseParams, readInput, type Params } from '../../src/protocol/query.js';
 import { parseNumber } from '../../src/policy/context.js';
 import { parsePolicy, parsePolicyDocument } from '../../src/policy/index.js';
 import { parseTemplate } from '../../src/policy/variables.js';
+import { toWireError } from '../../src/server/wire-error.js';
 
 /** Runs `body` and fails the test if it takes more than `seconds` (interrupting it, even inside a RegExp). */
 function within<T>(seconds: number, body: () => T): T {
   return runInNewContext('body()', { body }, { timeout: seconds * 1000 }) as T;
 }
 
-/** The AWS error `body` throws: its code and message. */
+/** The AWS error `body` throws (a library layer's typed error as the server answers it): its code and message. */
 function awsError(body: () => unknown): [string, string] {
   try {
     body();
   } catch (err) {
-    if (err instanceof AwsError) return [err.code, err.message];
+    const wire = toWireError(err);
+    if (wire) return [wire.code, wire.message];
     throw err;
   }
   assert.fail('expected an AwsError');

@@ -1,18 +1,12 @@
 /** The server over raw HTTP: exact wire output, and every kind of bad input answered with AWS's error. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { call, createUserWithKey, errorCode, presign, sessionFor, xmlText } from '../helpers/query.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 
-let s: TestServer;
-let alice: Credentials;
-
-before(async () => {
-  s = await startTestServer();
-  alice = await createUserWithKey(s, 'alice');
-});
-after(() => s.close());
+const s = await serverForFile();
+const alice = await createUserWithKey(s, 'alice');
 
 const MINUTE = 60_000;
 

@@ -18,6 +18,7 @@ import { enter, leave, requestState, type RequestState } from '../../src/server/
 import { throttleAddress, throttleCaller } from '../../src/server/stages/throttle.js';
 import { STAGES, Stage, StageTimes, TIMED_ONE_IN } from '../../src/server/stages/timing.js';
 import { validate } from '../../src/server/stages/validate.js';
+import { toWireError } from '../../src/server/wire-error.js';
 import type { App } from '../../src/service/app.js';
 import { Throttle, type ThrottleLimits } from '../../src/service/throttle.js';
 import { signRequest, type Credentials } from '../../src/sigv4/index.js';
@@ -190,7 +191,7 @@ test('parse: the service from Version, else from the credential scope, else STS'
   assert.equal(web.signed, false);
   const req = queryRequest(app, 'GetCallerIdentity');
   const garbled = parsed(app, { ...req, headers: [...req.headers, ['Authorization', 'AWS4-HMAC-SHA256 nonsense']] });
-  assert.ok(garbled.authError instanceof AwsError);
+  assert.equal(toWireError(garbled.authError)?.code, 'IncompleteSignature');
 
   const s = requestState(app, queryRequest(app, undefined));
   read(s);
@@ -321,7 +322,7 @@ test('render: JSON for an STS client that accepts it, XML for IAM whatever it ac
   assert.deepEqual([reply.status, reply.operation, reply.output], [200, 'GetCallerIdentity', output]);
 
   const iam = parsed(app, queryRequest(app, 'ListUsers', {}, { service: 'iam', acceptJson: true }));
-  const error = renderFailure(iam, new AwsError('AccessDenied', 'no', 403));
+  const error = renderFailure(iam, new AwsError('AccessDenied', 'no'));
   assert.equal(error.json, false);
   assert.ok(error.body.startsWith('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'), error.body);
   assert.deepEqual([error.status, error.code, error.operation], [403, 'AccessDenied', 'ListUsers']);
@@ -332,7 +333,7 @@ test('render: a bug is logged and answered InternalFailure; the store out of rea
   const bug = new Error('bug');
   const app = tripwireApp();
   const s = parsed(app, queryRequest(app, 'GetCallerIdentity'));
-  const aws = new AwsError('ExpiredToken', 'expired', 400);
+  const aws = new AwsError('ExpiredToken', 'expired');
   assert.equal(
     failure(s, aws, () => {}),
     aws,

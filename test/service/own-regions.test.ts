@@ -100,6 +100,10 @@ test('a regions file that cannot be used is refused, naming the file and the pro
     ['{"regions": {"On Prem": {}}}', /"On Prem" is not a region name/],
     ['{"regions": {"onprem-1": {"optin": true}}}', /"onprem-1" has an unknown key "optin"/],
     [
+      '{"regions": {"onprem-1": {"partition": "aws-cn"}}}',
+      /"onprem-1"\.partition: only "aws" \(every ARN this server names is arn:aws:\.\.\.\)/,
+    ],
+    [
       '{"regions": {"onprem-1": {"endpoints": {"sts": "ftp://x"}}}}',
       /"onprem-1"\.endpoints\.sts must be an http:\/\/ or https:\/\/ URL/,
     ],

@@ -4,7 +4,8 @@ import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { AwsError } from '../../src/protocol/errors.js';
+import { toWireError } from '../../src/server/wire-error.js';
+import { SignatureError } from '../../src/sigv4/errors.js';
 import {
   canonicalHeaderValue,
   canonicalQueryString,
@@ -155,9 +156,11 @@ function plusOneSecond(amzDate: string): string {
   return new Date(t + 1000).toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
 
+/** `fn` throws SigV4's typed error, which the server answers with this AWS code and message (src/server/wire-error.ts). */
 function assertAwsError(fn: () => unknown, code: string, message: string | RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof AwsError, `expected AwsError, got ${String(e)}`);
+  assert.throws(fn, (thrown: unknown) => {
+    assert.ok(thrown instanceof SignatureError, `expected a SignatureError, got ${String(thrown)}`);
+    const e = toWireError(thrown)!;
     assert.equal(e.code, code);
     if (typeof message === 'string') assert.equal(e.message, message);
     else assert.match(e.message, message);

@@ -52,7 +52,7 @@ describe('PostgreSQL shared by several nodes', { skip: skipPostgres }, () => {
     try {
       await Promise.all(all.map((s) => s.migrate()));
       await Promise.all(all.map((s) => s.migrate()));
-      const schema = all[0]!.schema;
+      const schema = all[0]!.backend.schema;
       const applied = await admin((c) => c.query(`SELECT count(*)::int AS n FROM ${schema}.schema_migrations`));
       const { migrations } = await import('../../src/store/schema.js');
       assert.equal(applied.rows[0].n, migrations.length);

@@ -5,40 +5,32 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { call, createUserWithKey, errorCode, sessionFor, xmlText } from '../helpers/query.js';
 import { accountOf, allow, assumed, assumeRole, createRole, deny, iam, ok, policy, trust } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-let alice: Credentials;
-let mallory: Credentials;
-let aliceArn: string;
 let roleArn: string;
 
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-  alice = await createUserWithKey(s, 'alice');
-  mallory = await createUserWithKey(s, 'mallory');
-  aliceArn = `arn:aws:iam::${account}:user/alice`;
-  roleArn = await createRole(
-    s,
-    'deployer',
-    trust(aliceArn, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']),
-    { MaxSessionDuration: 7200 },
-  );
-  await ok(
-    iam(s, 'PutRolePolicy', {
-      RoleName: 'deployer',
-      PolicyName: 'read',
-      PolicyDocument: policy(allow(['iam:ListRoles', 'iam:ListUsers', 'iam:GetRole'])),
-    }),
-  );
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
+const alice = await createUserWithKey(s, 'alice');
+const mallory = await createUserWithKey(s, 'mallory');
+const aliceArn = `arn:aws:iam::${account}:user/alice`;
+roleArn = await createRole(
+  s,
+  'deployer',
+  trust(aliceArn, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']),
+  { MaxSessionDuration: 7200 },
+);
+await ok(
+  iam(s, 'PutRolePolicy', {
+    RoleName: 'deployer',
+    PolicyName: 'read',
+    PolicyDocument: policy(allow(['iam:ListRoles', 'iam:ListUsers', 'iam:GetRole'])),
+  }),
+);
 
 const message = (body: string) => xmlText(body, 'Message');
 const HOUR = 3_600_000;

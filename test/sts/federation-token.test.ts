@@ -4,35 +4,27 @@
  * can never call, and the session ending with the key it came from.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { call, createUserWithKey, errorCode, sessionFor, xmlText, type RawReply } from '../helpers/query.js';
 import { accountOf, allow, allowed, createRole, credentialsOf, iam, ok, policy, trust } from '../helpers/iam.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile } from '../helpers/server.js';
 
-let s: TestServer;
-let account: string;
-let bob: Credentials;
-let carol: Credentials;
-
-before(async () => {
-  s = await startTestServer();
-  account = accountOf(s);
-  bob = await createUserWithKey(s, 'bob');
-  carol = await createUserWithKey(s, 'carol');
-  await ok(
-    iam(s, 'PutUserPolicy', {
-      UserName: 'bob',
-      PolicyName: 'federate',
-      PolicyDocument: policy(
-        allow('sts:GetFederationToken', `arn:aws:sts::${account}:federated-user/*`),
-        allow('s3:GetObject', 'arn:aws:s3:::shared/*'),
-        allow('s3:PutObject', '*'),
-      ),
-    }),
-  );
-});
-after(() => s.close());
+const s = await serverForFile();
+const account = accountOf(s);
+const bob = await createUserWithKey(s, 'bob');
+const carol = await createUserWithKey(s, 'carol');
+await ok(
+  iam(s, 'PutUserPolicy', {
+    UserName: 'bob',
+    PolicyName: 'federate',
+    PolicyDocument: policy(
+      allow('sts:GetFederationToken', `arn:aws:sts::${account}:federated-user/*`),
+      allow('s3:GetObject', 'arn:aws:s3:::shared/*'),
+      allow('s3:PutObject', '*'),
+    ),
+  }),
+);
 
 const message = (body: string) => xmlText(body, 'Message');
 const federate = (creds: Credentials, params: Record<string, string | number>) =>

@@ -222,7 +222,8 @@ describe('a valid response', () => {
       "the tag is the session's principal tag",
     );
     assert.notEqual(await allowed(s, session, 's3:GetObject', 'arn:aws:s3:::Sales/plan.txt'), true);
-    const claims = (await s.running.app.tokens.decode(session.accessKeyId, session.sessionToken!))!;
+    const claims = await s.running.app.tokens.decode(session.accessKeyId, session.sessionToken!);
+    assert.ok(claims?.kind === 'role');
     assert.deepEqual(
       { tags: claims.tags, transitive: claims.transitiveTagKeys, source: claims.sourceIdentity },
       {

@@ -58,5 +58,7 @@ test('a session with a large policy and many tags is deflated and stays within a
   const token = c.encode('ASIAEXAMPLE000000010', big.secretAccessKey, big);
   assert.equal(Buffer.from(token, 'base64')[0], 2, 'deflated');
   assert.ok(token.length < 2000, `${token.length} characters`);
-  assert.deepEqual((await c.decode('ASIAEXAMPLE000000010', token))?.tags, big.tags);
+  const decoded = await c.decode('ASIAEXAMPLE000000010', token);
+  assert.ok(decoded?.kind === 'role');
+  assert.deepEqual(decoded.tags, big.tags);
 });

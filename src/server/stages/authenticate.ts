@@ -2,10 +2,10 @@
  * authenticate: who signed the request (src/server/authenticate.ts does the SigV4 work), and where the credentials
  * it is issued will be valid. Unsigned operations have no caller: they act for the server's account.
  */
-import { AwsError } from '../../protocol/errors.js';
 import { isRegionActive, issuedTokenVersion, regionDisabled } from '../../service/regions.js';
 import { isAuthenticationFailure } from '../../service/throttle.js';
 import { authenticate as authenticateRequest } from '../authenticate.js';
+import { toWireError } from '../wire-error.js';
 import type { RequestState } from './state.js';
 
 export async function authenticate(s: RequestState): Promise<void> {
@@ -16,9 +16,9 @@ export async function authenticate(s: RequestState): Promise<void> {
     s.caller = (await authenticateRequest(app, req, s.info, s.service, now, s.endpoint)).caller;
   } catch (err) {
     // Counted against the address, which the throttle stage refuses once it has failed too often.
-    if (err instanceof AwsError && isAuthenticationFailure(err.code))
-      app.throttle.authenticationFailed(req.sourceIp, now);
-    throw err;
+    const wire = toWireError(err);
+    if (wire && isAuthenticationFailure(wire.code)) app.throttle.authenticationFailed(req.sourceIp, now);
+    throw wire ?? err;
   }
   s.region = s.endpoint?.region ?? s.info!.scope.region;
 }

@@ -1,20 +1,23 @@
 /**
  * authorize: the permission the operation declares, checked against the caller's policies (src/service/authorize.ts).
- * Operations that check for themselves (GetSessionToken, AssumeRole) or need nothing (GetCallerIdentity) declare
- * none, and unsigned ones have no caller.
+ * Operations that check for themselves (GetSessionToken, AssumeRole: 'in-handler') or need nothing
+ * (GetCallerIdentity: 'none') leave nothing to do here.
  */
 import { authorize as authorizeCall } from '../../service/authorize.js';
-import type { Call, Operation } from '../../service/operation.js';
+import type { Call, Permission } from '../../service/operation.js';
 import type { RequestState } from './state.js';
+
+type PermissionFunction = (call: Call) => Permission | Promise<Permission>;
 
 /** Undefined when there is nothing to check, so that the request path does not wait for nothing. */
 export function authorize(s: RequestState): Promise<void> | undefined {
   const permission = s.op!.permission;
-  if (!permission || !s.caller) return undefined;
+  // 'in-handler' and 'none' (operation.ts) leave nothing to check here; only an action function is authorized.
+  if (typeof permission !== 'function') return undefined;
   return checkPermission(s.call!, permission);
 }
 
-async function checkPermission(call: Call, permission: NonNullable<Operation['permission']>): Promise<void> {
+async function checkPermission(call: Call, permission: PermissionFunction): Promise<void> {
   const [action, resource, context] = await permission(call);
   await authorizeCall(call, action, resource, context);
 }

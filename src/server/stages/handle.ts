@@ -5,10 +5,13 @@ import type { RequestState } from './state.js';
 export function handle(s: RequestState): Promise<void> | undefined {
   const output = s.op!.handle(s.call!);
   if (output instanceof Promise) return settle(s, output);
-  s.output = output ?? undefined;
+  s.output = (output ?? undefined) as Output;
   return undefined;
 }
 
-async function settle(s: RequestState, output: Promise<Record<string, unknown> | void>): Promise<void> {
-  s.output = (await output) ?? undefined;
+/** What a handler answers: the output structure its model declares (operation.ts types it per operation). */
+type Output = Record<string, unknown> | undefined;
+
+async function settle(s: RequestState, output: Promise<unknown>): Promise<void> {
+  s.output = ((await output) ?? undefined) as Output;
 }

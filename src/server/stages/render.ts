@@ -3,10 +3,11 @@
  * (IAM's answer to Accept: application/json is UNCONFIRMED, so IAM keeps to XML). Every failure leaves as an AWS
  * error: `failure` is the one place that decides which.
  */
-import { AwsError, errors } from '../../protocol/errors.js';
+import { type AwsError, errors } from '../../protocol/errors.js';
 import { renderJsonError, renderJsonResult } from '../../protocol/json-response.js';
 import { models } from '../../protocol/model.js';
 import { renderError, renderResult } from '../../protocol/xml-response.js';
+import { toWireError } from '../wire-error.js';
 import type { ErrorLogger, Reply, RequestState } from './state.js';
 
 const answersJson = (s: RequestState) => s.req.acceptJson === true && s.service === 'sts';
@@ -34,11 +35,13 @@ export function render(s: RequestState): Reply {
 }
 
 /**
- * The AWS error a failure answers: ours as they are; the store out of reach (the node reconnects by itself) a
+ * The AWS error a failure answers: ours, and the library layers' typed errors (wire-error.ts); the store out of reach (the node reconnects by itself) a
  * retryable ServiceUnavailable; anything else a bug, logged and answered InternalFailure, never with a stack trace.
  */
 export function failure(s: RequestState, err: unknown, logError: ErrorLogger): AwsError {
-  if (err instanceof AwsError) return err;
+  // An AWS error, or a library layer's typed one (wire-error.ts); anything else is a fault.
+  const error = toWireError(err);
+  if (error) return error;
   if (s.app.store.available?.() === false) return errors.serviceUnavailable();
   logError(err, { requestId: s.requestId, action: s.action });
   return errors.internalFailure();

@@ -18,7 +18,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { ChangeFeed } from '../change-feed.js';
+import { sql } from 'kysely';
+import type { ChangeNotice, StoreFeed } from '../backend.js';
 
 export interface PostgresFeedOptions {
   /** Connection settings for the listening connection (same as the pool's). */
@@ -45,7 +46,7 @@ interface Pending {
 const CHANGE = 'c';
 const ACK = 'a';
 
-export class PostgresFeed implements ChangeFeed {
+export class PostgresFeed implements StoreFeed {
   /** This node's id in notifications and in its listening connection's application_name. */
   readonly nodeId = randomBytes(6).toString('hex');
   /** What every listening connection of this channel's nodes is called, before the node id. */
@@ -60,7 +61,6 @@ export class PostgresFeed implements ChangeFeed {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly listeners: Array<() => void> = [];
-  private readonly reconnectListeners: Array<() => void> = [];
   private firstConnect: Promise<void> | undefined;
 
   constructor(private readonly options: PostgresFeedOptions) {
@@ -84,11 +84,10 @@ export class PostgresFeed implements ChangeFeed {
   }
 
   /**
-   * Starts a change: its notification payload, and the SQL that sends it and lists the listening peers (run it in
-   * the change's transaction), with `peers(rows)` to read that list and `settled` that resolves once they all
-   * acknowledged. Call `abandon()` if the transaction rolls back.
+   * Starts a change: `send(trx)` NOTIFYs the other nodes in the change's transaction and lists the peers listening
+   * at that moment; `delivered()`, after the commit, resolves once they all acknowledged (or a second passed).
    */
-  begin(): { note: string; settled: Promise<void>; peers(names: string[] | null): void; abandon(): void } {
+  begin(): ChangeNotice {
     const seq = ++this.seq;
     const note = `${CHANGE}|${this.nodeId}|${seq}`;
     const key = String(seq);
@@ -104,16 +103,23 @@ export class PostgresFeed implements ChangeFeed {
     };
     entry.done = finish;
     this.pending.set(key, entry);
+    let listening: string[] | null = null;
     return {
-      note,
-      settled,
-      peers: (names) => {
+      send: async (trx) => {
+        const sent = await sql<{ peers: string[] | null }>`SELECT pg_notify(${this.channel}, ${note}),
+          (SELECT array_agg(application_name::text) FROM pg_stat_activity WHERE application_name LIKE ${this.peerPattern}) AS peers`.execute(
+          trx,
+        );
+        listening = sent.rows[0]?.peers ?? null;
+      },
+      delivered: () => {
         entry.peers = new Set(
-          (names ?? []).filter((n) => n.startsWith(this.peerPrefix)).map((n) => n.slice(this.peerPrefix.length)),
+          (listening ?? []).filter((n) => n.startsWith(this.peerPrefix)).map((n) => n.slice(this.peerPrefix.length)),
         );
         entry.peers.delete(this.nodeId);
         // A connection that is down hears nothing: the write stands, the peers learn by other means.
         if (!this.up || [...entry.peers].every((p) => entry.acked.has(p))) finish();
+        return settled;
       },
       abandon: finish,
     };
@@ -124,31 +130,12 @@ export class PostgresFeed implements ChangeFeed {
     return `${this.peerPrefix}%`;
   }
 
-  /** Announces a change made outside a transaction of ours, and waits for the other nodes. */
-  async publish(): Promise<void> {
-    const client = this.client;
-    if (!client || !this.up) return;
-    const change = this.begin();
-    try {
-      const r = await client.query(
-        'SELECT pg_notify($1, $2), (SELECT array_agg(application_name::text) FROM pg_stat_activity WHERE application_name LIKE $3) AS peers',
-        [this.channel, change.note, this.peerPattern],
-      );
-      change.peers(r.rows[0]?.peers ?? null);
-    } catch {
-      change.abandon();
-    }
-    await change.settled;
-  }
-
-  /** `listener` runs when another node (or process) changed the store. */
-  subscribe(listener: () => void): void {
+  /**
+   * `listener` runs when another node changed the store, and when the listening connection is back after a loss
+   * (notifications sent meanwhile are lost: whatever was cached may be stale).
+   */
+  onChange(listener: () => void): void {
     this.listeners.push(listener);
-  }
-
-  /** `listener` runs when the listening connection is back after a loss: notifications may have been missed. */
-  onReconnect(listener: () => void): void {
-    this.reconnectListeners.push(listener);
   }
 
   async close(): Promise<void> {
@@ -195,7 +182,7 @@ export class PostgresFeed implements ChangeFeed {
     this.startHeartbeat(client);
     if (wasDown) {
       this.options.onStateChange?.('up');
-      for (const l of this.reconnectListeners) l();
+      for (const l of this.listeners) l();
     }
   }
 

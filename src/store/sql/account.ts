@@ -1,6 +1,35 @@
-/** Account-wide settings (STS regions, the global endpoint's token version) and the counts of GetAccountSummary, in SQL. */
-import type { AccountSummaryCounts, RegionSetting } from '../store.js';
+/**
+ * The account (one per store) in SQL: its record, account-wide settings (STS regions, the global endpoint's token
+ * version) and the counts of GetAccountSummary.
+ */
+import type { AccountRecord, AccountSummaryCounts, RegionSetting } from '../store.js';
 import { affected, type Db } from './common.js';
+
+/** The store's account: the first one created. */
+export async function firstAccount(db: Db): Promise<AccountRecord | undefined> {
+  const r = await db.selectFrom('accounts').selectAll().orderBy('created_at').limit(1).executeTakeFirst();
+  return (
+    r && {
+      accountId: r.account_id,
+      createdAt: Number(r.created_at),
+      globalEndpointTokenVersion: Number(r.global_endpoint_token_version),
+    }
+  );
+}
+
+/** Creates the account unless the store has one. Run in a change: nodes starting at once on a new store agree on one. */
+export async function insertAccountOnce(trx: Db, account: AccountRecord): Promise<void> {
+  if (await trx.selectFrom('accounts').select('account_id').limit(1).executeTakeFirst()) return;
+  await trx
+    .insertInto('accounts')
+    .values({
+      account_id: account.accountId,
+      created_at: account.createdAt,
+      global_endpoint_token_version: account.globalEndpointTokenVersion,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
 
 export async function regionSettings(db: Db, accountId: string): Promise<RegionSetting[]> {
   const rows = await db

@@ -2,6 +2,7 @@
 import type { GroupRecord, ListOptions, Page, UserRecord } from '../store.js';
 import type { Database } from '../schema.js';
 import { affected, decodeMarker, exists, page, pathPrefix, type Db } from './common.js';
+import { toUser } from './users.js';
 
 type Row = Database['groups'];
 
@@ -100,14 +101,7 @@ export async function listMembers(db: Db, groupId: string, options: ListOptions)
     rows,
     options.maxItems,
     (r) => r.name_key,
-    (r) => ({
-      accountId: r.account_id,
-      userId: r.user_id,
-      userName: r.user_name,
-      path: r.path,
-      createdAt: Number(r.created_at),
-      tags: JSON.parse(r.tags),
-    }),
+    toUser, // whole user records, as listUsers gives them (the permissions boundary too)
   );
 }
 

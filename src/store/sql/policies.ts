@@ -333,9 +333,14 @@ export async function listAttached(db: Db, ownerId: string): Promise<ManagedPoli
     .selectAll('managed_policies')
     .select('policy_attachments.policy_arn as attached_arn')
     .where('policy_attachments.owner_id', '=', ownerId)
-    .orderBy('managed_policies.name_key')
     .execute();
-  return rows.map((r) => (r.policy_id === null ? stubPolicy(r.attached_arn) : toPolicy(r as PolicyRow)));
+  // In name order, the ARNs without a row here (AWS managed) among the others: sorted here, because the databases
+  // place a NULL name_key differently (SQLite first, PostgreSQL last).
+  return rows
+    .map((r) => (r.policy_id === null ? stubPolicy(r.attached_arn) : toPolicy(r as PolicyRow)))
+    .map((p) => ({ p, key: p.policyName.toLowerCase() }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.p.arn < b.p.arn ? -1 : 1))
+    .map(({ p }) => p);
 }
 
 const stubPolicy = (arn: string): ManagedPolicyRecord => {
