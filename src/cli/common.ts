@@ -13,7 +13,7 @@ import {
   type MfaCodeProvider,
   MfaCodeError,
   fromChain,
-} from '../client/providers.js';
+} from '../client/providers/index.js';
 import {
   ClientConfigError,
   type Env,

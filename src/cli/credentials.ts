@@ -24,7 +24,7 @@ import {
   type FromIniOptions,
   memoize,
   resolveProfileCredentials,
-} from '../client/providers.js';
+} from '../client/providers/index.js';
 import { ClientConfigError, type SharedConfigFiles, profileExists } from '../client/shared-config.js';
 import {
   type ClientContext,

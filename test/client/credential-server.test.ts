@@ -11,7 +11,7 @@ import {
   startCredentialServer,
 } from '../../src/client/credential-server.js';
 import type { AwsCredentials } from '../../src/client/credential-process.js';
-import { fromSessionToken } from '../../src/client/providers.js';
+import { fromSessionToken } from '../../src/client/providers/index.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { call, createUserWithKey } from '../helpers/query.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
@@ -246,9 +246,14 @@ test('15-minute sessions: the margins shrink in proportion (replaced with 7.5 mi
     clientConfig: { now, maxAttempts: 1 },
     refreshWindowMs: SERVER_REFRESH_WINDOW_MS,
   });
-  const provider = async () => {
+  // The refresh in flight, awaited before the clock moves: a background refresh still waiting for STS when the clock
+  // jumps would be issued a step late, under load only.
+  let inflight: Promise<unknown> = Promise.resolve();
+  const provider = () => {
     fetches++;
-    return sts();
+    const fetched = sts();
+    inflight = fetched.catch(() => {});
+    return fetched;
   };
   await withServer({ kind: 'ecs', provider, now }, async (s) => {
     const read = async () => {
@@ -284,6 +289,7 @@ test('15-minute sessions: the margins shrink in proportion (replaced with 7.5 mi
       const who = await call(server, 'GetCallerIdentity', {}, c, { region: 'eu-west-1' });
       assert.equal(who.status, 200, `step ${step}: ${who.body}`);
       if (seen.at(-1)?.accessKeyId !== c.accessKeyId) seen.push(c);
+      await inflight;
       server.clock.advance(2 * 60_000);
     }
     assert.ok(seen.length >= 5, `${seen.length} sessions`);
@@ -320,9 +326,14 @@ test('hour-long sessions: replaced with under 30 minutes left, never handed out 
     clientConfig: { now, maxAttempts: 1 },
     refreshWindowMs: SERVER_REFRESH_WINDOW_MS,
   });
-  const provider = async () => {
+  // The refresh in flight, awaited before the clock moves: a background refresh still waiting for STS when the clock
+  // jumps would be issued a step late, under load only.
+  let inflight: Promise<unknown> = Promise.resolve();
+  const provider = () => {
     fetches++;
-    return sts();
+    const fetched = sts();
+    inflight = fetched.catch(() => {});
+    return fetched;
   };
   let advanced = 0;
   await withServer({ kind: 'imds', provider, now }, async (s) => {
@@ -349,6 +360,7 @@ test('hour-long sessions: replaced with under 30 minutes left, never handed out 
         `step ${step}: handed out with ${(c.expiration - now()) / 60_000} minutes left`,
       );
       if (seen.at(-1)?.accessKeyId !== c.accessKeyId) seen.push(c);
+      await inflight;
       server.clock.advance(3 * 60_000);
       advanced += 3 * 60_000;
     }

@@ -18,7 +18,7 @@ import {
   SERVER_REFRESH_WINDOW_MS,
   startCredentialServer,
 } from '../../src/client/credential-server.js';
-import { fromAssumeRole } from '../../src/client/providers.js';
+import { fromAssumeRole } from '../../src/client/providers/index.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { run } from '../helpers/clients.js';
 import { call, createUserWithKey, xmlText } from '../helpers/query.js';
