@@ -1,4 +1,6 @@
 /** The `opensts` command. Subcommands load their modules on demand so that client commands start fast. */
+import { EXIT_OTHER, EXIT_USAGE, UsageError } from './args.js';
+
 const usage = `Usage: opensts <command> [options]
 
 Commands:
@@ -22,11 +24,6 @@ line, 253 invalid configuration or credentials, 254 the service answered with an
 (\`exec\` exits with its command's status; \`endpoints probe\` with 1 when no endpoint answered).
 `;
 
-/** The exit status of a command line that could not be parsed (the aws CLI v2's). */
-const EXIT_USAGE = 252;
-/** Anything else that failed. */
-const EXIT_OTHER = 255;
-
 export async function main(argv: string[]): Promise<number> {
   if (process.env.OPENSTS_WORKER_OPTIONS) {
     await (await import('../server/cluster.js')).runWorker();
@@ -35,9 +32,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    // The server commands parse with node:util's parseArgs, whose errors are the command line's.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+    // The client commands report their own errors (runClient); these are the server commands'.
+    if (err instanceof UsageError) {
       process.stderr.write(
         `opensts: error: ${(err as Error).message}\n(opensts ${argv[0]} --help lists the options)\n`,
       );
