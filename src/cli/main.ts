@@ -16,7 +16,7 @@ Commands:
   export PROFILE              print the profile's temporary credentials (--format sh|fish|powershell|dotenv|json)
   credential-process PROFILE  print them as credential_process JSON (for ~/.aws/config)
   credential-server PROFILE   serve them as an ECS (--ecs) or IMDSv2 (--imds) credentials endpoint on loopback
-  endpoints probe --region R  time the global and regional STS endpoints
+  endpoints probe             time the configured OpenSTS endpoints (--aws --region R: AWS's global and regional)
   version                     print the version (also --version)
 
 Every command takes -h / --help. Exit status, as the aws CLI's: 0 success, 130 interrupted, 252 invalid command
