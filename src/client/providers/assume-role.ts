@@ -1,22 +1,15 @@
 /** AssumeRole sessions: MFA, external id, session policies and tags. */
+import type { AwsCredentials } from '../credential-process.js';
 import { type CredentialProvider, credentialsFromResult } from '../sts-client.js';
 import type { Params } from '../sts-model.js';
 import { memoize } from './memoize.js';
-import {
-  type CredentialsInput,
-  type StsCallOptions,
-  clientFor,
-  defaultRoleSessionName,
-  mfaCode,
-  sourceOf,
-  throughCache,
-} from './sts-call.js';
+import { type StsCallOptions, clientFor, defaultRoleSessionName, mfaCode, throughCache } from './sts-call.js';
 
 export interface FromAssumeRoleOptions extends StsCallOptions {
   readonly roleArn: string;
   readonly roleSessionName?: string;
   /** Credentials to call AssumeRole with (default: the chain). */
-  readonly source?: CredentialsInput;
+  readonly source?: AwsCredentials | CredentialProvider;
   readonly externalId?: string;
   readonly serialNumber?: string;
   readonly tokenCode?: string;
@@ -30,9 +23,11 @@ export interface FromAssumeRoleOptions extends StsCallOptions {
   readonly mfaProcess?: string;
 }
 
-/** AssumeRole (with MFA, external id, session policies and tags as given). */
-export function fromAssumeRole(options: FromAssumeRoleOptions): CredentialProvider {
-  const source = sourceOf(options);
+/**
+ * AssumeRole (with MFA, external id, session policies and tags as given), made from `source`. The public
+ * fromAssumeRole (default-source.ts) takes the default chain when options.source is not given.
+ */
+export function assumeRole(options: FromAssumeRoleOptions, source: CredentialProvider): CredentialProvider {
   let tokenCode = options.tokenCode;
   return memoize(
     async () => {

@@ -1,11 +1,12 @@
 /** GetSessionToken sessions, with MFA. */
+import type { AwsCredentials } from '../credential-process.js';
 import { type CredentialProvider, credentialsFromResult } from '../sts-client.js';
 import { memoize } from './memoize.js';
-import { type CredentialsInput, type StsCallOptions, clientFor, mfaCode, sourceOf, throughCache } from './sts-call.js';
+import { type StsCallOptions, clientFor, mfaCode, throughCache } from './sts-call.js';
 
 export interface FromSessionTokenOptions extends StsCallOptions {
   /** Long-term credentials to call GetSessionToken with (default: the chain). */
-  readonly source?: CredentialsInput;
+  readonly source?: AwsCredentials | CredentialProvider;
   readonly durationSeconds?: number;
   readonly serialNumber?: string;
   /** A code for this one call; later refreshes ask the mfaCodeProvider. */
@@ -15,9 +16,11 @@ export interface FromSessionTokenOptions extends StsCallOptions {
   readonly mfaProcess?: string;
 }
 
-/** GetSessionToken, with MFA when serialNumber is given. */
-export function fromSessionToken(options: FromSessionTokenOptions = {}): CredentialProvider {
-  const source = sourceOf(options);
+/**
+ * GetSessionToken, with MFA when serialNumber is given, made from `source`. The public fromSessionToken
+ * (default-source.ts) takes the default chain when options.source is not given.
+ */
+export function sessionToken(options: FromSessionTokenOptions, source: CredentialProvider): CredentialProvider {
   let tokenCode = options.tokenCode;
   return memoize(
     async () => {

@@ -7,14 +7,14 @@ import { type AwsCredentials, CredentialProcessError } from '../credential-proce
 import { type Profile, classifyProfile, readProfile, selectProfileName } from '../profile.js';
 import { type Env, type SharedConfigFiles, loadSharedConfig, profileChain } from '../shared-config.js';
 import type { CredentialProvider } from '../sts-client.js';
-import { fromAssumeRole } from './assume-role.js';
+import { assumeRole } from './assume-role.js';
 import { fromContainer } from './container.js';
 import { fromEnv } from './env.js';
 import { CredentialsExpiredError, CredentialsProviderError } from './errors.js';
 import { memoize } from './memoize.js';
 import { fromProcess } from './process.js';
-import { fromSessionToken } from './session-token.js';
-import type { StsCallOptions } from './sts-call.js';
+import { sessionToken } from './session-token.js';
+import { type StsCallOptions, asProvider } from './sts-call.js';
 import { fromWebIdentity } from './web-identity.js';
 
 export interface FromIniOptions extends StsCallOptions {
@@ -91,18 +91,21 @@ export async function resolveProfileCredentials(options: FromIniOptions): Promis
   for (let i = remaining.length - 1; i >= 0; i--) {
     const profile = readProfile(remaining[i]!, files);
     const isTop = i === 0;
-    provider = fromAssumeRole({
-      ...clientOptions,
-      roleArn: profile.roleArn!,
-      roleSessionName: (isTop ? options.roleSessionName : undefined) ?? profile.roleSessionName,
-      durationSeconds: (isTop ? options.durationSeconds : undefined) ?? profile.durationSeconds,
-      externalId: profile.externalId,
-      serialNumber: profile.mfaSerial,
-      tokenCode: profile.mfaSerial ? takeTokenCode() : undefined,
-      mfaProcess: profile.mfaProcess,
-      source: provider,
-      cacheScope: `profile:${remaining.slice(i).join('>')}`,
-    });
+    const source = provider;
+    provider = assumeRole(
+      {
+        ...clientOptions,
+        roleArn: profile.roleArn!,
+        roleSessionName: (isTop ? options.roleSessionName : undefined) ?? profile.roleSessionName,
+        durationSeconds: (isTop ? options.durationSeconds : undefined) ?? profile.durationSeconds,
+        externalId: profile.externalId,
+        serialNumber: profile.mfaSerial,
+        tokenCode: profile.mfaSerial ? takeTokenCode() : undefined,
+        mfaProcess: profile.mfaProcess,
+        cacheScope: `profile:${remaining.slice(i).join('>')}`,
+      },
+      source,
+    );
   }
   return provider();
 }
@@ -175,13 +178,15 @@ async function staticOrSession(
   const keys = profile.staticCredentials!;
   const wantsMfa = profile.mfaSerial !== undefined && profile.roleArn === undefined;
   if (keys.sessionToken !== undefined || (!wantsMfa && !(alone && options.sessionForStaticKeys))) return keys;
-  return fromSessionToken({
-    ...sts,
-    source: keys,
-    serialNumber: wantsMfa ? profile.mfaSerial : undefined,
-    tokenCode: wantsMfa ? takeTokenCode() : undefined,
-    mfaProcess: profile.mfaProcess,
-    durationSeconds: alone ? options.durationSeconds : undefined,
-    cacheScope: `profile:${profile.name}:${keys.accessKeyId}`,
-  })();
+  return sessionToken(
+    {
+      ...sts,
+      serialNumber: wantsMfa ? profile.mfaSerial : undefined,
+      tokenCode: wantsMfa ? takeTokenCode() : undefined,
+      mfaProcess: profile.mfaProcess,
+      durationSeconds: alone ? options.durationSeconds : undefined,
+      cacheScope: `profile:${profile.name}:${keys.accessKeyId}`,
+    },
+    asProvider(keys),
+  )();
 }

@@ -1,6 +1,6 @@
 /**
- * What the providers that call STS share: their options, the client they call with, the credential cache, MFA codes,
- * and the default source of a role or session (the default chain).
+ * What the providers that call STS share: their options, the client they call with, the credential cache and MFA
+ * codes.
  */
 import type { AwsCredentials } from '../credential-process.js';
 import { type CredentialCache, cacheKey } from '../credential-cache.js';
@@ -29,24 +29,6 @@ export interface StsCallOptions {
 }
 
 export const defaultRoleSessionName = (now = Date.now()) => `opensts-session-${Math.floor(now / 1000)}`;
-
-/**
- * The credentials a role or session is made from: the given ones, else the default chain. The chain is loaded on
- * first use because it reaches back to the role and session providers through profiles (a static import would make
- * the modules import each other).
- */
-export function sourceOf(options: StsCallOptions & { readonly source?: CredentialsInput }): CredentialProvider {
-  if (options.source) return asProvider(options.source);
-  let chained: CredentialProvider | undefined;
-  return async () => {
-    chained ??= (await import('./chain.js')).fromChain({
-      env: options.env,
-      region: options.region,
-      endpoint: options.endpoint,
-    });
-    return chained();
-  };
-}
 
 export type CredentialsInput = AwsCredentials | CredentialProvider;
 export const asProvider = (c: CredentialsInput): CredentialProvider => (typeof c === 'function' ? c : async () => c);
