@@ -38,7 +38,7 @@ export const SIMULATION_LIMITS = {
   contextValues: 100,
 };
 
-type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none';
+type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'IAM Policy' | 'resource' | 'none';
 
 /** A policy taking part in a simulation: parsed, with what MatchedStatements says of it. */
 interface SimulatedPolicy {
@@ -256,7 +256,7 @@ function simulate(sim: Simulation, input: SimulationInput) {
           EvalResourceDecision: DECISIONS[decision.effect],
           MatchedStatements: matched,
           MissingContextValues: missing,
-          EvalDecisionDetails: details,
+          // No EvalDecisionDetails here, unlike the result's (LocalStack's recorded test_simulate_principle_policy).
           PermissionsBoundaryDecisionDetail: boundaryDetail,
         },
       ],
@@ -331,7 +331,9 @@ async function principalPolicies(
     })),
     ...attached.map((p) => ({
       id: p.arn.slice(p.arn.lastIndexOf('/') + 1), // UNCONFIRMED: a managed policy is named by its name
-      type: (p.arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'user-managed') as SourcePolicyType,
+      // AWS labels an attached customer managed policy "IAM Policy", not the model's user-managed (LocalStack's
+      // recorded test_simulate_principle_policy snapshots, for a user, a group and a role alike).
+      type: (p.arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'IAM Policy') as SourcePolicyType,
       text: p.document,
       policy: parsePolicy(p.document, 'identity'),
     })),

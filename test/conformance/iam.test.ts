@@ -32,6 +32,8 @@
  * | SAML provider: Create, Get, List                                | model                                          | pass   |
  * | Virtual MFA: Create, List                                       | API ref ListVirtualMFADevices; model           | pass   |
  * | GetAccountSummary: the example's keys                           | API ref GetAccountSummary                      | pass   |
+ * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
+ * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
  * | Create/Delete/ListAccountAliases                                | API ref                                        | NOT SERVED (InvalidAction), see report |
  * | DeleteUser with keys / in a group, DeleteGroup and DeleteRole   | issue threads quoting AWS (409 and the text)   | pass   |
  * |   with attached policies, DeletePolicy attached: DeleteConflict |                                                |        |
@@ -762,5 +764,90 @@ describe('refusals as AWS words them (texts and statuses from AWS answers quoted
       'EntityAlreadyExists',
       'Role with name holding already exists.',
     );
+  });
+});
+
+describe('policy simulator', () => {
+  // LocalStack test_iam.py::TestIAMIntegrations::test_simulate_principle_policy[user|group|role] snapshots: the
+  // policy as json.dumps writes it, attached to each kind of principal; s3:PutObject allowed by the statement from
+  // Line 1 Column 41 to Line 1 Column 113, s3:GetObjectVersion an implicit deny with empty lists.
+  // deliberate: no OrganizationsDecisionDetail. The recording's account belongs to an organization; AWS sends the
+  // member only then, and an OpenSTS account belongs to none.
+  test('SimulatePrincipalPolicy: the recorded answer for a user, a group and a role', async () => {
+    const document =
+      '{"Version": "2012-10-17", "Statement": {"Sid": "", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}}';
+    await ok(iam(s, 'CreatePolicy', { PolicyName: 'simulated', PolicyDocument: document }));
+    const arn = `arn:aws:iam::${account}:policy/simulated`;
+    await ok(iam(s, 'CreateUser', { UserName: 'simulated' }));
+    await ok(iam(s, 'CreateGroup', { GroupName: 'simulated' }));
+    const apigateway = policy({
+      Sid: '',
+      Effect: 'Allow',
+      Principal: { Service: 'apigateway.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    });
+    await ok(iam(s, 'CreateRole', { RoleName: 'simulated', AssumeRolePolicyDocument: apigateway }));
+    await ok(iam(s, 'AttachUserPolicy', { UserName: 'simulated', PolicyArn: arn }));
+    await ok(iam(s, 'AttachGroupPolicy', { GroupName: 'simulated', PolicyArn: arn }));
+    await ok(iam(s, 'AttachRolePolicy', { RoleName: 'simulated', PolicyArn: arn }));
+    const statement = [
+      ['SourcePolicyId', 'simulated'], // UNCONFIRMED: the recording hides the id
+      ['SourcePolicyType', 'IAM Policy'],
+      ['StartPosition', '1,41'],
+      ['EndPosition', '1,113'],
+    ];
+    const matched = (e: Element) =>
+      e.children.map((m) =>
+        m.children.map((c) => [c.name, c.children.length ? `${at(c, 'Line').text},${at(c, 'Column').text}` : c.text]),
+      );
+    for (const kind of ['user', 'group', 'role']) {
+      const r = result(
+        await iam(s, 'SimulatePrincipalPolicy', {
+          PolicySourceArn: `arn:aws:iam::${account}:${kind}/simulated`,
+          'ActionNames.member.1': 's3:PutObject',
+          'ActionNames.member.2': 's3:GetObjectVersion',
+          'ResourceArns.member.1': 'arn:aws:s3:::bucket',
+        }),
+        'SimulatePrincipalPolicy',
+      );
+      assert.deepEqual(names(r), ['EvaluationResults', 'IsTruncated']);
+      assert.equal(at(r, 'IsTruncated').text, 'false');
+      const [put, get] = at(r, 'EvaluationResults').children;
+      for (const [evaluation, action, decision, statements] of [
+        [put!, 's3:PutObject', 'allowed', [statement]],
+        [get!, 's3:GetObjectVersion', 'implicitDeny', []],
+      ] as const) {
+        assert.deepEqual(
+          names(evaluation),
+          [
+            'EvalActionName',
+            'EvalResourceName',
+            'EvalDecision',
+            'MatchedStatements',
+            'MissingContextValues',
+            'EvalDecisionDetails',
+            'ResourceSpecificResults',
+          ],
+          kind,
+        );
+        assertTexts(evaluation, {
+          EvalActionName: action,
+          EvalResourceName: 'arn:aws:s3:::bucket',
+          EvalDecision: decision,
+        });
+        assert.deepEqual(matched(at(evaluation, 'MatchedStatements')), statements, kind);
+        assert.deepEqual(names(at(evaluation, 'MissingContextValues')), []);
+        assert.deepEqual(names(at(evaluation, 'EvalDecisionDetails')), []);
+        const [specific] = at(evaluation, 'ResourceSpecificResults').children;
+        assert.deepEqual(names(specific!), [
+          'EvalResourceName',
+          'EvalResourceDecision',
+          'MatchedStatements',
+          'MissingContextValues',
+        ]);
+        assertTexts(specific!, { EvalResourceName: 'arn:aws:s3:::bucket', EvalResourceDecision: decision });
+        assert.deepEqual(matched(at(specific!, 'MatchedStatements')), statements, kind);
+      }
+    }
   });
 });
