@@ -61,7 +61,7 @@ export function result(r: RawReply, operation: string): Element {
 /** An operation with no output: the response holds the request id only. */
 export function empty(r: RawReply, operation: string): void {
   const root = result(r, operation);
-  assert.deepEqual(names(root), ['ResponseMetadata']);
+  assert.deepEqual(names(root), ['ResponseMetadata'], `${operation}: ${r.body}`);
 }
 
 /** The whole error document as AWS sends it: Type, Code, Message in that order, then the request id; and the status. */
