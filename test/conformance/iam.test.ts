@@ -32,6 +32,10 @@
  * | SAML provider: Create, Get, List                                | model                                          | pass   |
  * | Virtual MFA: Create, List                                       | API ref ListVirtualMFADevices; model           | pass   |
  * | GetAccountSummary: the example's keys                           | API ref GetAccountSummary                      | pass   |
+ * | users, recorded 2026 (LocalStack test_iam_users.py snapshots): DeleteUser with an attached / an inline policy, | pass |
+ * |   Update/Delete/Tag/UntagUser of no user, CreateAccessKey for no user, UpdateAccessKey of no key, DeleteAccessKey |  |
+ * |   without UserName by a role session, DetachUserPolicy of a policy not attached, empty ListUserTags/ListAccessKeys |  |
+ * | GetAccessKeyLastUsed of no key: 403 AccessDenied             | LocalStack test_iam_users.py::test_access_key_errors | FIXED (was 404 NoSuchEntity) |
  * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
  * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
  * | Create/Delete/ListAccountAliases                                | API ref                                        | NOT SERVED (InvalidAction), see report |
@@ -43,7 +47,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { accountOf, iam, ok, policy } from '../helpers/iam.js';
+import { accountOf, credentialsOf, iam, ok, policy } from '../helpers/iam.js';
+import { call, createUserWithKey } from '../helpers/query.js';
 import { makeTestIdp } from '../helpers/saml-idp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
@@ -976,5 +981,100 @@ describe('the other operations we serve: shapes by the model and the API referen
       'NoSuchEntity',
       `Manifest not found for arn ${saml}`,
     );
+  });
+});
+
+describe('users and their keys, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_users.snapshot.json)', () => {
+  // TestUserLifecycle::test_delete_user_with_attached_policy and test_delete_user_with_inline_policy, test_user_errors.
+  test('DeleteUser with an attached or an inline policy: 409; users that do not exist: 404', async () => {
+    const policyArn = `arn:aws:iam::${account}:policy/attachable`;
+    await ok(iam(s, 'CreateUser', { UserName: 'with-attached' }));
+    await ok(iam(s, 'AttachUserPolicy', { UserName: 'with-attached', PolicyArn: policyArn }));
+    assertError(
+      await iam(s, 'DeleteUser', { UserName: 'with-attached' }),
+      409,
+      'DeleteConflict',
+      'Cannot delete entity, must detach all policies first.',
+    );
+    await ok(iam(s, 'CreateUser', { UserName: 'with-inline' }));
+    await ok(iam(s, 'PutUserPolicy', { UserName: 'with-inline', PolicyName: 'p', PolicyDocument: boundaryDocument }));
+    assertError(
+      await iam(s, 'DeleteUser', { UserName: 'with-inline' }),
+      409,
+      'DeleteConflict',
+      'Cannot delete entity, must delete policies first.',
+    );
+    const missing = 'The user with name nonexistent-user cannot be found.';
+    for (const [operation, params] of [
+      ['UpdateUser', { NewUserName: 'renamed' }],
+      ['DeleteUser', {}],
+      ['CreateAccessKey', {}],
+      ['TagUser', tag(1, 'k', 'v')],
+      ['UntagUser', { 'TagKeys.member.1': 'k' }],
+      ['ListUserTags', {}],
+    ] as const)
+      assertError(await iam(s, operation, { UserName: 'nonexistent-user', ...params }), 404, 'NoSuchEntity', missing);
+  });
+
+  // TestUserAccessKeys::test_access_key_errors, TestUserPolicies::test_user_managed_policy_errors,
+  // TestUserTags::test_user_tag_operations, TestUserAccessKeys::test_access_key_lifecycle.
+  test('key and policy refusals; empty lists are sent empty', async () => {
+    const bob = await createUserWithKey(s, 'key-errors');
+    assertError(
+      await iam(s, 'UpdateAccessKey', {
+        UserName: 'key-errors',
+        AccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        Status: 'Inactive',
+      }),
+      404,
+      'NoSuchEntity',
+      'The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.',
+    );
+    // A key id of no user: AccessDenied naming the caller, "perform" without a colon.
+    assertError(
+      await iam(s, 'GetAccessKeyLastUsed', { AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }),
+      403,
+      'AccessDenied',
+      `User: arn:aws:iam::${account}:root is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key AKIAIOSFODNN7EXAMPLE`,
+    );
+    // DeleteAccessKey without UserName from credentials that are no user's (a role session).
+    await ok(iam(s, 'PutUserPolicy', { UserName: 'key-errors', PolicyName: 'all', PolicyDocument: boundaryDocument }));
+    const trustingAccount = policy({ Effect: 'Allow', Principal: { AWS: account }, Action: 'sts:AssumeRole' });
+    await ok(iam(s, 'CreateRole', { RoleName: 'key-admin', AssumeRolePolicyDocument: trustingAccount }));
+    await ok(iam(s, 'PutRolePolicy', { RoleName: 'key-admin', PolicyName: 'all', PolicyDocument: boundaryDocument }));
+    const session = credentialsOf(
+      (
+        await ok(
+          call(s, 'AssumeRole', { RoleArn: `arn:aws:iam::${account}:role/key-admin`, RoleSessionName: 'admin' }, bob),
+        )
+      ).body,
+    );
+    assertError(
+      await iam(s, 'DeleteAccessKey', { AccessKeyId: bob.accessKeyId }, session),
+      400,
+      'ValidationError',
+      'Must specify userName when calling with non-User credentials',
+    );
+    assertError(
+      await iam(s, 'DetachUserPolicy', {
+        UserName: 'key-errors',
+        PolicyArn: `arn:aws:iam::${account}:policy/attachable`,
+      }),
+      404,
+      'NoSuchEntity',
+      `Policy arn:aws:iam::${account}:policy/attachable was not found.`,
+    );
+    await ok(iam(s, 'CreateUser', { UserName: 'bare' }));
+    for (const [operation, list] of [
+      ['ListUserTags', 'Tags'],
+      ['ListAccessKeys', 'AccessKeyMetadata'],
+      ['ListUserPolicies', 'PolicyNames'],
+      ['ListAttachedUserPolicies', 'AttachedPolicies'],
+      ['ListGroupsForUser', 'Groups'],
+    ] as const) {
+      const r = result(await iam(s, operation, { UserName: 'bare' }), operation);
+      assert.deepEqual(names(r), [list, 'IsTruncated'], operation);
+      assert.deepEqual(names(at(r, list)), [], operation);
+    }
   });
 });
