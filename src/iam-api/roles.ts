@@ -129,7 +129,8 @@ export const updateRoleDescription = operation<{ RoleName: string; Description: 
   handle: async ({ input, app }) => {
     const role = await requireRole(app, input.RoleName);
     await app.store.updateRole(role.roleId, { description: input.Description });
-    return { Role: roleOutput({ ...role, description: input.Description }) };
+    // As CreateRole's: no MaxSessionDuration, no RoleLastUsed (LocalStack's recorded test_update_role snapshot).
+    return { Role: { ...roleOutput({ ...role, description: input.Description }), MaxSessionDuration: undefined } };
   },
 });
 

@@ -35,6 +35,9 @@
  * | users, recorded 2026 (LocalStack test_iam_users.py snapshots): DeleteUser with an attached / an inline policy, | pass |
  * |   Update/Delete/Tag/UntagUser of no user, CreateAccessKey for no user, UpdateAccessKey of no key, DeleteAccessKey |  |
  * |   without UserName by a role session, DetachUserPolicy of a policy not attached, empty ListUserTags/ListAccessKeys |  |
+ * | roles, recorded 2026 (LocalStack test_iam_roles.py snapshots): errors of GetRole/UpdateRole/DeleteRole of no | pass |
+ * |   role, DeleteRole with an inline policy, trust policies with other actions or a Resource, inline policy 404s |  |
+ * | UpdateRoleDescription: the Role without MaxSessionDuration    | LocalStack test_iam_roles.py::test_update_role | FIXED (sent MaxSessionDuration) |
  * | GetAccessKeyLastUsed of no key: 403 AccessDenied             | LocalStack test_iam_users.py::test_access_key_errors | FIXED (was 404 NoSuchEntity) |
  * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
  * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
@@ -1076,5 +1079,73 @@ describe('users and their keys, recorded in 2026 (LocalStack tests/aws/services/
       assert.deepEqual(names(r), [list, 'IsTruncated'], operation);
       assert.deepEqual(names(at(r, list)), [], operation);
     }
+  });
+});
+
+describe('roles, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_roles.snapshot.json)', () => {
+  // TestRoleLifecycle::test_role_errors, test_delete_role_with_inline_policy, test_update_role,
+  // test_update_assume_role_policy_errors; TestRoleInlinePolicies::test_role_inline_policy_lifecycle.
+  test('refusals, and UpdateRoleDescription answering the Role as CreateRole does', async () => {
+    const missing = 'The role with name test-nonexistent-role cannot be found.';
+    for (const operation of ['GetRole', 'UpdateRole', 'DeleteRole'])
+      assertError(await iam(s, operation, { RoleName: 'test-nonexistent-role' }), 404, 'NoSuchEntity', missing);
+    await ok(
+      iam(s, 'CreateRole', {
+        RoleName: 'inline-held',
+        AssumeRolePolicyDocument: ec2Trust,
+        Description: 'initial description',
+      }),
+    );
+    await ok(
+      iam(s, 'PutRolePolicy', { RoleName: 'inline-held', PolicyName: 'kept', PolicyDocument: boundaryDocument }),
+    );
+    assertError(
+      await iam(s, 'DeleteRole', { RoleName: 'inline-held' }),
+      409,
+      'DeleteConflict',
+      'Cannot delete entity, must delete policies first.',
+    );
+    for (const operation of ['GetRolePolicy', 'DeleteRolePolicy'])
+      assertError(
+        await iam(s, operation, { RoleName: 'inline-held', PolicyName: 'gone' }),
+        404,
+        'NoSuchEntity',
+        'The role policy with name gone cannot be found.',
+      );
+    const trustWith = (statement: object) =>
+      policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole', ...statement });
+    for (const [document, message] of [
+      ['{"Version": ', 'This policy contains invalid Json'],
+      [trustWith({ Action: 's3:GetObject' }), 'AssumeRole policy may only specify STS AssumeRole actions.'],
+      [trustWith({ Resource: '*' }), 'Has prohibited field Resource'],
+    ])
+      assertError(
+        await iam(s, 'UpdateAssumeRolePolicy', { RoleName: 'inline-held', PolicyDocument: document! }),
+        400,
+        'MalformedPolicyDocument',
+        message!,
+      );
+    await ok(iam(s, 'UpdateRole', { RoleName: 'inline-held', MaxSessionDuration: 7200 }));
+    const described = at(
+      result(
+        await iam(s, 'UpdateRoleDescription', {
+          RoleName: 'inline-held',
+          Description: 'description via update_role_description',
+        }),
+        'UpdateRoleDescription',
+      ),
+      'Role',
+    );
+    assert.deepEqual(names(described), [
+      'Path',
+      'RoleName',
+      'RoleId',
+      'Arn',
+      'CreateDate',
+      'AssumeRolePolicyDocument',
+      'Description',
+    ]);
+    const fetched = at(result(await iam(s, 'GetRole', { RoleName: 'inline-held' }), 'GetRole'), 'Role');
+    assertTexts(fetched, { Description: 'description via update_role_description', MaxSessionDuration: '7200' });
   });
 });
