@@ -38,6 +38,12 @@
  * | roles, recorded 2026 (LocalStack test_iam_roles.py snapshots): errors of GetRole/UpdateRole/DeleteRole of no | pass |
  * |   role, DeleteRole with an inline policy, trust policies with other actions or a Resource, inline policy 404s |  |
  * | UpdateRoleDescription: the Role without MaxSessionDuration    | LocalStack test_iam_roles.py::test_update_role | FIXED (sent MaxSessionDuration) |
+ * | OIDC, recorded 2026 (LocalStack test_iam_oidc.py snapshots): duplicate, too many thumbprints, 101 client ids, | pass |
+ * |   Get of no provider                                            |                                                |        |
+ * | OIDC: Url without a scheme: 400 ValidationError (no period)    | LocalStack test_create_open_id_connect_provider_invalid_url | FIXED (was InvalidInput) |
+ * | OIDC: GetOpenIDConnectProvider sends Tags even when empty      | LocalStack test_get_open_id_connect_provider   | FIXED (left out) |
+ * | OIDC: deleting a provider that is not there: 404               | LocalStack test_delete_open_id_connect_provider | FIXED (was 200, as documented) |
+ * | a list of structures in a validation message                   | recorded: list values are left out             | FIXED ("[object Object]") |
  * | GetAccessKeyLastUsed of no key: 403 AccessDenied             | LocalStack test_iam_users.py::test_access_key_errors | FIXED (was 404 NoSuchEntity) |
  * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
  * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
@@ -1147,5 +1153,90 @@ describe('roles, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_ro
     ]);
     const fetched = at(result(await iam(s, 'GetRole', { RoleName: 'inline-held' }), 'GetRole'), 'Role');
     assertTexts(fetched, { Description: 'description via update_role_description', MaxSessionDuration: '7200' });
+  });
+});
+
+describe('OpenID Connect providers, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_oidc.snapshot.json)', () => {
+  test('refusals and the provider as GetOpenIDConnectProvider shows it', async () => {
+    const thumbprints = (n: number) =>
+      Object.fromEntries([...'abcdefgh'].slice(0, n).map((c, i) => [`ThumbprintList.member.${i + 1}`, c.repeat(40)]));
+    // test_create_open_id_connect_provider_invalid_url
+    assertError(
+      await iam(s, 'CreateOpenIDConnectProvider', { Url: 'example.org', ...thumbprints(1) }),
+      400,
+      'ValidationError',
+      'Invalid Open ID Connect Provider URL',
+    );
+    // test_create_open_id_connect_provider_too_many_thumbprints (six)
+    assertError(
+      await iam(s, 'CreateOpenIDConnectProvider', { Url: 'https://oidc-thumbs.example.com', ...thumbprints(6) }),
+      400,
+      'InvalidInput',
+      'Thumbprint list must contain fewer than 5 entries.',
+    );
+    // test_create_open_id_connect_provider_quota_error (101 client ids)
+    const clients = Object.fromEntries([...Array(101).keys()].map((i) => [`ClientIDList.member.${i + 1}`, String(i)]));
+    assertError(
+      await iam(s, 'CreateOpenIDConnectProvider', {
+        Url: 'https://oidc-clients.example.com',
+        ...thumbprints(1),
+        ...clients,
+      }),
+      409,
+      'LimitExceeded',
+      'Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100',
+    );
+    // test_create_open_id_connect_provider_duplicate_error
+    const url = 'https://oidc-get.example.com';
+    await ok(
+      iam(s, 'CreateOpenIDConnectProvider', { Url: url, ...thumbprints(2), 'ClientIDList.member.1': 'client-id-1' }),
+    );
+    assertError(
+      await iam(s, 'CreateOpenIDConnectProvider', { Url: url, ...thumbprints(1) }),
+      409,
+      'EntityAlreadyExists',
+      `Provider with url ${url} already exists.`,
+    );
+    // test_get_open_id_connect_provider: Tags sent empty.
+    const arn = `arn:aws:iam::${account}:oidc-provider/oidc-get.example.com`;
+    const got = result(
+      await iam(s, 'GetOpenIDConnectProvider', { OpenIDConnectProviderArn: arn }),
+      'GetOpenIDConnectProvider',
+    );
+    assert.deepEqual(names(got), ['Url', 'ClientIDList', 'ThumbprintList', 'CreateDate', 'Tags']);
+    assert.deepEqual(names(at(got, 'Tags')), []);
+    assert.deepEqual(
+      at(got, 'ClientIDList').children.map((c) => c.text),
+      ['client-id-1'],
+    );
+    // test_get_open_id_connect_provider_not_found, test_delete_open_id_connect_provider.
+    const gone = `arn:aws:iam::${account}:oidc-provider/non-existent.example.com`;
+    assertError(
+      await iam(s, 'GetOpenIDConnectProvider', { OpenIDConnectProviderArn: gone }),
+      404,
+      'NoSuchEntity',
+      `OpenIDConnect Provider not found for arn ${gone}`,
+    );
+    empty(
+      await iam(s, 'DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn }),
+      'DeleteOpenIDConnectProvider',
+    );
+    assertError(
+      await iam(s, 'DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn }),
+      404,
+      'NoSuchEntity',
+      `OpenId connect Provider ${arn} cannot be found.`,
+    );
+  });
+
+  // A list of structures over its length is refused without echoing it (the recordings leave list values out).
+  test('51 tags in one request: the list is not quoted', async () => {
+    const tags = Object.assign({}, ...[...Array(51).keys()].map((i) => tag(i + 1, `k${i}`, 'v')));
+    assertError(
+      await iam(s, 'CreateOpenIDConnectProvider', { Url: 'https://oidc-tags.example.com', ...tags }),
+      400,
+      'ValidationError',
+      "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+    );
   });
 });
