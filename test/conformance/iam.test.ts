@@ -26,7 +26,8 @@
  * | ListRolePolicies empty list; ListAttachedRolePolicies members   | LocalStack test_service_role_lifecycle         | pass   |
  * | policy versions: Get/Create/ListPolicyVersions shapes           | model; API reference (order newest first UNCONFIRMED) | pass |
  * | CreateGroup, GetGroup, ListGroupsForUser                        | API ref CreateGroup; model                     | pass   |
- * | CreateInstanceProfile, GetInstanceProfile (role's short form)   | API ref CreateInstanceProfile, GetInstanceProfile | pass (GetInstanceProfile's empty Tags kept: UNCONFIRMED) |
+ * | CreateInstanceProfile, GetInstanceProfile (role's short form)   | API ref; LocalStack test_iam_instance_profiles.py (2026) | pass (GetInstanceProfile's empty Tags: recorded) |
+ * | instance profiles, recorded 2026: a second role, deleting one with a role, missing and duplicate profiles | LocalStack test_iam_instance_profiles.py | pass |
  * | TagRole/ListRoleTags                                            | API ref ListRoleTags                           | pass   |
  * | OIDC provider: Create, Get (Url without scheme), List           | API ref CreateOpenIDConnectProvider; model     | pass   |
  * | SAML provider: Create, Get, List                                | model                                          | pass   |
@@ -546,7 +547,8 @@ describe('groups', () => {
 
 describe('instance profiles', () => {
   // API reference CreateInstanceProfile (Roles empty) and GetInstanceProfile (the role without MaxSessionDuration)
-  // examples. GetInstanceProfile's empty Tags is UNCONFIRMED (kept as test/iam-api/instance-profiles.test.ts holds it).
+  // examples; LocalStack test_iam_instance_profiles.py::test_add_remove_role_from_instance_profile (2026): Get sends
+  // an empty Tags, Create none.
   test('CreateInstanceProfile, AddRoleToInstanceProfile, GetInstanceProfile, ListInstanceProfilesForRole', async () => {
     const PROFILE = ['Path', 'InstanceProfileName', 'InstanceProfileId', 'Arn', 'CreateDate', 'Roles'];
     const created = at(
@@ -1238,5 +1240,48 @@ describe('OpenID Connect providers, recorded in 2026 (LocalStack tests/aws/servi
       'ValidationError',
       "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
     );
+  });
+});
+
+describe('instance profiles, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_instance_profiles.snapshot.json)', () => {
+  // test_add_second_role_to_instance_profile_error, test_delete_instance_profile_with_role_error,
+  // test_instance_profile_errors.
+  test('a second role, deleting a profile holding a role, missing and duplicate profiles', async () => {
+    await ok(iam(s, 'CreateInstanceProfile', { InstanceProfileName: 'recorded-profile' }));
+    await ok(iam(s, 'CreateRole', { RoleName: 'profile-role-1', AssumeRolePolicyDocument: ec2Trust }));
+    await ok(iam(s, 'CreateRole', { RoleName: 'profile-role-2', AssumeRolePolicyDocument: ec2Trust }));
+    await ok(
+      iam(s, 'AddRoleToInstanceProfile', { InstanceProfileName: 'recorded-profile', RoleName: 'profile-role-1' }),
+    );
+    assertError(
+      await iam(s, 'AddRoleToInstanceProfile', { InstanceProfileName: 'recorded-profile', RoleName: 'profile-role-2' }),
+      409,
+      'LimitExceeded',
+      'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1',
+    );
+    assertError(
+      await iam(s, 'DeleteInstanceProfile', { InstanceProfileName: 'recorded-profile' }),
+      409,
+      'DeleteConflict',
+      'Cannot delete entity, must remove roles from instance profile first.',
+    );
+    assertError(
+      await iam(s, 'CreateInstanceProfile', { InstanceProfileName: 'recorded-profile' }),
+      409,
+      'EntityAlreadyExists',
+      'Instance Profile recorded-profile already exists.',
+    );
+    for (const operation of ['GetInstanceProfile', 'DeleteInstanceProfile'])
+      assertError(
+        await iam(s, operation, { InstanceProfileName: 'nonexistent-profile' }),
+        404,
+        'NoSuchEntity',
+        'Instance Profile nonexistent-profile cannot be found.',
+      );
+    const forRole = result(
+      await iam(s, 'ListInstanceProfilesForRole', { RoleName: 'profile-role-2' }),
+      'ListInstanceProfilesForRole',
+    );
+    assert.deepEqual(names(at(forRole, 'InstanceProfiles')), []);
   });
 });
