@@ -45,6 +45,9 @@
  * | OIDC: GetOpenIDConnectProvider sends Tags even when empty      | LocalStack test_get_open_id_connect_provider   | FIXED (left out) |
  * | OIDC: deleting a provider that is not there: 404               | LocalStack test_delete_open_id_connect_provider | FIXED (was 200, as documented) |
  * | a list of structures in a validation message                   | recorded: list values are left out             | FIXED ("[object Object]") |
+ * | groups, recorded 2026 (LocalStack test_iam_groups.py snapshots): missing groups and users, UpdateGroup to a | pass |
+ * |   name taken, DetachGroupPolicy of a policy not attached, GetGroupPolicy of none, an empty Users |  |
+ * | RemoveUserFromGroup naming neither: the user is named          | LocalStack test_remove_user_from_unknown_group | FIXED (named the group) |
  * | GetAccessKeyLastUsed of no key: 403 AccessDenied             | LocalStack test_iam_users.py::test_access_key_errors | FIXED (was 404 NoSuchEntity) |
  * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
  * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
@@ -1283,5 +1286,51 @@ describe('instance profiles, recorded in 2026 (LocalStack tests/aws/services/iam
       'ListInstanceProfilesForRole',
     );
     assert.deepEqual(names(at(forRole, 'InstanceProfiles')), []);
+  });
+});
+
+describe('groups, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_groups.snapshot.json)', () => {
+  test('missing groups and users, a name taken, a policy not attached', async () => {
+    await ok(iam(s, 'CreateGroup', { GroupName: 'recorded-group-1' }));
+    await ok(iam(s, 'CreateGroup', { GroupName: 'recorded-group-2' }));
+    await ok(iam(s, 'CreateUser', { UserName: 'recorded-member' }));
+    const group = (name: string) => `The group with name ${name} cannot be found.`;
+    const user = (name: string) => `The user with name ${name} cannot be found.`;
+    for (const [operation, params, message] of [
+      ['GetGroup', { GroupName: 'non-existent-group' }, group('non-existent-group')], // test_get_group
+      ['DeleteGroup', { GroupName: 'unknown-group' }, group('unknown-group')], // test_delete_unknown_group
+      ['UpdateGroup', { GroupName: 'nonexisting', NewGroupName: 'x' }, group('nonexisting')], // test_update_group_not_found
+      // test_add_unknown_user_to_group, test_add_user_to_unknown_group
+      ['AddUserToGroup', { GroupName: 'recorded-group-1', UserName: 'non-existent-user' }, user('non-existent-user')],
+      ['AddUserToGroup', { GroupName: 'non-existent-group', UserName: 'recorded-member' }, group('non-existent-group')],
+      // test_remove_user_from_unknown_group: neither exists, the user is named.
+      ['RemoveUserFromGroup', { GroupName: 'unknown-group', UserName: 'any-user' }, user('any-user')],
+      [
+        'GetGroupPolicy',
+        { GroupName: 'recorded-group-1', PolicyName: 'none' },
+        'The group policy with name none cannot be found.',
+      ],
+    ] as const)
+      assertError(await iam(s, operation, params), 404, 'NoSuchEntity', message);
+    // test_update_group_duplicate_name
+    assertError(
+      await iam(s, 'UpdateGroup', { GroupName: 'recorded-group-1', NewGroupName: 'recorded-group-2' }),
+      409,
+      'EntityAlreadyExists',
+      'Group with name recorded-group-2 already exists.',
+    );
+    // test_detach_unattached_group_policy
+    assertError(
+      await iam(s, 'DetachGroupPolicy', {
+        GroupName: 'recorded-group-1',
+        PolicyArn: `arn:aws:iam::${account}:policy/attachable`,
+      }),
+      404,
+      'NoSuchEntity',
+      `Policy arn:aws:iam::${account}:policy/attachable was not found.`,
+    );
+    // test_get_group_with_path: an empty group sends an empty Users.
+    const got = result(await iam(s, 'GetGroup', { GroupName: 'recorded-group-2' }), 'GetGroup');
+    assert.deepEqual(names(at(got, 'Users')), []);
   });
 });
