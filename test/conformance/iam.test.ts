@@ -48,6 +48,11 @@
  * | groups, recorded 2026 (LocalStack test_iam_groups.py snapshots): missing groups and users, UpdateGroup to a | pass |
  * |   name taken, DetachGroupPolicy of a policy not attached, GetGroupPolicy of none, an empty Users |  |
  * | RemoveUserFromGroup naming neither: the user is named          | LocalStack test_remove_user_from_unknown_group | FIXED (named the group) |
+ * | MFA, recorded 2026 (LocalStack test_iam_mfa.py snapshots): Enable/Deactivate for no user, a device in use, | pass |
+ * |   an invalid marker, ListMFADevices before and after                                                   |  |
+ * | MFA: an invalid Path: AWS's own words                          | LocalStack test_virtual_mfa_device_errors      | NOT FIXED (validation layer, item 2) |
+ * | ListVirtualMFADevices with a marker never issued: 400           | LocalStack test_list_virtual_mfa_devices       | deliberate (markers are keys) |
+ * | MFA: no such device / a duplicate device: AWS's words          | LocalStack test_virtual_mfa_device_errors, test_enable_mfa_device_errors | FIXED (other words) |
  * | GetAccessKeyLastUsed of no key: 403 AccessDenied             | LocalStack test_iam_users.py::test_access_key_errors | FIXED (was 404 NoSuchEntity) |
  * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
  * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
@@ -60,7 +65,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { accountOf, credentialsOf, iam, ok, policy } from '../helpers/iam.js';
+import { accountOf, credentialsOf, iam, ok, policy, totp } from '../helpers/iam.js';
 import { call, createUserWithKey } from '../helpers/query.js';
 import { makeTestIdp } from '../helpers/saml-idp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -1332,5 +1337,93 @@ describe('groups, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_g
     // test_get_group_with_path: an empty group sends an empty Users.
     const got = result(await iam(s, 'GetGroup', { GroupName: 'recorded-group-2' }), 'GetGroup');
     assert.deepEqual(names(at(got, 'Users')), []);
+  });
+});
+
+describe('MFA devices, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_mfa.snapshot.json)', () => {
+  test('refusals in AWS words; ListMFADevices before and after', async () => {
+    const serial = at(
+      at(
+        result(
+          await iam(s, 'CreateVirtualMFADevice', { VirtualMFADeviceName: 'recorded-mfa' }),
+          'CreateVirtualMFADevice',
+        ),
+        'VirtualMFADevice',
+      ),
+      'SerialNumber',
+    ).text;
+    // test_virtual_mfa_device_errors
+    assertError(
+      await iam(s, 'CreateVirtualMFADevice', { VirtualMFADeviceName: 'recorded-mfa' }),
+      409,
+      'EntityAlreadyExists',
+      'MFA device already exists.',
+    );
+    // NOT FIXED here: AWS answers a bad Path with its own words ("The specified value for path is invalid. It must
+    // begin and end with / and contain only alphanumeric characters and/or / characters."); ours is the model's
+    // pattern message from the validation layer (issue 13, item 2), asserted here so that a change is seen.
+    assertError(
+      await iam(s, 'CreateVirtualMFADevice', { VirtualMFADeviceName: 'pathed', Path: 'no-leading-slash/' }),
+      400,
+      'ValidationError',
+      "1 validation error detected: Value 'no-leading-slash/' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
+    );
+    const missingDevice = `arn:aws:iam::${account}:mfa/nonexistent-device`;
+    assertError(
+      await iam(s, 'DeleteVirtualMFADevice', { SerialNumber: missingDevice }),
+      404,
+      'NoSuchEntity',
+      `MFA Device with serial number ${missingDevice} does not exist.`,
+    );
+    // test_enable_mfa_device_errors
+    for (const [operation, extra] of [
+      ['EnableMFADevice', { AuthenticationCode1: '123456', AuthenticationCode2: '654321' }],
+      ['DeactivateMFADevice', {}],
+    ] as const)
+      assertError(
+        await iam(s, operation, { UserName: 'nonexistent-user', SerialNumber: serial, ...extra }),
+        404,
+        'NoSuchEntity',
+        'The user with name nonexistent-user cannot be found.',
+      );
+    await ok(iam(s, 'CreateUser', { UserName: 'mfa-user' }));
+    const missingMfa = `arn:aws:iam::${account}:mfa/nonexistent-mfa`;
+    assertError(
+      await iam(s, 'DeactivateMFADevice', { UserName: 'mfa-user', SerialNumber: missingMfa }),
+      404,
+      'NoSuchEntity',
+      `MFA Device with serial number ${missingMfa} does not exist.`,
+    );
+    // test_enable_virtual_mfa_device: MFADevices empty, then UserName, SerialNumber, EnableDate.
+    const before = result(await iam(s, 'ListMFADevices', { UserName: 'mfa-user' }), 'ListMFADevices');
+    assert.deepEqual(names(before), ['MFADevices', 'IsTruncated']);
+    assert.deepEqual(names(at(before, 'MFADevices')), []);
+    const created = at(
+      result(await iam(s, 'CreateVirtualMFADevice', { VirtualMFADeviceName: 'enabled-mfa' }), 'CreateVirtualMFADevice'),
+      'VirtualMFADevice',
+    );
+    const seed = Buffer.from(at(created, 'Base32StringSeed').text, 'base64').toString('ascii');
+    const now = s.clock.now();
+    const enabledSerial = at(created, 'SerialNumber').text;
+    const codes = { AuthenticationCode1: totp(seed, now - 30_000), AuthenticationCode2: totp(seed, now) };
+    empty(
+      await iam(s, 'EnableMFADevice', { UserName: 'mfa-user', SerialNumber: enabledSerial, ...codes }),
+      'EnableMFADevice',
+    );
+    const after = result(await iam(s, 'ListMFADevices', { UserName: 'mfa-user' }), 'ListMFADevices');
+    assert.deepEqual(members(at(after, 'MFADevices')), [['UserName', 'SerialNumber', 'EnableDate']]);
+    // test_enable_mfa_device_already_attached
+    await ok(iam(s, 'CreateUser', { UserName: 'mfa-user-2' }));
+    assertError(
+      await iam(s, 'EnableMFADevice', { UserName: 'mfa-user-2', SerialNumber: enabledSerial, ...codes }),
+      409,
+      'EntityAlreadyExists',
+      'MFA Device is already in use.',
+    );
+    // test_list_virtual_mfa_devices: AWS refuses a marker it did not issue (400 ValidationError "Invalid Marker.").
+    // deliberate: our markers are the last key a page returned, so any text is a place to continue from, and a page
+    // after it is answered (lookup.ts, pageOf); making markers opaque is left to the lists' owner.
+    const page = result(await iam(s, 'ListVirtualMFADevices', { Marker: 'bogus' }), 'ListVirtualMFADevices');
+    assert.deepEqual(names(page), ['VirtualMFADevices', 'IsTruncated']);
   });
 });
