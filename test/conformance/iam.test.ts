@@ -53,6 +53,9 @@
  * | MFA: an invalid Path: AWS's own words                          | LocalStack test_virtual_mfa_device_errors      | NOT FIXED (validation layer, item 2) |
  * | ListVirtualMFADevices with a marker never issued: 400           | LocalStack test_list_virtual_mfa_devices       | deliberate (markers are keys) |
  * | MFA: no such device / a duplicate device: AWS's words          | LocalStack test_virtual_mfa_device_errors, test_enable_mfa_device_errors | FIXED (other words) |
+ * | SAML, recorded 2026 (LocalStack test_iam_saml_providers.py): Get/Delete of no provider ("Manifest not found") | pass |
+ * | GetSAMLProvider: Tags and PrivateKeyList sent empty            | LocalStack test_get_saml_provider              | FIXED (left out) |
+ * | GetSAMLProvider: SAMLProviderUUID, AssertionEncryptionMode "Allowed", a ValidUntil always | same | deliberate (see saml-providers.ts) |
  * | GetAccessKeyLastUsed of no key: 403 AccessDenied             | LocalStack test_iam_users.py::test_access_key_errors | FIXED (was 404 NoSuchEntity) |
  * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
  * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
@@ -1425,5 +1428,27 @@ describe('MFA devices, recorded in 2026 (LocalStack tests/aws/services/iam/test_
     // after it is answered (lookup.ts, pageOf); making markers opaque is left to the lists' owner.
     const page = result(await iam(s, 'ListVirtualMFADevices', { Marker: 'bogus' }), 'ListVirtualMFADevices');
     assert.deepEqual(names(page), ['VirtualMFADevices', 'IsTruncated']);
+  });
+});
+
+describe('SAML providers, recorded in 2026 (LocalStack tests/aws/services/iam/test_iam_saml_providers.snapshot.json)', () => {
+  test('GetSAMLProvider sends empty Tags and PrivateKeyList; Get and Delete of no provider are 404', async () => {
+    const created = result(
+      await iam(s, 'CreateSAMLProvider', { Name: 'RecordedProvider', SAMLMetadataDocument: makeTestIdp().metadata() }),
+      'CreateSAMLProvider',
+    );
+    const arn = at(created, 'SAMLProviderArn').text;
+    const got = result(await iam(s, 'GetSAMLProvider', { SAMLProviderArn: arn }), 'GetSAMLProvider');
+    assert.deepEqual(names(got), ['SAMLMetadataDocument', 'CreateDate', 'Tags', 'PrivateKeyList']);
+    assert.deepEqual(names(at(got, 'Tags')), []);
+    assert.deepEqual(names(at(got, 'PrivateKeyList')), []);
+    const missing = `arn:aws:iam::${account}:saml-provider/NonExistentProvider`;
+    for (const operation of ['GetSAMLProvider', 'DeleteSAMLProvider'])
+      assertError(
+        await iam(s, operation, { SAMLProviderArn: missing }),
+        404,
+        'NoSuchEntity',
+        `Manifest not found for arn ${missing}`,
+      );
   });
 });
