@@ -4,14 +4,20 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeStore, openStore } from '../store/open.js';
 import type { AccountRecord, Store } from '../store/store.js';
 import type { MasterKey } from '../tokens/master-key.js';
 import { openStoreMasterKey } from '../tokens/store-master-key.js';
+import { type OptionSpec, type ParsedArgs, one } from './args.js';
 
-export const storeOptionsUsage = `  --data-dir DIR   the server's data dir (SQLite database, master.key) (default ./data)
-  --store URL      the server's PostgreSQL store instead (default: OPENSTS_DATABASE_URL if set)`;
+/** Where the store of an admin command is: the options every one of them takes. */
+export const STORE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'data-dir': { arg: 'DIR', help: "the server's data dir (SQLite database, master.key) (default ./data)" },
+  store: { arg: 'URL', help: "the server's PostgreSQL store instead (default: OPENSTS_DATABASE_URL if set)" },
+};
+
+/** The store options as openAdminStore takes them. */
+export const storeValues = (args: ParsedArgs) => ({ 'data-dir': one(args, 'data-dir'), store: one(args, 'store') });
 
 /** Where an admin command reads its environment and time and writes its output (tests pass their own). */
 export interface AdminIo {
@@ -29,17 +35,6 @@ export interface AdminStore {
   account: AccountRecord;
   /** How the store is named in messages (no password). */
   name: string;
-}
-
-export const storeOptions = {
-  'data-dir': { type: 'string', default: 'data' },
-  store: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** Parses the store options and the positionals of an admin command. */
-export function parseAdminArgs(argv: string[]) {
-  return parseArgs({ args: argv, options: storeOptions, allowPositionals: true, strict: true });
 }
 
 /** Opens an existing store (SQLite data dir or PostgreSQL), with its master key if needed; refuses to create either. */

@@ -17,33 +17,49 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeStore } from '../store/open.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { Keyring } from '../tokens/keyring.js';
 import { MasterKey } from '../tokens/master-key.js';
 import { processIo, type AdminIo } from './admin.js';
+import { type CommandSpec, one, parseCommand, UsageError } from './args.js';
 
-export const backupUsage = `Usage: opensts backup --out FILE [--data-dir DIR]
-       opensts backup --store postgres://...    prints the pg_dump and pg_restore commands
+export const backupSpec: CommandSpec = {
+  name: 'opensts backup',
+  synopsis: `--out FILE [--data-dir DIR]
+       opensts backup --store postgres://...    prints the pg_dump and pg_restore commands`,
+  description: '',
+  options: {
+    'data-dir': {
+      arg: 'DIR',
+      help: "the server's data dir (default ./data); the server may be running: the snapshot is one\nconsistent read, and writes go on while it is taken",
+    },
+    out: { arg: 'FILE', help: 'the snapshot (a SQLite file, mode 0600); an existing file is not overwritten' },
+    store: {
+      arg: 'URL',
+      help: 'a PostgreSQL store (default: OPENSTS_DATABASE_URL if set): prints the pg_dump and pg_restore commands',
+    },
+  },
+  notes: `The master key is not in the snapshot: back up DIR/master.key (or OPENSTS_MASTER_KEY) separately, and keep the two
+apart. The snapshot alone reveals no secret; without its key, it restores nothing usable.`,
+};
 
-  --data-dir DIR   the server's data dir (default ./data); the server may be running: the snapshot is one
-                   consistent read, and writes go on while it is taken
-  --out FILE       the snapshot (a SQLite file, mode 0600); an existing file is not overwritten
-
-The master key is not in the snapshot: back up DIR/master.key (or OPENSTS_MASTER_KEY) separately, and keep the two
-apart. The snapshot alone reveals no secret; without its key, it restores nothing usable.
-`;
-
-export const restoreUsage = `Usage: opensts restore --from FILE --data-dir DIR [--master-key KEYFILE]
-
-  --from FILE        a snapshot made by opensts backup
-  --data-dir DIR     a new data dir: it must not exist or be empty (created with mode 0700)
-  --master-key FILE  the master.key of the backed-up store: checked against the snapshot and copied into DIR
-                     (mode 0600). Without it, OPENSTS_MASTER_KEY is checked if set; either way the server needs the
-                     key when it starts (DIR/master.key or OPENSTS_MASTER_KEY): with another key it cannot open
-                     the store's secrets
-`;
+export const restoreSpec: CommandSpec = {
+  name: 'opensts restore',
+  synopsis: '--from FILE --data-dir DIR [--master-key KEYFILE]',
+  description: '',
+  options: {
+    from: { arg: 'FILE', help: 'a snapshot made by opensts backup' },
+    'data-dir': { arg: 'DIR', help: 'a new data dir: it must not exist or be empty (created with mode 0700)' },
+    'master-key': {
+      arg: 'FILE',
+      help: `the master.key of the backed-up store: checked against the snapshot and copied into DIR
+(mode 0600). Without it, OPENSTS_MASTER_KEY is checked if set; either way the server needs the
+key when it starts (DIR/master.key or OPENSTS_MASTER_KEY): with another key it cannot open
+the store's secrets`,
+    },
+  },
+};
 
 const DB_FILE = 'opensts.db';
 
@@ -51,32 +67,21 @@ const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 export async function backup(argv: string[], io: AdminIo = processIo()): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'data-dir': { type: 'string', default: 'data' },
-      store: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    io.out(backupUsage);
-    return 0;
-  }
-  const url = values.store ?? (io.env.OPENSTS_DATABASE_URL || undefined);
+  const args = parseCommand(backupSpec, argv, io.out);
+  if (!args) return 0;
+  const outFile = one(args, 'out');
+  const url = one(args, 'store') ?? (io.env.OPENSTS_DATABASE_URL || undefined);
   if (url !== undefined) {
-    io.out(postgresInstructions(url, values.out));
+    io.out(postgresInstructions(url, outFile));
     // Nothing was backed up: a script that runs this must not take it for done.
     return 2;
   }
-  if (!values.out) throw new Error('opensts backup: --out FILE is required (where the snapshot goes)');
-  const dataDir = resolve(values['data-dir']!);
+  if (!outFile) throw new UsageError('opensts backup: --out FILE is required (where the snapshot goes)');
+  const dataDir = resolve(one(args, 'data-dir') ?? 'data');
   const source = join(dataDir, DB_FILE);
   if (!existsSync(source))
     throw new Error(`No OpenSTS store in ${dataDir} (no ${DB_FILE}): give the server's --data-dir`);
-  const out = resolve(values.out);
+  const out = resolve(outFile);
   if (existsSync(out))
     throw new Error(`${out} exists: opensts backup does not overwrite a file (remove it, or choose another name)`);
   if (!existsSync(dirname(out))) throw new Error(`The directory of ${out} does not exist`);
@@ -138,24 +143,13 @@ The master key (the nodes' OPENSTS_MASTER_KEY) is not in the database: back it u
 }
 
 export async function restore(argv: string[], io: AdminIo = processIo()): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      from: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'master-key': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    io.out(restoreUsage);
-    return 0;
-  }
-  if (!values.from || !values['data-dir'])
-    throw new Error('opensts restore: --from FILE and --data-dir DIR are required');
-  const from = resolve(values.from);
-  const dataDir = resolve(values['data-dir']);
+  const args = parseCommand(restoreSpec, argv, io.out);
+  if (!args) return 0;
+  const fromFile = one(args, 'from');
+  const dataDirArg = one(args, 'data-dir');
+  if (!fromFile || !dataDirArg) throw new UsageError('opensts restore: --from FILE and --data-dir DIR are required');
+  const from = resolve(fromFile);
+  const dataDir = resolve(dataDirArg);
   if (!existsSync(from)) throw new Error(`No snapshot at ${from}`);
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new Error(
@@ -164,7 +158,8 @@ export async function restore(argv: string[], io: AdminIo = processIo()): Promis
   }
   const started = Date.now();
   checkSnapshot(from);
-  const key = values['master-key'] === undefined ? undefined : readFileSync(resolve(values['master-key']), 'utf8');
+  const masterKeyFile = one(args, 'master-key');
+  const key = masterKeyFile === undefined ? undefined : readFileSync(resolve(masterKeyFile), 'utf8');
   // OPENSTS_MASTER_KEY, when the server will be given the key that way: checked, not written anywhere.
   const keyText = key ?? (io.env.OPENSTS_MASTER_KEY || undefined);
   const master = keyText === undefined ? undefined : MasterKey.fromText(keyText);

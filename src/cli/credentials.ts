@@ -24,7 +24,7 @@ import {
   type FromIniOptions,
   memoize,
   resolveProfileCredentials,
-} from '../client/providers.js';
+} from '../client/providers/index.js';
 import { ClientConfigError, type SharedConfigFiles, profileExists } from '../client/shared-config.js';
 import {
   type ClientContext,
@@ -226,12 +226,22 @@ function serverKind(args: ParsedArgs): CredentialServerKind | undefined {
   return ecs ? 'ecs' : imds ? 'imds' : undefined;
 }
 
+/** A session shorter than this cannot get a credential server's full margins (src/client/credential-server.ts). */
+const SERVED_SESSION_MIN_SECONDS = 3600;
+
 async function serveProfile(
   kind: CredentialServerKind,
   ctx: ClientContext,
   provider: CredentialProvider,
+  args: ParsedArgs,
   listen: { host?: string; port?: number } = {},
 ): Promise<CredentialServer> {
+  // STS's default sessions last an hour or more; a profile or flag may ask for less, which we honour but explain.
+  const seconds = durationOf(args) ?? ctx.profile?.durationSeconds;
+  if (seconds !== undefined && seconds < SERVED_SESSION_MIN_SECONDS)
+    process.stderr.write(
+      `opensts: sessions of ${seconds} s are shorter than an hour: the credential server replaces them early in proportion, but botocore (boto3, the aws CLI) reading an IMDS server may keep using instance credentials up to 25 minutes after it fetched them, past their expiry; use --duration-seconds ${SERVED_SESSION_MIN_SECONDS} or more\n`,
+    );
   return startCredentialServer({
     kind,
     provider,
@@ -271,7 +281,7 @@ export async function exec(argv: string[]): Promise<number> {
   let server: CredentialServer | undefined;
   const extra = { ...contextVariables(ctx), OPENSTS_PROFILE: profile };
   if (kind) {
-    server = await serveProfile(kind, ctx, provider);
+    server = await serveProfile(kind, ctx, provider, args);
     env = serverClientEnv(process.env, ctx);
     for (const [k, v] of Object.entries({ ...extra, ...server.env })) if (v !== undefined) env[k] = v;
   } else {
@@ -346,7 +356,7 @@ export async function credentialServer(argv: string[]): Promise<number> {
   if (!EXPORT_FORMATS.includes(format) || format === 'json')
     throw new UsageError(`--format must be one of sh, fish, powershell, dotenv, not ${format}`);
   const { ctx, provider } = await profileCredentials(profile, args, process.env, SERVER_REFRESH_WINDOW_MS);
-  const server = await serveProfile(kind, ctx, provider, { host, port: Number(portText) });
+  const server = await serveProfile(kind, ctx, provider, args, { host, port: Number(portText) });
   const vars = Object.entries({ ...contextVariables(ctx), ...server.env }).filter(
     (e): e is [string, string] => e[1] !== undefined,
   );

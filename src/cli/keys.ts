@@ -5,29 +5,29 @@
  * Safe while traffic flows: no request fails because of a rotation.
  */
 import { Keyring, LONGEST_SESSION_MS } from '../tokens/keyring.js';
-import { openAdminStore, parseAdminArgs, processIo, storeOptionsUsage, type AdminIo } from './admin.js';
+import { openAdminStore, processIo, STORE_OPTIONS, storeValues, type AdminIo } from './admin.js';
+import { type CommandSpec, parseCommand, UsageError } from './args.js';
 
-export const keysUsage = `Usage: opensts keys rotate [options]   add a token key and retire the expired ones
-       opensts keys list [options]     show the token keys
-
-${storeOptionsUsage}
-`;
+export const keysSpec: CommandSpec = {
+  name: 'opensts keys',
+  synopsis:
+    'rotate [options]   add a token key and retire the expired ones\n       opensts keys list [options]     show the token keys',
+  description: '',
+  options: STORE_OPTIONS,
+  maxPositionals: 2,
+};
 
 const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function keys(argv: string[], io: AdminIo = processIo()): Promise<number> {
   const now = io.now();
-  const { values, positionals } = parseAdminArgs(argv);
-  const [sub, ...rest] = positionals;
-  if (values.help || sub === undefined || sub === 'help') {
-    io.out(keysUsage);
-    return sub === undefined && !values.help ? 252 : 0;
-  }
-  if (rest.length || (sub !== 'rotate' && sub !== 'list')) {
-    process.stderr.write(`opensts keys: unknown arguments: ${positionals.join(' ')}\n\n${keysUsage}`);
-    return 252;
-  }
-  const { store, master, name } = await openAdminStore(values, io.env);
+  const args = parseCommand(keysSpec, argv, io.out);
+  if (!args) return 0;
+  const [sub, ...rest] = args.positionals;
+  if (sub === undefined) throw new UsageError('opensts keys: a command is required: rotate or list');
+  if (rest.length || (sub !== 'rotate' && sub !== 'list'))
+    throw new UsageError(`opensts keys: unknown arguments: ${args.positionals.join(' ')} (the commands: rotate, list)`);
+  const { store, master, name } = await openAdminStore(storeValues(args), io.env);
   try {
     const keyring = new Keyring(store, master!);
     await keyring.load(now);

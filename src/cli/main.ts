@@ -1,4 +1,6 @@
 /** The `opensts` command. Subcommands load their modules on demand so that client commands start fast. */
+import { EXIT_OTHER, EXIT_USAGE, UsageError } from './args.js';
+
 const usage = `Usage: opensts <command> [options]
 
 Commands:
@@ -14,18 +16,13 @@ Commands:
   export PROFILE              print the profile's temporary credentials (--format sh|fish|powershell|dotenv|json)
   credential-process PROFILE  print them as credential_process JSON (for ~/.aws/config)
   credential-server PROFILE   serve them as an ECS (--ecs) or IMDSv2 (--imds) credentials endpoint on loopback
-  endpoints probe --region R  time the global and regional STS endpoints
+  endpoints probe             time the configured OpenSTS endpoints (--aws --region R: AWS's global and regional)
   version                     print the version (also --version)
 
 Every command takes -h / --help. Exit status, as the aws CLI's: 0 success, 130 interrupted, 252 invalid command
 line, 253 invalid configuration or credentials, 254 the service answered with an error, 255 any other failure
 (\`exec\` exits with its command's status; \`endpoints probe\` with 1 when no endpoint answered).
 `;
-
-/** The exit status of a command line that could not be parsed (the aws CLI v2's). */
-const EXIT_USAGE = 252;
-/** Anything else that failed. */
-const EXIT_OTHER = 255;
 
 export async function main(argv: string[]): Promise<number> {
   if (process.env.OPENSTS_WORKER_OPTIONS) {
@@ -35,9 +32,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    // The server commands parse with node:util's parseArgs, whose errors are the command line's.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+    // The client commands report their own errors (runClient); these are the server commands'.
+    if (err instanceof UsageError) {
       process.stderr.write(
         `opensts: error: ${(err as Error).message}\n(opensts ${argv[0]} --help lists the options)\n`,
       );

@@ -5,38 +5,28 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DatabaseNewerError } from '../store/migrator.js';
 import { describeStore, openStore } from '../store/open.js';
-import { processIo, storeOptionsUsage, type AdminIo } from './admin.js';
+import { processIo, STORE_OPTIONS, type AdminIo } from './admin.js';
+import { type CommandSpec, one, parseCommand } from './args.js';
 
-export const migrateUsage = `Usage: opensts migrate [--data-dir DIR | --store URL] [--dry-run]
-
-Applies the schema migrations this version has and the store lacks, in order, each with its record. Servers do the
+export const migrateSpec: CommandSpec = {
+  name: 'opensts migrate',
+  synopsis: '[--data-dir DIR | --store URL] [--dry-run]',
+  description: `Applies the schema migrations this version has and the store lacks, in order, each with its record. Servers do the
 same when they start; run this to upgrade at a time of your choosing (PostgreSQL: nodes still serving keep working,
-and nodes starting meanwhile wait for it).
-
-${storeOptionsUsage}
-  --dry-run        print the pending migrations by name; write nothing
-`;
+and nodes starting meanwhile wait for it).`,
+  options: {
+    ...STORE_OPTIONS,
+    'dry-run': { kind: 'flag', help: 'print the pending migrations by name; write nothing' },
+  },
+};
 
 export async function migrate(argv: string[], io: AdminIo = processIo()): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'data-dir': { type: 'string', default: 'data' },
-      store: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    io.out(migrateUsage);
-    return 0;
-  }
-  const dataDir = resolve(values['data-dir']!);
-  const url = values.store ?? (io.env.OPENSTS_DATABASE_URL || undefined);
+  const args = parseCommand(migrateSpec, argv, io.out);
+  if (!args) return 0;
+  const dataDir = resolve(one(args, 'data-dir') ?? 'data');
+  const url = one(args, 'store') ?? (io.env.OPENSTS_DATABASE_URL || undefined);
   const name = describeStore({ dataDir, url });
   // Opening SQLite creates the file: a mistyped --data-dir must not become a new, empty store.
   if (url === undefined && !existsSync(join(dataDir, 'opensts.db')))
@@ -45,7 +35,7 @@ export async function migrate(argv: string[], io: AdminIo = processIo()): Promis
   try {
     const plan = await store.migrationPlan();
     if (plan.unknown.length) throw new DatabaseNewerError(plan.unknown, name);
-    if (values['dry-run']) {
+    if (args.options.has('dry-run')) {
       io.out(
         plan.pending.length
           ? `${name}: ${plan.applied.length} migrations applied; would apply ${plan.pending.length}:\n${plan.pending.map((n) => `  ${n}\n`).join('')}(dry run: nothing was written)\n`

@@ -12,22 +12,28 @@ import { appendFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { newAccessKeyId, newSecretAccessKey } from '../tokens/ids.js';
 import { secretContext } from '../iam/directory.js';
-import { openAdminStore, processIo, storeOptionsUsage, type AdminIo } from './admin.js';
+import { openAdminStore, processIo, STORE_OPTIONS, storeValues, type AdminIo } from './admin.js';
+import { type CommandSpec, one, parseCommand } from './args.js';
 
-export const recoverUsage = `Usage: opensts recover-root-key [options]
-
-Creates a new access key for the account root and prints it once. For when the root's keys are lost: needs the
-store and its master key, not credentials. Safe while servers run; they accept the new key at once.
-
-${storeOptionsUsage}
-  --delete-key ID  delete this root access key first (the root has at most two: with two, name the one to delete;
-                   requests signed with it are refused from then on)
-  --audit-log PATH append the change to this audit log (default: OPENSTS_AUDIT_LOG; \`-\` for stdout): give the
-                   server's, so that the recovery is on record where its requests are
-`;
+export const recoverSpec: CommandSpec = {
+  name: 'opensts recover-root-key',
+  synopsis: '[options]',
+  description: `Creates a new access key for the account root and prints it once. For when the root's keys are lost: needs the
+store and its master key, not credentials. Safe while servers run; they accept the new key at once.`,
+  options: {
+    ...STORE_OPTIONS,
+    'delete-key': {
+      arg: 'ID',
+      help: 'delete this root access key first (the root has at most two: with two, name the one to delete;\nrequests signed with it are refused from then on)',
+    },
+    'audit-log': {
+      arg: 'PATH',
+      help: "append the change to this audit log (default: OPENSTS_AUDIT_LOG; `-` for stdout): give the\nserver's, so that the recovery is on record where its requests are",
+    },
+  },
+};
 
 /** The root's limit, as in AWS. */
 const ROOT_KEY_LIMIT = 2;
@@ -35,28 +41,15 @@ const ROOT_KEY_LIMIT = 2;
 const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function recoverRootKey(argv: string[], io: AdminIo = processIo()): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'data-dir': { type: 'string', default: 'data' },
-      store: { type: 'string' },
-      'delete-key': { type: 'string' },
-      'audit-log': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    io.out(recoverUsage);
-    return 0;
-  }
-  const auditLog = values['audit-log'] ?? (io.env.OPENSTS_AUDIT_LOG || undefined);
-  const { store, master, account, name } = await openAdminStore(values, io.env);
+  const args = parseCommand(recoverSpec, argv, io.out);
+  if (!args) return 0;
+  const auditLog = one(args, 'audit-log') ?? (io.env.OPENSTS_AUDIT_LOG || undefined);
+  const { store, master, account, name } = await openAdminStore(storeValues(args), io.env);
   try {
     const now = io.now();
     const accountId = account.accountId;
     const existing = await store.listAccessKeys(accountId, undefined);
-    const toDelete = values['delete-key'];
+    const toDelete = one(args, 'delete-key');
     if (toDelete !== undefined && !existing.some((k) => k.accessKeyId === toDelete)) {
       throw new Error(
         `${toDelete} is not an access key of the root of account ${accountId} (its keys: ${describe(existing)})`,

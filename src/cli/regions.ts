@@ -13,32 +13,34 @@ import {
   isRegionName,
   OPT_IN_REGIONS,
 } from '../service/regions.js';
-import { openAdminStore, parseAdminArgs, processIo, storeOptionsUsage, type AdminIo } from './admin.js';
+import { openAdminStore, processIo, STORE_OPTIONS, storeValues, type AdminIo } from './admin.js';
+import { type CommandSpec, parseCommand, UsageError } from './args.js';
 
-export const regionsUsage = `Usage: opensts regions list [options]              where STS is active for the account
+export const regionsSpec: CommandSpec = {
+  name: 'opensts regions',
+  synopsis: `list [options]              where STS is active for the account
        opensts regions enable REGION [options]     activate STS in a region (opt-in regions need this)
-       opensts regions disable REGION [options]    deactivate it (RegionDisabledException there)
-
-${storeOptionsUsage}
-`;
+       opensts regions disable REGION [options]    deactivate it (RegionDisabledException there)`,
+  description: '',
+  options: STORE_OPTIONS,
+  maxPositionals: 3,
+};
 
 export async function regions(argv: string[], io: AdminIo = processIo()): Promise<number> {
-  const { values, positionals } = parseAdminArgs(argv);
-  const [sub, region, ...rest] = positionals;
-  if (values.help || sub === undefined || sub === 'help') {
-    io.out(regionsUsage);
-    return sub === undefined && !values.help ? 252 : 0;
-  }
+  const args = parseCommand(regionsSpec, argv, io.out);
+  if (!args) return 0;
+  const [sub, region, ...rest] = args.positionals;
+  if (sub === undefined) throw new UsageError('opensts regions: a command is required: list, enable or disable');
   const valid =
     (sub === 'list' && region === undefined) || ((sub === 'enable' || sub === 'disable') && region !== undefined);
-  if (!valid || rest.length) {
-    process.stderr.write(`opensts regions: unknown arguments: ${positionals.join(' ')}\n\n${regionsUsage}`);
-    return 252;
-  }
+  if (!valid || rest.length)
+    throw new UsageError(
+      `opensts regions: unknown arguments: ${args.positionals.join(' ')} (the commands: list, enable REGION, disable REGION)`,
+    );
   if (region !== undefined && !isRegionName(region)) throw new Error(`Not a region name: ${region}`);
   if (sub === 'disable' && region === GLOBAL_REGION)
     throw new Error(`STS in ${GLOBAL_REGION} (the global endpoint's region) is always active`);
-  const { store, account } = await openAdminStore(values, io.env, false);
+  const { store, account } = await openAdminStore(storeValues(args), io.env, false);
   try {
     if (region !== undefined) {
       await store.setRegionActive(account.accountId, region, sub === 'enable');

@@ -10,10 +10,55 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type CommandSpec, parseArgs, UsageError } from './args.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** An options table: the shape of node:util's parseArgs options, which the config file's keys are checked against. */
+export interface OptionEntry {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  readonly default?: string | boolean;
+}
+type Options = Readonly<Record<string, OptionEntry>>;
 type Value = string | boolean;
+type Values = Record<string, Value | Value[] | undefined>;
+
+/** The table of a command's spec, with -h / --help (the command line's only). */
+export function serveOptionsTable(spec: CommandSpec): Options {
+  const table: Record<string, OptionEntry> = {};
+  for (const [name, o] of Object.entries(spec.options)) {
+    if (COMMAND_LINE_ONLY.has(name)) continue;
+    table[name] =
+      o.kind === 'flag'
+        ? { type: 'boolean' }
+        : {
+            type: 'string',
+            ...(o.kind === 'list' && { multiple: true }),
+            ...(o.default !== undefined && { default: o.default }),
+          };
+  }
+  table.help = { type: 'boolean', short: 'h' };
+  return table;
+}
+
+/** The command line by the table, with the one parser of every command (args.ts). */
+function parseFlags(argv: readonly string[], options: Options): Values {
+  const entries = Object.entries(options);
+  const parsed = parseArgs(argv, {
+    values: entries.filter(([, o]) => o.type === 'string' && !o.multiple).map(([k]) => k),
+    lists: entries.filter(([, o]) => o.type === 'string' && o.multiple).map(([k]) => k),
+    flags: entries.filter(([, o]) => o.type === 'boolean').map(([k]) => k),
+    shorts: Object.fromEntries(entries.filter(([, o]) => o.short).map(([k, o]) => [o.short!, k])),
+  });
+  if (parsed.positionals.length || parsed.rest.length)
+    throw new UsageError(`Unknown options: ${[...parsed.positionals, ...parsed.rest].join(', ')}`);
+  const values: Values = {};
+  for (const [name, o] of entries) {
+    const given = parsed.options.get(name);
+    if (given !== undefined) values[name] = o.type === 'boolean' ? true : o.multiple ? given : given[0];
+  }
+  return values;
+}
 
 /** Not settings: what the command line alone may say. */
 const COMMAND_LINE_ONLY = new Set(['help', 'config']);
@@ -94,19 +139,17 @@ export interface ServeSettings<V> {
 }
 
 /**
- * parseArgs with a `--config` option and the file's settings merged under the flags and environment variables.
+ * The command line with a `--config` option and the file's settings merged under the flags and environment variables.
  * The table's defaults apply last, so that a setting the file makes is not hidden by a default.
  */
-export function parseServeSettings<T extends ParseArgsConfig & { options: Options }>(
-  config: T,
+export function parseServeSettings(
+  config: { readonly args?: readonly string[]; readonly options: Options },
   env: NodeJS.ProcessEnv = process.env,
-): ServeSettings<ReturnType<typeof parseArgs<T>>['values']> {
-  const options: Options = {};
+): ServeSettings<Record<string, Value | Value[] | undefined>> {
+  const options: Record<string, OptionEntry> = {};
   for (const [name, o] of Object.entries(config.options)) options[name] = { ...o, default: undefined };
   options.config = { type: 'string' };
-  const { values: flags } = parseArgs({ ...config, options }) as {
-    values: Record<string, Value | Value[] | undefined>;
-  };
+  const flags = parseFlags(config.args ?? [], options);
   const file = (flags.config as string | undefined) ?? (env.OPENSTS_CONFIG || undefined);
   const fromFile = new Set<string>();
   const overridden = new Set<string>();
@@ -124,7 +167,7 @@ export function parseServeSettings<T extends ParseArgsConfig & { options: Option
     if (flags[name] !== undefined || fromEnv !== undefined) overridden.add(name);
   }
   return {
-    values: values as ReturnType<typeof parseArgs<T>>['values'],
+    values: values as Record<string, Value | Value[] | undefined>,
     configFile: file === undefined ? undefined : resolve(file),
     fromFile,
     overridden,

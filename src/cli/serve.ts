@@ -1,5 +1,12 @@
 /** `opensts serve`: runs the server and tells the user how to connect. */
-import { blameConfig, parseServeSettings, reloadServeConfig, type ServeSettings } from './serve-config.js';
+import { type CommandSpec, helpText } from './args.js';
+import {
+  blameConfig,
+  parseServeSettings,
+  reloadServeConfig,
+  serveOptionsTable,
+  type ServeSettings,
+} from './serve-config.js';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { RootCredentials } from '../service/app.js';
@@ -19,63 +26,121 @@ import { parseIssuerBaseUrl } from '../federation/outbound-federation.js';
 import { DEFAULT_LIMITS, rateText, throttleLimits } from '../service/throttle.js';
 import { version } from '../client/version.js';
 
-export const serveUsage = `Usage: opensts serve [options]
-
-  --config FILE      read settings from a JSON object whose keys are the long names of these options, e.g.
-                     {"host": "0.0.0.0", "port": 7750, "audit-log": "/var/log/opensts/audit.log"} (default:
-                     OPENSTS_CONFIG). Flags and environment variables win over it. SIGHUP applies a new
-                     log-level; the other keys at the next start
-  --host HOST        address to listen on (default 127.0.0.1)
-  --port PORT        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --data-dir DIR     where the SQLite database and master key live (default ./data)
-  --store URL        postgres://user@host:5432/db[?schema=s]: a database shared by several nodes
-                     (default: OPENSTS_DATABASE_URL if set, else SQLite in the data dir)
-  --region REGION    serve one region's endpoint (sts.REGION.<domain>), or \`global\` for the global
-                     endpoint (signs as us-east-1); default: any region a request is scoped to
-  --regions-file F   regions of your own besides AWS's (e.g. onprem-1), JSON; also OPENSTS_REGIONS_FILE
-  --domain DOMAIN    with no --region: Host sts.REGION.DOMAIN selects that region, sts.DOMAIN the global endpoint
-  --workers N        processes serving requests (default: one per core)
-  --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)
-  --audit-log PATH   append a JSON line per API request (CloudTrail-like) to PATH, \`-\` for stdout
-                     (default: OPENSTS_AUDIT_LOG, else off); SIGHUP reopens PATH, for log rotation
-  --tls-cert FILE    serve HTTPS with this PEM certificate (chain); needs --tls-key (default:
-                     OPENSTS_TLS_CERT_FILE). SIGHUP reads both files again, for certificate renewal
-  --tls-key FILE     the certificate's PEM private key (default: OPENSTS_TLS_KEY_FILE)
-  --trusted-proxies LIST
-                     comma-separated addresses and CIDR ranges of proxies in front of the server: from them,
-                     X-Forwarded-For and X-Forwarded-Proto name the client (aws:SourceIp, aws:SecureTransport,
-                     the audit log); from any other peer they are ignored (default: OPENSTS_TRUSTED_PROXIES)
-  --issuer-url URL   public base URL of the outbound identity federation issuers (GetWebIdentityToken):
-                     an account's issuer is URL/outbound/ACCOUNT, its discovery document and JWKS under
-                     ISSUER/.well-known/. External services fetch them, so in production this is an https://
-                     URL they can reach (default: OPENSTS_ISSUER_URL, else the server's own URL)
-  --throttle on|off  request rate limits, answered as AWS does (400 Throttling "Rate exceeded", which the SDKs
-                     and the aws CLI retry with backoff); per process, so per worker (default on)
-  --throttle-issue RATE[/BURST]
-                     credential-issuing calls (GetSessionToken, AssumeRole*, GetFederationToken,
-                     GetWebIdentityToken, CreateAccessKey) per second per caller, and the unsigned ones per
-                     source address (default ${rateText(DEFAULT_LIMITS.issue)}, after AWS's STS quota)
-  --throttle-requests RATE[/BURST]
-                     every other call per second per caller (default ${rateText(DEFAULT_LIMITS.requests)})
-  --throttle-failed-auth RATE[/BURST]
-                     failed authentications per second per source address; past the burst, the address's
-                     signed requests are refused unchecked until it refills (default ${rateText(DEFAULT_LIMITS.failedAuth)}).
-                     Behind a proxy, give --trusted-proxies: otherwise every client has the proxy's address
-  --max-connections N
-                     open connections served at once (default 4096, or the descriptor limit less 128 if lower;
-                     0: no cap). Past it a new connection gets a 503 ServiceUnavailable and is closed (over
-                     TLS: closed before the handshake). With --workers, each process takes an equal share
-  --max-connections-per-address N
-                     open connections from one peer address (the socket's, never X-Forwarded-For) (default
-                     256; 0: no cap). Raise it, or set 0, when many clients share one address (a NAT, a proxy)
-  --log-level LEVEL  fatal, error, warn, info, debug (default info)
-  --oidc-ca-file F   PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
-                     issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)
-
-Every option can be set by an environment variable too, OPENSTS_ and its name: OPENSTS_DATA_DIR, OPENSTS_PORT...
+/** `opensts serve`'s options: its command line, its --config file's keys and its OPENSTS_<NAME> variables. */
+export const serveSpec: CommandSpec = {
+  name: 'opensts serve',
+  synopsis: '[options]',
+  description: '',
+  options: {
+    config: {
+      arg: 'FILE',
+      help: `read settings from a JSON object whose keys are the long names of these options, e.g.
+{"host": "0.0.0.0", "port": 7750, "audit-log": "/var/log/opensts/audit.log"} (default:
+OPENSTS_CONFIG). Flags and environment variables win over it. SIGHUP applies a new
+log-level; the other keys at the next start`,
+    },
+    host: { arg: 'HOST', help: 'address to listen on (default 127.0.0.1)', default: '127.0.0.1' },
+    port: {
+      arg: 'PORT',
+      help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
+      default: String(DEFAULT_PORT),
+    },
+    'data-dir': { arg: 'DIR', help: 'where the SQLite database and master key live (default ./data)', default: 'data' },
+    store: {
+      arg: 'URL',
+      help: `postgres://user@host:5432/db[?schema=s]: a database shared by several nodes
+(default: OPENSTS_DATABASE_URL if set, else SQLite in the data dir)`,
+    },
+    region: {
+      arg: 'REGION',
+      help: `serve one region's endpoint (sts.REGION.<domain>), or \`global\` for the global
+endpoint (signs as us-east-1); default: any region a request is scoped to`,
+    },
+    'regions-file': {
+      arg: 'F',
+      help: "regions of your own besides AWS's (e.g. onprem-1), JSON; also OPENSTS_REGIONS_FILE",
+    },
+    domain: {
+      arg: 'DOMAIN',
+      help: 'with no --region: Host sts.REGION.DOMAIN selects that region, sts.DOMAIN the global endpoint',
+    },
+    workers: {
+      arg: 'N',
+      help: 'processes serving requests (default: one per core)',
+      default: String(availableParallelism()),
+    },
+    'metrics-port': {
+      arg: 'N',
+      help: 'serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port)',
+    },
+    'audit-log': {
+      arg: 'PATH',
+      help: `append a JSON line per API request (CloudTrail-like) to PATH, \`-\` for stdout
+(default: OPENSTS_AUDIT_LOG, else off); SIGHUP reopens PATH, for log rotation`,
+    },
+    'tls-cert': {
+      arg: 'FILE',
+      help: `serve HTTPS with this PEM certificate (chain); needs --tls-key (default:
+OPENSTS_TLS_CERT_FILE). SIGHUP reads both files again, for certificate renewal`,
+    },
+    'tls-key': { arg: 'FILE', help: "the certificate's PEM private key (default: OPENSTS_TLS_KEY_FILE)" },
+    'trusted-proxies': {
+      arg: 'LIST',
+      help: `comma-separated addresses and CIDR ranges of proxies in front of the server: from them,
+X-Forwarded-For and X-Forwarded-Proto name the client (aws:SourceIp, aws:SecureTransport,
+the audit log); from any other peer they are ignored (default: OPENSTS_TRUSTED_PROXIES)`,
+    },
+    'issuer-url': {
+      arg: 'URL',
+      help: `public base URL of the outbound identity federation issuers (GetWebIdentityToken):
+an account's issuer is URL/outbound/ACCOUNT, its discovery document and JWKS under
+ISSUER/.well-known/. External services fetch them, so in production this is an https://
+URL they can reach (default: OPENSTS_ISSUER_URL, else the server's own URL)`,
+    },
+    throttle: {
+      arg: 'on|off',
+      help: `request rate limits, answered as AWS does (400 Throttling "Rate exceeded", which the SDKs
+and the aws CLI retry with backoff); per process, so per worker (default on)`,
+    },
+    'throttle-issue': {
+      arg: 'RATE[/BURST]',
+      help: `credential-issuing calls (GetSessionToken, AssumeRole*, GetFederationToken,
+GetWebIdentityToken, CreateAccessKey) per second per caller, and the unsigned ones per
+source address (default ${rateText(DEFAULT_LIMITS.issue)}, after AWS's STS quota)`,
+    },
+    'throttle-requests': {
+      arg: 'RATE[/BURST]',
+      help: `every other call per second per caller (default ${rateText(DEFAULT_LIMITS.requests)})`,
+    },
+    'throttle-failed-auth': {
+      arg: 'RATE[/BURST]',
+      help: `failed authentications per second per source address; past the burst, the address's
+signed requests are refused unchecked until it refills (default ${rateText(DEFAULT_LIMITS.failedAuth)}).
+Behind a proxy, give --trusted-proxies: otherwise every client has the proxy's address`,
+    },
+    'max-connections': {
+      arg: 'N',
+      help: `open connections served at once (default 4096, or the descriptor limit less 128 if lower;
+0: no cap). Past it a new connection gets a 503 ServiceUnavailable and is closed (over
+TLS: closed before the handshake). With --workers, each process takes an equal share`,
+    },
+    'max-connections-per-address': {
+      arg: 'N',
+      help: `open connections from one peer address (the socket's, never X-Forwarded-For) (default
+256; 0: no cap). Raise it, or set 0, when many clients share one address (a NAT, a proxy)`,
+    },
+    'log-level': { arg: 'LEVEL', help: 'fatal, error, warn, info, debug (default info)', default: 'info' },
+    'oidc-ca-file': {
+      arg: 'F',
+      help: `PEM CA certificates trusted, besides the system's, when fetching the keys of OIDC
+issuers (a private issuer's CA; default OPENSTS_OIDC_CA_FILE)`,
+    },
+  },
+  notes: `Every option can be set by an environment variable too, OPENSTS_ and its name: OPENSTS_DATA_DIR, OPENSTS_PORT...
 (except --store: OPENSTS_DATABASE_URL, --tls-cert and --tls-key: OPENSTS_TLS_CERT_FILE and OPENSTS_TLS_KEY_FILE).
 Environment: OPENSTS_MASTER_KEY (every node of a shared store needs the same one), OPENSTS_DATABASE_URL,
-OPENSTS_OIDC_CA_FILE, OPENSTS_ISSUER_URL, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_TRUSTED_PROXIES, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`;
+OPENSTS_OIDC_CA_FILE, OPENSTS_ISSUER_URL, OPENSTS_AUDIT_LOG, OPENSTS_TLS_CERT_FILE, OPENSTS_TLS_KEY_FILE, OPENSTS_TRUSTED_PROXIES, OPENSTS_ACCOUNT_ID, OPENSTS_ROOT_ACCESS_KEY_ID, OPENSTS_ROOT_SECRET_ACCESS_KEY (read on the first start of a store).`,
+};
 
 interface Started {
   url: string;
@@ -187,39 +252,12 @@ export async function serve(argv: string[]): Promise<number> {
 }
 
 async function run(argv: string[], onSettings: (s: ServeSettings<unknown>) => void): Promise<number> {
-  const settings = parseServeSettings({
-    args: argv,
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: String(DEFAULT_PORT) },
-      'data-dir': { type: 'string', default: 'data' },
-      store: { type: 'string' },
-      region: { type: 'string' },
-      'regions-file': { type: 'string' },
-      domain: { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      workers: { type: 'string', default: String(availableParallelism()) },
-      'metrics-port': { type: 'string' },
-      'oidc-ca-file': { type: 'string' },
-      'audit-log': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'trusted-proxies': { type: 'string' },
-      'issuer-url': { type: 'string' },
-      throttle: { type: 'string' },
-      'throttle-issue': { type: 'string' },
-      'throttle-requests': { type: 'string' },
-      'throttle-failed-auth': { type: 'string' },
-      'max-connections': { type: 'string' },
-      'max-connections-per-address': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const settings = parseServeSettings({ args: argv, options: serveOptionsTable(serveSpec) });
   onSettings(settings);
-  const { values } = settings;
+  // The table has no list options: every value is a string, and help a flag.
+  const values = settings.values as Record<string, string | undefined> & { help?: boolean };
   if (values.help) {
-    process.stdout.write(serveUsage + '\n');
+    process.stdout.write(helpText(serveSpec));
     return 0;
   }
   if (!LOG_LEVELS.includes(values['log-level']!))

@@ -17,7 +17,6 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AwsCredentials, isoSeconds } from './credential-process.js';
-import { memoize } from './providers.js';
 import type { CredentialProvider } from './sts-client.js';
 
 export type CredentialServerKind = 'ecs' | 'imds';
@@ -25,9 +24,9 @@ export type CredentialServerKind = 'ecs' | 'imds';
 export interface CredentialServerOptions {
   readonly kind: CredentialServerKind;
   /**
-   * Where the credentials come from. Memoized here with `now` and SERVER_REFRESH_WINDOW_MS: the same credentials
-   * until ten minutes before they expire, then one refresh in flight however many callers wait. A provider of this
-   * SDK memoizes too: give it refreshWindowMs: SERVER_REFRESH_WINDOW_MS (and its cache the same), or it answers the
+   * Where the credentials come from, asked (one call at a time) only when the served ones enter their refresh window:
+   * SERVER_REFRESH_WINDOW_MS before they expire, less for sessions shorter than an hour. A provider of this SDK
+   * memoizes too: give it refreshWindowMs: SERVER_REFRESH_WINDOW_MS (and its cache the same), or it answers the
    * early refresh with the credentials it holds until its own window.
    */
   readonly provider: CredentialProvider;
@@ -55,16 +54,25 @@ export interface CredentialServer {
 }
 
 /**
- * Credentials are replaced this long before they expire, in the background, so that a request never waits for STS
- * while the current ones have more than HANDOUT_MIN_MS left. Give the provider the same window (refreshWindowMs).
+ * When the served credentials are replaced, and how much life a handed-out credential must have: chosen for
+ * botocore (1.43, credentials.py and utils.py), the strictest of the stock clients.
+ * - Container credentials: RefreshableCredentials refreshes when fewer than _DEFAULT_ADVISORY_REFRESH_TIMEOUT
+ *   (15 min) remain, and blocks on it under _DEFAULT_MANDATORY_REFRESH_TIMEOUT (10 min).
+ * - Instance metadata: InstanceMetadataFetcher._evaluate_expiration "stretches" credentials that have less than
+ *   ec2_credential_refresh_window (create_credential_resolver passes the advisory 15 min) plus
+ *   random.randint(120, 600) s of jitter left when fetched, i.e. under 17 to 25 minutes: it moves their expiry to
+ *   now + that interval and keeps signing with them, past the real expiry if the interval is longer than what was
+ *   left. So every credential handed out must have more than 25 minutes left, and sessions must last longer than
+ *   that to be of use: the CLI asks for an hour unless the profile says otherwise.
+ * For sessions shorter than an hour both margins shrink in proportion (a 15-minute session is replaced with 7.5
+ * minutes left): a workload still never sees an error from the AWS SDK for JavaScript or the aws CLI's container
+ * provider, but botocore over IMDS may stretch such credentials past their expiry and fail for a few minutes.
  */
-export const SERVER_REFRESH_WINDOW_MS = 10 * 60_000;
-/**
- * Never hand out credentials with less left than this while a refresh can still succeed: AWS promises new instance
- * credentials five minutes before expiry, and botocore's IMDS provider, which treats soon-expiring credentials as
- * an outage and stretches them ("static stability"), may use what it got for up to five more minutes.
- */
-const HANDOUT_MIN_MS = 5 * 60_000;
+export const SERVER_REFRESH_WINDOW_MS = 30 * 60_000;
+/** Credentials with less left than this are not handed out while a refresh can still succeed (see above: > 25 min). */
+const HANDOUT_MIN_MS = 26 * 60_000;
+/** Sessions at least this long get the full margins; shorter ones get margins in proportion. */
+const FULL_MARGIN_LIFETIME_MS = 60 * 60_000;
 /** Credentials closer than this to expiring are not handed out even when a refresh fails. */
 const MIN_VALIDITY_MS = 60_000;
 const MAX_CONNECTIONS = 32;
@@ -90,14 +98,16 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /**
- * The credentials to hand out now. The provider (memoized with SERVER_REFRESH_WINDOW_MS) is asked on every request:
- * while the current credentials have more than HANDOUT_MIN_MS left they are answered at once and a refresh it
- * starts runs in the background; closer to expiry the request waits for it. When a refresh fails the current ones
- * are still handed out while they have a minute left, so a passing STS outage costs the workload nothing.
+ * The credentials to hand out now. The provider is asked only once the current credentials are inside their refresh
+ * window (SERVER_REFRESH_WINDOW_MS, less for short sessions), one call in flight however many requests wait. While
+ * they have more than HANDOUT_MIN_MS left they are answered at once and the refresh runs in the background; closer
+ * to expiry the request waits for it. When a refresh fails the current ones are still handed out while they have a
+ * minute left, so a passing STS outage costs the workload nothing.
  */
 class CredentialSupply {
   private last: AwsCredentials | undefined;
   private lastUpdated = 0;
+  private pending: Promise<{ credentials: AwsCredentials; lastUpdated: number }> | undefined;
   constructor(
     private readonly provider: CredentialProvider,
     private readonly now: () => number,
@@ -106,8 +116,13 @@ class CredentialSupply {
 
   async current(): Promise<{ credentials: AwsCredentials; lastUpdated: number }> {
     const last = this.last;
-    const refreshed = this.provider().then((fresh) => this.accept(fresh));
-    if (last && last.expiration!.getTime() - this.now() > HANDOUT_MIN_MS) {
+    if (!last) return this.refresh();
+    const left = last.expiration!.getTime() - this.now();
+    // The share of the full margins this session gets: its lifetime as seen when it arrived, against an hour.
+    const scale = Math.min(1, (last.expiration!.getTime() - this.lastUpdated) / FULL_MARGIN_LIFETIME_MS);
+    if (left > SERVER_REFRESH_WINDOW_MS * scale) return { credentials: last, lastUpdated: this.lastUpdated };
+    const refreshed = this.refresh();
+    if (left > HANDOUT_MIN_MS * scale) {
       refreshed.catch((err: unknown) =>
         this.warn?.(
           `opensts: could not refresh the credentials ahead of expiry (${(err as Error).message}); will try again`,
@@ -118,7 +133,7 @@ class CredentialSupply {
     try {
       return await refreshed;
     } catch (err) {
-      if (last && last.expiration!.getTime() - this.now() > MIN_VALIDITY_MS) {
+      if (last.expiration!.getTime() - this.now() > MIN_VALIDITY_MS) {
         this.warn?.(
           `opensts: could not refresh the credentials (${(err as Error).message}); still handing out the current ones, which expire at ${isoSeconds(last.expiration!)}`,
         );
@@ -126,6 +141,15 @@ class CredentialSupply {
       }
       throw err;
     }
+  }
+
+  private refresh(): Promise<{ credentials: AwsCredentials; lastUpdated: number }> {
+    this.pending ??= this.provider()
+      .then((fresh) => this.accept(fresh))
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
   }
 
   private accept(fresh: AwsCredentials): { credentials: AwsCredentials; lastUpdated: number } {
@@ -192,11 +216,7 @@ export async function startCredentialServer(options: CredentialServerOptions): P
   if (!isLoopbackHost(host))
     throw new CredentialServerError(`A credential server listens on a loopback address only, not ${host}.`);
   const now = options.now ?? Date.now;
-  const supply = new CredentialSupply(
-    memoize(options.provider, { now, refreshWindowMs: SERVER_REFRESH_WINDOW_MS }),
-    now,
-    options.warn,
-  );
+  const supply = new CredentialSupply(options.provider, now, options.warn);
   const ecsToken = options.token ?? randomBytes(32).toString('base64url');
   if (/[\r\n]/.test(ecsToken) || ecsToken.length === 0)
     throw new CredentialServerError('The authorization token must be one non-empty line.');

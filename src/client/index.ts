@@ -27,7 +27,7 @@ export {
   fromWebIdentity,
   memoize,
   resolveProfileCredentials,
-} from './providers.js';
+} from './providers/index.js';
 export {
   CLOCK_SKEW_ERROR_CODES,
   StsClient,

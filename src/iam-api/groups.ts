@@ -105,8 +105,10 @@ export const removeUserFromGroup = operation({
   name: 'RemoveUserFromGroup',
   permission: async ({ input, app }) => ['iam:RemoveUserFromGroup', await groupResource(app, input.GroupName)],
   handle: async ({ input, app }) => {
-    const group = await requireGroup(app, input.GroupName);
+    // The user is looked up first (LocalStack's recorded test_remove_user_from_unknown_group: neither exists, the
+    // user is named).
     const user = await requireUser(app, input.UserName);
+    const group = await requireGroup(app, input.GroupName);
     // UNCONFIRMED: AWS's message for a user that is not in the group.
     if (!(await app.store.removeUserFromGroup(group.groupId, user.userId))) {
       throw errors.noSuchEntity(`The user with name ${input.UserName} cannot be found in group ${group.groupName}.`);

@@ -86,7 +86,8 @@ export const userOutput = (u: UserRecord, full = true) => ({
   Arn: userArn(u.accountId, u.path, u.userName),
   CreateDate: new Date(u.createdAt),
   PermissionsBoundary: full ? boundaryOutput(u.permissionsBoundary) : undefined,
-  Tags: u.tags.length ? u.tags : undefined,
+  // ListUsers leaves the tags out, as AWS does (moto's aws_verified test_user_resource_returns_subset_of_available_attributes).
+  Tags: full && u.tags.length ? u.tags : undefined,
 });
 
 export const groupOutput = (g: GroupRecord) => ({

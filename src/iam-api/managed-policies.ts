@@ -20,7 +20,11 @@ const MAX_VERSIONS = 5;
 export const policyArn = (accountId: string, path: string, name: string) =>
   `arn:${PARTITION}:iam::${accountId}:policy${path}${name}`;
 
-export function policyOutput(p: ManagedPolicyRecord, withDescription = true) {
+/**
+ * The Policy structure as each operation shows it (recorded against AWS): GetPolicy has the description and the tags,
+ * an empty list included; CreatePolicy no description and the tags only when given; ListPolicies neither.
+ */
+export function policyOutput(p: ManagedPolicyRecord, view: 'get' | 'create' | 'list' = 'get') {
   return {
     PolicyName: p.policyName,
     PolicyId: p.policyId,
@@ -30,10 +34,10 @@ export function policyOutput(p: ManagedPolicyRecord, withDescription = true) {
     AttachmentCount: p.attachmentCount ?? 0,
     PermissionsBoundaryUsageCount: p.permissionsBoundaryUsageCount ?? 0,
     IsAttachable: true,
-    Description: withDescription ? p.description : undefined,
+    Description: view === 'get' ? p.description : undefined,
     CreateDate: new Date(p.createdAt),
     UpdateDate: new Date(p.updatedAt),
-    Tags: p.tags.length ? p.tags : undefined,
+    Tags: view === 'get' || (view === 'create' && p.tags.length) ? p.tags : undefined,
   };
 }
 
@@ -86,7 +90,7 @@ export const createPolicy = operation({
         `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`,
       );
     }
-    return { Policy: policyOutput(policy, false) };
+    return { Policy: policyOutput(policy, 'create') };
   },
 });
 
@@ -110,7 +114,7 @@ export const listPolicies = operation({
       maxItems: input.MaxItems ?? 100,
     });
     return {
-      Policies: page.items.map((p) => policyOutput(p, false)),
+      Policies: page.items.map((p) => policyOutput(p, 'list')),
       IsTruncated: page.marker !== undefined,
       Marker: page.marker,
     };

@@ -21,8 +21,8 @@ const MAX_DEVICES_PER_USER = 8;
 const mfaArn = (accountId: string, path: string, name: string) =>
   `arn:${PARTITION}:iam::${accountId}:mfa${path}${name}`;
 
-const noSuchDevice = (serial: string) =>
-  errors.noSuchEntity(`VirtualMFADevice with serial number ${serial} doesn't exist.`);
+// AWS's words (LocalStack's recorded test_virtual_mfa_device_errors and test_enable_mfa_device_errors snapshots).
+const noSuchDevice = (serial: string) => errors.noSuchEntity(`MFA Device with serial number ${serial} does not exist.`);
 const invalidCodes = () => errors.invalidAuthenticationCode('Authentication code for device is not valid.');
 
 function seedOf(app: App, device: MfaDeviceRecord): string {
@@ -71,7 +71,7 @@ export const createVirtualMFADevice = operation({
       createdAt: request.time,
       tags: input.Tags ?? [],
     });
-    if (!created) throw errors.entityAlreadyExists('MFADevice entity at the same path and name already exists.');
+    if (!created) throw errors.entityAlreadyExists('MFA device already exists.');
     return {
       VirtualMFADevice: {
         SerialNumber: serialNumber,

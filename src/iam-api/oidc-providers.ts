@@ -54,7 +54,8 @@ export const createOpenIDConnectProvider = operation({
   handle: async ({ input, request, app }) => {
     const url = issuerUrl(input.Url);
     // UNCONFIRMED wording.
-    if (url === undefined) throw errors.invalidInput('Invalid Open ID Connect Provider URL.');
+    // AWS's words and code (LocalStack's recorded test_create_open_id_connect_provider_invalid_url snapshot).
+    if (url === undefined) throw errors.validation('Invalid Open ID Connect Provider URL');
     checkTags(input.Tags);
     const thumbprints = input.ThumbprintList ?? [];
     checkThumbprints(thumbprints);
@@ -92,7 +93,8 @@ export const getOpenIDConnectProvider = operation({
       ClientIDList: p.clientIds,
       ThumbprintList: p.thumbprints,
       CreateDate: new Date(p.createdAt),
-      Tags: p.tags.length ? p.tags : undefined,
+      // Sent even when empty (LocalStack's recorded test_get_open_id_connect_provider snapshot).
+      Tags: p.tags,
     };
   },
 });
@@ -106,14 +108,19 @@ export const listOpenIDConnectProviders = operation({
   }),
 });
 
-/** Idempotent, as AWS documents: deleting a provider that does not exist is no error. */
+/**
+ * Not idempotent, whatever the API reference says: AWS answers 404 for a provider that is not there (LocalStack's
+ * test_delete_open_id_connect_provider snapshot, recorded against AWS in 2026).
+ */
 export const deleteOpenIDConnectProvider = operation({
   service: 'iam',
   name: 'DeleteOpenIDConnectProvider',
   permission: onProvider('iam:DeleteOpenIDConnectProvider'),
   handle: async ({ input, app }) => {
     const p = await app.store.getOidcProvider(input.OpenIDConnectProviderArn);
-    if (p?.accountId === app.accountId) await app.store.deleteOidcProvider(p.arn);
+    if (p?.accountId !== app.accountId)
+      throw errors.noSuchEntity(`OpenId connect Provider ${input.OpenIDConnectProviderArn} cannot be found.`);
+    await app.store.deleteOidcProvider(p.arn);
   },
 });
 

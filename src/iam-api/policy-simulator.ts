@@ -4,6 +4,7 @@
  * EvaluationResults: the decision per action and resource, the statements that decided it with their source
  * policy and positions, the condition keys the context lacked, the permissions boundary's part.
  */
+import type { PolicySourceType } from '../protocol/shapes/iam.js';
 import {
   accountOfArn,
   evaluate,
@@ -39,7 +40,7 @@ export const SIMULATION_LIMITS = {
   contextValues: 100,
 };
 
-type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none';
+type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'IAM Policy' | 'resource' | 'none';
 
 /** A policy taking part in a simulation: parsed, with what MatchedStatements says of it. */
 interface SimulatedPolicy {
@@ -179,7 +180,10 @@ function matchedStatements(sim: Simulation, decision: Decision) {
             : sim.boundary[m.index]!;
       p.spans ??= statementSpans(p.text);
       const span = p.spans[m.statement];
-      return { SourcePolicyId: p.id, SourcePolicyType: m.source === 'permissionsBoundary' ? 'none' : p.type, ...span };
+      // 'IAM Policy' is what AWS sends and not in the model's PolicySourceType enum (see where it is set): the one
+      // value typed past the generated shape.
+      const type = (m.source === 'permissionsBoundary' ? 'none' : p.type) as PolicySourceType;
+      return { SourcePolicyId: p.id, SourcePolicyType: type, ...span };
     });
 }
 
@@ -257,7 +261,7 @@ function simulate(sim: Simulation, input: SimulationInput) {
           EvalResourceDecision: DECISIONS[decision.effect],
           MatchedStatements: matched,
           MissingContextValues: missing,
-          EvalDecisionDetails: details,
+          // No EvalDecisionDetails here, unlike the result's (LocalStack's recorded test_simulate_principle_policy).
           PermissionsBoundaryDecisionDetail: boundaryDetail,
         },
       ],
@@ -332,7 +336,9 @@ async function principalPolicies(
     })),
     ...attached.map((p) => ({
       id: p.arn.slice(p.arn.lastIndexOf('/') + 1), // UNCONFIRMED: a managed policy is named by its name
-      type: (p.arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'user-managed') as SourcePolicyType,
+      // AWS labels an attached customer managed policy "IAM Policy", not the model's user-managed (LocalStack's
+      // recorded test_simulate_principle_policy snapshots, for a user, a group and a role alike).
+      type: (p.arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'IAM Policy') as SourcePolicyType,
       text: p.document,
       policy: parsePolicy(p.document, 'identity'),
     })),

@@ -112,7 +112,11 @@ export const getSAMLProvider = operation({
       SAMLMetadataDocument: p.metadata,
       CreateDate: new Date(p.createdAt),
       ValidUntil: p.validUntil === undefined ? undefined : new Date(p.validUntil),
-      Tags: p.tags.length ? p.tags : undefined,
+      // Both lists are sent even when empty (LocalStack's recorded test_get_saml_provider snapshot); no private keys
+      // are held here. deliberate: no SAMLProviderUUID (no such id is stored) and no AssertionEncryptionMode (only
+      // plain assertions are read, so neither "Allowed" nor "Required" would be true).
+      Tags: p.tags,
+      PrivateKeyList: [],
     };
   },
 });

@@ -1,8 +1,9 @@
 /**
  * Where each statement of a policy document lies in its text, as the policy simulator reports them
- * (MatchedStatements' StartPosition / EndPosition): lines from 1, the start column that of the statement's `{`
- * from 1, the end column one past its `}`. From AWS's CLI example (a statement from Line 3 Column 19 to Line 9
- * Column 10 in a 4-space indented document); UNCONFIRMED beyond that example.
+ * (MatchedStatements' StartPosition / EndPosition): lines from 1, columns from 1, each one past its brace (the
+ * statement's `{`, its `}`), as a parser reports where it stands once it has read the brace. From an answer recorded
+ * against AWS (LocalStack's test_simulate_principle_policy snapshot: a one-line document whose statement runs from
+ * the `{` in column 40 to the `}` in column 112 is reported from Column 41 to Column 113); UNCONFIRMED beyond it.
  */
 export interface Position {
   Line: number;
@@ -59,7 +60,7 @@ export function statementSpans(text: string): Span[] {
     } else if (c === '}' || c === ']') {
       depth--;
       if (start >= 0 && depth === statementDepth && c === '}') {
-        spans.push({ StartPosition: at(start), EndPosition: at(i + 1) });
+        spans.push({ StartPosition: at(start + 1), EndPosition: at(i + 1) });
         start = -1;
         if (statementDepth === 1) statementDepth = -2;
       }

@@ -226,6 +226,9 @@ class Reader {
 }
 
 function describe(v: Violation): string {
+  // A list of structures is not quoted (AWS leaves list values out: "Value at 'clientIDList' failed to satisfy ...").
+  if (Array.isArray(v.value) && v.value.some((m) => typeof m === 'object' && m !== null))
+    return describeWithoutValue(v);
   const shown = Array.isArray(v.value)
     ? `[${v.value.join(', ')}]`
     : typeof v.value === 'object'

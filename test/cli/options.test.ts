@@ -131,8 +131,8 @@ test("exit codes are the aws CLI's: 252 command line, 253 configuration, 254 ser
     [['export', 'dev', '--format', 'xml'], env, 252, /argument --format: Invalid choice: 'xml'/],
     [['export', 'dev', 'other'], env, 252, /Unknown options: other/],
     [['keys', 'spin'], env, 252, /opensts keys: unknown arguments: spin/],
-    [['regions', '--bogus'], env, 252, /Unknown option '--bogus'/],
-    [['backup', '--nope'], env, 252, /Unknown option '--nope'/],
+    [['regions', '--bogus'], env, 252, /Unknown option: --bogus/],
+    [['backup', '--nope'], env, 252, /Unknown option: --nope/],
     [['sts', 'get-caller-identity', '--output', 'xml'], env, 252, /Invalid choice: 'xml'/],
     [
       ['sts', 'get-caller-identity'],

@@ -11,7 +11,7 @@ import {
   startCredentialServer,
 } from '../../src/client/credential-server.js';
 import type { AwsCredentials } from '../../src/client/credential-process.js';
-import { fromSessionToken } from '../../src/client/providers.js';
+import { fromSessionToken } from '../../src/client/providers/index.js';
 import type { Credentials } from '../../src/sigv4/index.js';
 import { call, createUserWithKey } from '../helpers/query.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
@@ -235,7 +235,7 @@ test('bounds: loopback only, no bodies, small headers, a cap on connections', as
   });
 });
 
-test('the current credentials until ten minutes before they expire, then new ones from STS, one refresh for many callers', async () => {
+test('15-minute sessions: the margins shrink in proportion (replaced with 7.5 minutes left), one refresh for many callers', async () => {
   let fetches = 0;
   const sts = fromSessionToken({
     source: alice,
@@ -246,9 +246,14 @@ test('the current credentials until ten minutes before they expire, then new one
     clientConfig: { now, maxAttempts: 1 },
     refreshWindowMs: SERVER_REFRESH_WINDOW_MS,
   });
-  const provider = async () => {
+  // The refresh in flight, awaited before the clock moves: a background refresh still waiting for STS when the clock
+  // jumps would be issued a step late, under load only.
+  let inflight: Promise<unknown> = Promise.resolve();
+  const provider = () => {
     fetches++;
-    return sts();
+    const fetched = sts();
+    inflight = fetched.catch(() => {});
+    return fetched;
   };
   await withServer({ kind: 'ecs', provider, now }, async (s) => {
     const read = async () => {
@@ -284,6 +289,7 @@ test('the current credentials until ten minutes before they expire, then new one
       const who = await call(server, 'GetCallerIdentity', {}, c, { region: 'eu-west-1' });
       assert.equal(who.status, 200, `step ${step}: ${who.body}`);
       if (seen.at(-1)?.accessKeyId !== c.accessKeyId) seen.push(c);
+      await inflight;
       server.clock.advance(2 * 60_000);
     }
     assert.ok(seen.length >= 5, `${seen.length} sessions`);
@@ -307,6 +313,68 @@ test('the current credentials until ten minutes before they expire, then new one
     assert.equal(expired.status, 403);
     assert.match(expired.body, /<Code>ExpiredToken<\/Code>/);
   });
+});
+
+test('hour-long sessions: replaced with under 30 minutes left, never handed out with 25 or less (botocore would stretch them)', async () => {
+  let fetches = 0;
+  const sts = fromSessionToken({
+    source: alice,
+    durationSeconds: 3600,
+    endpoint: server.url,
+    region: 'eu-west-1',
+    now,
+    clientConfig: { now, maxAttempts: 1 },
+    refreshWindowMs: SERVER_REFRESH_WINDOW_MS,
+  });
+  // The refresh in flight, awaited before the clock moves: a background refresh still waiting for STS when the clock
+  // jumps would be issued a step late, under load only.
+  let inflight: Promise<unknown> = Promise.resolve();
+  const provider = () => {
+    fetches++;
+    const fetched = sts();
+    inflight = fetched.catch(() => {});
+    return fetched;
+  };
+  let advanced = 0;
+  await withServer({ kind: 'imds', provider, now }, async (s) => {
+    const read = async () => {
+      const token = await get(`${s.url}/latest/api/token`, { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, 'PUT');
+      const r = await get(`${s.url}/latest/meta-data/iam/security-credentials/opensts`, {
+        'x-aws-ec2-metadata-token': token.body,
+      });
+      assert.equal(r.status, 200, r.body);
+      const d = JSON.parse(r.body);
+      return { accessKeyId: d.AccessKeyId as string, expiration: Date.parse(d.Expiration) };
+    };
+    const seen: Array<Awaited<ReturnType<typeof read>>> = [];
+    // Three hours in 3-minute steps: five sessions expire on the way.
+    for (let step = 0; step <= 60; step++) {
+      const before = fetches;
+      const answers = await Promise.all(Array.from({ length: 4 }, read));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(fetches - before <= 1, `step ${step}: ${fetches - before} STS calls for 4 concurrent callers`);
+      assert.equal(new Set(answers.map((a) => a.accessKeyId)).size, 1);
+      const c = answers[0]!;
+      assert.ok(
+        c.expiration - now() > 25 * 60_000,
+        `step ${step}: handed out with ${(c.expiration - now()) / 60_000} minutes left`,
+      );
+      if (seen.at(-1)?.accessKeyId !== c.accessKeyId) seen.push(c);
+      await inflight;
+      server.clock.advance(3 * 60_000);
+      advanced += 3 * 60_000;
+    }
+    assert.ok(seen.length >= 6, `${seen.length} sessions`);
+    for (let i = 1; i < seen.length; i++) {
+      const issued = seen[i]!.expiration - 3600_000;
+      const left = seen[i - 1]!.expiration - issued;
+      assert.ok(
+        left > 25 * 60_000 && left <= 30 * 60_000 + 1000,
+        `session ${i - 1} replaced with ${left / 60_000} minutes left`,
+      );
+    }
+  });
+  server.clock.advance(-advanced);
 });
 
 test('a failed refresh keeps handing out the current credentials while they have a minute left, then answers 500', async () => {

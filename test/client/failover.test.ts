@@ -14,7 +14,7 @@ import { EndpointHealth } from '../../src/client/endpoint-health.js';
 import { resolveStsEndpoints } from '../../src/client/endpoints.js';
 import { httpRequest } from '../../src/client/http.js';
 import { readProfile } from '../../src/client/profile.js';
-import { fromIni } from '../../src/client/providers.js';
+import { fromIni } from '../../src/client/providers/index.js';
 import { loadSharedConfig } from '../../src/client/shared-config.js';
 import { StsClient } from '../../src/client/sts-client.js';
 import { failure, startFakeSts, type FakeSts } from '../helpers/fake-sts.js';

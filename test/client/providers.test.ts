@@ -23,7 +23,7 @@ import {
   fromSessionToken,
   fromWebIdentity,
   memoize,
-} from '../../src/client/providers.js';
+} from '../../src/client/providers/index.js';
 import { ProfileLoopError, ProfileNotFoundError } from '../../src/client/shared-config.js';
 import { type FakeSts, defaultHandler, failure, startFakeSts } from '../helpers/fake-sts.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { fromChain, fromIni, fromWebIdentity } from '../../src/client/providers.js';
+import { fromChain, fromIni, fromWebIdentity } from '../../src/client/providers/index.js';
 import { StsClient, StsServiceError } from '../../src/client/sts-client.js';
 import { run } from '../helpers/clients.js';
 

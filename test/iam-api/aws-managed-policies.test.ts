@@ -64,7 +64,8 @@ describe('AWS managed policies', () => {
         '<Path>/service-role/</Path><DefaultVersionId>v1</DefaultVersionId><AttachmentCount>0</AttachmentCount>' +
         '<PermissionsBoundaryUsageCount>0</PermissionsBoundaryUsageCount><IsAttachable>true</IsAttachable>' +
         '<CreateDate>2015-04-09T15:03:43Z</CreateDate><UpdateDate>2015-04-09T15:03:43Z</UpdateDate>' +
-        '</Policy></GetPolicyResult></GetPolicyResponse>',
+        // GetPolicy always sends Tags, an empty list too (an `aws iam get-policy` of ReadOnlyAccess as AWS answers it).
+        '<Tags></Tags></Policy></GetPolicyResult></GetPolicyResponse>',
     );
     // The ids of the policies AWS documents are AWS's.
     assert.equal(

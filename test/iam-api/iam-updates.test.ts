@@ -73,7 +73,7 @@ describe('UpdateRoleDescription', () => {
     const r = await ok(iam(s, 'UpdateRoleDescription', { RoleName: 'svc', Description: 'new' }));
     assert.match(
       r.body,
-      /^<UpdateRoleDescriptionResponse [^>]*><UpdateRoleDescriptionResult><Role><Path>\/<\/Path><RoleName>svc<\/RoleName>.*<Description>new<\/Description><MaxSessionDuration>7200<\/MaxSessionDuration><\/Role><\/UpdateRoleDescriptionResult>/,
+      /^<UpdateRoleDescriptionResponse [^>]*><UpdateRoleDescriptionResult><Role><Path>\/<\/Path><RoleName>svc<\/RoleName>.*<Description>new<\/Description><\/Role><\/UpdateRoleDescriptionResult>/,
     );
     assert.equal(xmlText((await ok(iam(s, 'GetRole', { RoleName: 'svc' }))).body, 'Description'), 'new');
     assert.equal((await iam(s, 'UpdateRoleDescription', { RoleName: 'ghost', Description: 'x' })).status, 404);

@@ -86,7 +86,12 @@ describe('create, get, list, delete', () => {
     ]) {
       const r = await iam(s, 'CreateOpenIDConnectProvider', { Url });
       assert.equal(r.status, 400, Url);
-      assert.deepEqual([errorCode(r), message(r.body)], ['InvalidInput', 'Invalid Open ID Connect Provider URL.'], Url);
+      // AWS's recorded code and words (LocalStack's test_create_open_id_connect_provider_invalid_url snapshot).
+      assert.deepEqual(
+        [errorCode(r), message(r.body)],
+        ['ValidationError', 'Invalid Open ID Connect Provider URL'],
+        Url,
+      );
     }
     const short = await iam(s, 'CreateOpenIDConnectProvider', {
       Url: 'https://a.example.com',
@@ -124,7 +129,7 @@ describe('create, get, list, delete', () => {
     );
   });
 
-  test('an unknown provider is NoSuchEntity; deleting is idempotent, as AWS documents', async () => {
+  test('an unknown provider is NoSuchEntity; deleting it again too, as AWS answers (not as it documents)', async () => {
     const arn = arnOf('gone.example.com');
     const r = await iam(s, 'GetOpenIDConnectProvider', { OpenIDConnectProviderArn: arn });
     assert.equal(r.status, 404);
@@ -134,7 +139,12 @@ describe('create, get, list, delete', () => {
     );
     await ok(iam(s, 'CreateOpenIDConnectProvider', { Url: 'https://gone.example.com' }));
     await ok(iam(s, 'DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn }));
-    await ok(iam(s, 'DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn }));
+    // LocalStack's test_delete_open_id_connect_provider snapshot, recorded against AWS.
+    const again = await iam(s, 'DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn });
+    assert.deepEqual(
+      [again.status, errorCode(again), message(again.body)],
+      [404, 'NoSuchEntity', `OpenId connect Provider ${arn} cannot be found.`],
+    );
     assert.equal((await iam(s, 'GetOpenIDConnectProvider', { OpenIDConnectProviderArn: arn })).status, 404);
     for (const [action, extra] of [
       ['AddClientIDToOpenIDConnectProvider', { ClientID: 'x' }],

@@ -62,7 +62,8 @@ describe('create, get, list, update, delete', () => {
       got.body,
       '<GetSAMLProviderResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetSAMLProviderResult>' +
         `<SAMLMetadataDocument>${escaped(metadata)}</SAMLMetadataDocument><CreateDate>${created}</CreateDate><ValidUntil>2030-01-01T00:00:00Z</ValidUntil>` +
-        '<Tags><member><Key>team</Key><Value>it</Value></member></Tags>' +
+        // An empty PrivateKeyList, as AWS sends it (LocalStack's recorded test_get_saml_provider snapshot).
+        '<Tags><member><Key>team</Key><Value>it</Value></member></Tags><PrivateKeyList></PrivateKeyList>' +
         `</GetSAMLProviderResult><ResponseMetadata><RequestId>${got.headers.get('x-amzn-requestid')}</RequestId></ResponseMetadata></GetSAMLProviderResponse>`,
     );
   });

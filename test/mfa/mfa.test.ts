@@ -56,7 +56,8 @@ describe('devices', () => {
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const dup = await iam(s, 'CreateVirtualMFADevice', { VirtualMFADeviceName: 'dana-phone' });
     assert.equal(dup.status, 409);
-    assert.equal(message(dup.body), 'MFADevice entity at the same path and name already exists.');
+    // AWS's words (LocalStack's recorded test_virtual_mfa_device_errors snapshot).
+    assert.equal(message(dup.body), 'MFA device already exists.');
     const unassigned = await ok(iam(s, 'ListVirtualMFADevices', { AssignmentStatus: 'Unassigned' }));
     assert.match(
       unassigned.body,
@@ -297,7 +298,8 @@ describe('device lifecycle', () => {
     await ok(iam(s, 'DeleteVirtualMFADevice', { SerialNumber: serial }));
     const gone = await iam(s, 'DeleteVirtualMFADevice', { SerialNumber: serial });
     assert.equal(gone.status, 404);
-    assert.equal(message(gone.body), `VirtualMFADevice with serial number ${serial} doesn't exist.`);
+    // AWS's words (LocalStack's recorded test_virtual_mfa_device_errors snapshot).
+    assert.equal(message(gone.body), `MFA Device with serial number ${serial} does not exist.`);
     await ok(iam(s, 'DeleteUser', { UserName: 'dana' }));
   });
 });
