@@ -44,9 +44,6 @@ export interface CallerAuthority {
   tags: readonly Tag[];
 }
 
-/** Of STS, GetSessionToken credentials may only call these (and GetCallerIdentity, which needs no permission). */
-const SESSION_TOKEN_STS_ACTIONS = new Set(['sts:AssumeRole', 'sts:GetCallerIdentity']);
-
 /** What a root's federated user starts from: everything, so that its session policies alone decide. */
 const EVERYTHING: Policy = parsePolicy(
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
@@ -124,32 +121,26 @@ export async function callerAuthority(app: App, caller: Caller): Promise<CallerA
 }
 
 /**
- * What temporary credentials may call at all, whatever their policies say (AWS's limits). GetSessionToken
- * credentials without MFA reach no IAM operation, and of STS only AssumeRole and GetCallerIdentity; GetFederationToken
- * credentials reach no IAM operation, and of STS only GetCallerIdentity.
+ * What temporary credentials may call at all in IAM, whatever their policies say (AWS's limits): GetSessionToken
+ * credentials without MFA reach no IAM operation, GetFederationToken credentials none. Of STS, each operation
+ * declares the sessions it admits (`sessions`, checked by the authorize stage); `sts:` actions checked here come from
+ * handlers after that check (sts:GetFederationToken, sts:TagSession...).
  */
 export function checkSessionCapabilities(session: SessionClaims | undefined, action: string): void {
-  if (session === undefined) return;
-  let stsAllowed: boolean;
+  if (session === undefined || !action.startsWith('iam:')) return;
   switch (session.kind) {
     case 'role':
       return;
     case 'session':
       // AWS refuses GetSessionToken credentials obtained without MFA on IAM as if the token were unknown.
-      if (action.startsWith('iam:') && session.mfaAuthenticatedAt === undefined) throw errors.invalidClientTokenId();
-      stsAllowed = SESSION_TOKEN_STS_ACTIONS.has(action);
-      break;
+      if (session.mfaAuthenticatedAt === undefined) throw errors.invalidClientTokenId();
+      return;
     case 'federated':
       // UNCONFIRMED: that GetFederationToken credentials are refused the same way.
-      if (action.startsWith('iam:')) throw errors.invalidClientTokenId();
-      stsAllowed = action === 'sts:GetCallerIdentity';
-      break;
+      throw errors.invalidClientTokenId();
     default:
       unreachable(session, 'session kind');
   }
-  // UNCONFIRMED wording: modelled on "Cannot call GetSessionToken with session credentials".
-  if (action.startsWith('sts:') && !stsAllowed)
-    throw errors.accessDenied(`Cannot call ${action.slice(4)} with session credentials`);
 }
 
 const PRINCIPAL_TYPES = {

@@ -40,6 +40,10 @@ export function operationTable(
       fail("the model has it unsigned (authtype none), but its permission needs a caller: use 'in-handler' or 'none'");
     if (typeof op.handle !== 'function') fail('has no handler');
     if (signed && op.auditIdentity) fail('is signed: the audit log records its caller, not an auditIdentity');
+    if (signed && op.service === 'sts' && !Array.isArray(op.sessions))
+      fail('is a signed STS operation: declare the sessions that may call it (`sessions`, [] for none)');
+    if ((!signed || op.service !== 'sts') && op.sessions !== undefined)
+      fail('declares sessions: only signed STS operations do (IAM limits sessions per service)');
     table.set(key, { ...op, signed } as RegisteredOperation);
   }
   return table;

@@ -14,6 +14,7 @@ import type { Caller } from '../iam/principal.js';
 import type { ServiceName } from '../protocol/model.js';
 import type { IamInputs, IamOutputs, IamUnsignedOperation } from '../protocol/shapes/iam.js';
 import type { StsInputs, StsOutputs, StsUnsignedOperation } from '../protocol/shapes/sts.js';
+import type { SessionKind } from '../tokens/session-token.js';
 
 export interface RequestInfo {
   id: string;
@@ -107,6 +108,13 @@ export interface OperationDeclaration<S extends ServiceName, N extends Operation
   /** The wire name, e.g. 'GetSessionToken'; its shapes come from the service model. */
   name: N;
   permission: PermissionRule<CallOf<S, N>>;
+  /**
+   * For a signed STS operation (required there): the kinds of temporary credentials that may call it at all,
+   * whatever their policies say (AWS's limits: GetSessionToken credentials reach AssumeRole and GetCallerIdentity,
+   * GetFederationToken credentials only GetCallerIdentity). Others are refused before any authorization with
+   * AccessDenied "Cannot call <Operation> with session credentials". IAM's limits are per service (authorize.ts).
+   */
+  sessions?: readonly SessionKind[];
   handle(call: CallOf<S, N>): Awaitable<OutputOf<S, N>>;
   /** For an unsigned operation: who the audit log records as having called it. */
   auditIdentity?: (input: InputOf<S, N> | undefined, output: OutputOf<S, N> | undefined) => FederatedIdentity;
@@ -117,6 +125,7 @@ export interface Operation {
   service: ServiceName;
   name: string;
   permission: PermissionRule<any>;
+  sessions?: readonly SessionKind[];
   handle(call: any): unknown;
   auditIdentity?: (input: any, output: any) => FederatedIdentity;
 }

@@ -9,7 +9,6 @@ import {
   accessDenied,
   callerAuthority,
   callerPolicies,
-  checkSessionCapabilities,
   contextKeys,
   addRequestTagKeys,
   type CallerAuthority,
@@ -57,6 +56,8 @@ function checkTrust(
 export const assumeRole = operation({
   service: 'sts',
   name: 'AssumeRole',
+  // GetSessionToken sessions may assume a role (role chaining from a role session too); federated users may not.
+  sessions: ['session', 'role'],
   // The role's trust policy decides (with the caller's identity policies when it names only the account), and
   // sts:TagSession / sts:SetSourceIdentity only when the request sets tags or a source identity: the handler's work.
   permission: 'in-handler',
@@ -64,7 +65,6 @@ export const assumeRole = operation({
     const { input, caller, request, app } = call;
     const p = caller.principal;
     if (p.type === 'root') throw errors.accessDenied('Roles may not be assumed by root accounts.');
-    checkSessionCapabilities(caller.session, 'sts:AssumeRole');
     if (input.SourceIdentity?.toLowerCase().startsWith('aws:')) {
       // UNCONFIRMED wording; the model documents the rule.
       throw errors.validation(

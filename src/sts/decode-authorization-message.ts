@@ -9,6 +9,7 @@ import { operation } from '../service/operation.js';
 export const decodeAuthorizationMessage = operation({
   service: 'sts',
   name: 'DecodeAuthorizationMessage',
+  sessions: ['role'],
   permission: () => ['sts:DecodeAuthorizationMessage', '*'],
   handle: async ({ input, app }) => {
     const decoded = await decode(app.keyring, input.EncodedMessage);

@@ -9,6 +9,7 @@ import { accountOfAccessKeyId } from '../tokens/ids.js';
 export const getAccessKeyInfo = operation({
   service: 'sts',
   name: 'GetAccessKeyInfo',
+  sessions: ['role'],
   permission: () => ['sts:GetAccessKeyInfo', '*'],
   handle: async ({ input, app }) => {
     const known = await app.directory.accessKey(input.AccessKeyId);

@@ -5,6 +5,7 @@ import { operation } from '../service/operation.js';
 export const getCallerIdentity = operation({
   service: 'sts',
   name: 'GetCallerIdentity',
+  sessions: ['session', 'role', 'federated'],
   // None: any authenticated caller may ask who it is; even an explicit Deny cannot hide it (as in AWS).
   permission: 'none',
   handle: ({ caller }) => ({

@@ -6,7 +6,6 @@
  */
 import { authorize, requestTagKeys } from '../service/authorize.js';
 import { principalArn } from '../iam/principal.js';
-import { errors } from '../protocol/errors.js';
 import { operation } from '../service/operation.js';
 import { issueCredentials } from './credentials.js';
 import { packedSize, requestedSessionPolicies } from './session-policies.js';
@@ -18,15 +17,14 @@ const ROOT_MAX_SECONDS = 3_600;
 export const getFederationToken = operation({
   service: 'sts',
   name: 'GetFederationToken',
-  // sts:GetFederationToken (and sts:TagSession with tags) on the federated user, checked in the handler after the
-  // refusal of session credentials, which comes first in AWS.
+  sessions: [],
+  // sts:GetFederationToken (and sts:TagSession with tags) on the federated user, checked in the handler (the
+  // refusal of session credentials, `sessions`, comes first, as in AWS).
   permission: 'in-handler',
   handle: async (call) => {
     const { input, caller, request, app } = call;
-    if (caller.session) throw errors.accessDenied('Cannot call GetFederationToken with session credentials');
     const accountId = caller.principal.accountId;
     const federated = principalArn({ type: 'federated-user', accountId, name: input.Name });
-    // Checked here rather than as the operation's permission: the session refusal above comes first, as in AWS.
     await authorize(call, 'sts:GetFederationToken', federated, requestTagKeys(input.Tags));
     const { tags } = sessionTags(input.Tags, [], undefined);
     // UNCONFIRMED: that AWS checks sts:TagSession here as for AssumeRole (its documentation asks for the permission).

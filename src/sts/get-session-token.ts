@@ -1,5 +1,4 @@
 import { verifyMfa } from '../mfa/verify-mfa.js';
-import { errors } from '../protocol/errors.js';
 import { operation } from '../service/operation.js';
 import { issueCredentials } from './credentials.js';
 
@@ -13,10 +12,10 @@ const ROOT_MAX_SECONDS = 3_600;
 export const getSessionToken = operation({
   service: 'sts',
   name: 'GetSessionToken',
-  // AWS needs no IAM permission for it: the handler's one rule is that session credentials may not call it.
-  permission: 'in-handler',
+  sessions: [],
+  // AWS needs no IAM permission for it; session credentials may not call it (`sessions`).
+  permission: 'none',
   handle: async ({ input, caller, request, app }) => {
-    if (caller.session) throw errors.accessDenied('Cannot call GetSessionToken with session credentials');
     let seconds = input.DurationSeconds ?? DEFAULT_SECONDS;
     // AWS clamps the root's sessions to one hour rather than refusing longer requests.
     if (caller.principal.type === 'root') seconds = Math.min(seconds, ROOT_MAX_SECONDS);

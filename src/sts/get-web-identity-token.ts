@@ -34,6 +34,7 @@ const tagClaim = (tags: readonly Tag[]) => Object.fromEntries(tags.map((t) => [t
 export const getWebIdentityToken = operation({
   service: 'sts',
   name: 'GetWebIdentityToken',
+  sessions: ['role'],
   // sts:GetWebIdentityToken with condition keys the handler works out first (the refusal on the global endpoint,
   // the algorithm's check, the request tags' rules come before it).
   permission: 'in-handler',

@@ -15,6 +15,7 @@ const getCallerIdentity = operation({
   service: 'sts',
   name: 'GetCallerIdentity',
   permission: 'none',
+  sessions: ['session', 'role', 'federated'],
   handle: ({ caller }) => ({ Arn: caller.accessKeyId }),
 });
 
@@ -65,6 +66,23 @@ describe('the operation registry refuses at load', () => {
     const open = { service: 'sts', name: 'GetCallerIdentity', handle: () => ({}) } as unknown as Operation;
     assert.throws(() => operationTable([open]), /GetCallerIdentity: declares no permission/);
     assert.throws(() => operationTable([{ ...open, permission: 'nobody' } as unknown as Operation]), /no permission/);
+  });
+  test('a signed STS operation without the sessions it admits; sessions where they mean nothing', () => {
+    const { sessions: _, ...undeclared } = getCallerIdentity as Operation;
+    assert.throws(
+      () => operationTable([undeclared as Operation]),
+      new OperationDeclarationError(
+        'Operation sts:GetCallerIdentity: is a signed STS operation: declare the sessions that may call it (`sessions`, [] for none)',
+      ),
+    );
+    const iamOp = {
+      service: 'iam',
+      name: 'GetUser',
+      permission: 'none',
+      sessions: [],
+      handle: () => ({}),
+    } as Operation;
+    assert.throws(() => operationTable([iamOp]), /iam:GetUser: declares sessions: only signed STS operations do/);
   });
 });
 
