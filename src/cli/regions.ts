@@ -37,7 +37,8 @@ export async function regions(argv: string[], io: AdminIo = processIo()): Promis
     throw new UsageError(
       `opensts regions: unknown arguments: ${args.positionals.join(' ')} (the commands: list, enable REGION, disable REGION)`,
     );
-  if (region !== undefined && !isRegionName(region)) throw new Error(`Not a region name: ${region}`);
+  if (region !== undefined && !isRegionName(region))
+    throw new UsageError(`opensts regions: not a region name: ${region}`);
   if (sub === 'disable' && region === GLOBAL_REGION)
     throw new Error(`STS in ${GLOBAL_REGION} (the global endpoint's region) is always active`);
   const { store, account } = await openAdminStore(storeValues(args), io.env, false);

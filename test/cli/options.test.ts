@@ -132,6 +132,7 @@ test("exit codes are the aws CLI's: 252 command line, 253 configuration, 254 ser
     [['export', 'dev', 'other'], env, 252, /Unknown options: other/],
     [['keys', 'spin'], env, 252, /opensts keys: unknown arguments: spin/],
     [['regions', '--bogus'], env, 252, /Unknown option: --bogus/],
+    [['regions', 'enable', 'On Prem'], env, 252, /opensts regions: not a region name: On Prem/],
     [['backup', '--nope'], env, 252, /Unknown option: --nope/],
     [['sts', 'get-caller-identity', '--output', 'xml'], env, 252, /Invalid choice: 'xml'/],
     [
