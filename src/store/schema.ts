@@ -95,6 +95,8 @@ export interface Database {
   };
   /** An account's explicit STS region settings: active 1 or 0 (regions not listed keep their default). */
   account_regions: { account_id: string; region: string; active: number };
+  /** Account aliases: at most one per account, and unique among the accounts of the store. */
+  account_aliases: { alias: string; account_id: string };
   /** IAM OpenID Connect providers; client ids, thumbprints and tags as JSON arrays. */
   oidc_providers: {
     arn: string;
@@ -527,6 +529,24 @@ export const migrations: Migration[] = [
         .ifNotExists()
         .on('instance_profiles')
         .columns(['role_id'])
+        .execute();
+    },
+  },
+  {
+    name: '0011-account-aliases',
+    async up(db) {
+      await db.schema
+        .createTable('account_aliases')
+        .ifNotExists()
+        .addColumn('alias', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('account_aliases_account')
+        .ifNotExists()
+        .unique()
+        .on('account_aliases')
+        .columns(['account_id'])
         .execute();
     },
   },

@@ -193,6 +193,15 @@ export class SqlStore<B extends StoreBackend = StoreBackend> implements Store {
   accountSummary(accountId: string) {
     return account.summary(this.db, accountId);
   }
+  listAccountAliases(accountId: string) {
+    return account.accountAliases(this.db, accountId);
+  }
+  setAccountAlias(accountId: string, alias: string) {
+    return this.change((trx) => account.setAccountAlias(trx, accountId, alias));
+  }
+  deleteAccountAlias(accountId: string, alias: string) {
+    return this.change((trx) => account.deleteAccountAlias(trx, accountId, alias));
+  }
 
   createUser(user: UserRecord) {
     return this.change((trx) => users.insertUser(trx, user));

@@ -59,7 +59,7 @@
  * | GetAccessKeyLastUsed of no key: 403 AccessDenied             | LocalStack test_iam_users.py::test_access_key_errors | FIXED (was 404 NoSuchEntity) |
  * | SimulatePrincipalPolicy for a user, a group, a role: shape,    | LocalStack test_simulate_principle_policy[user,group,role] | FIXED (StartPosition one column |
  * |   SourcePolicyType "IAM Policy", positions, per-resource results|                                                |  early; user-managed; EvalDecisionDetails in ResourceSpecificResults) |
- * | Create/Delete/ListAccountAliases                                | API ref                                        | NOT SERVED (InvalidAction), see report |
+ * | Create/Delete/ListAccountAliases: empty answers, the one alias  | LocalStack test_iam_account_aliases.py (2026)  | FIXED (were not served) |
  * | DeleteUser with keys / in a group, DeleteGroup and DeleteRole   | issue threads quoting AWS (409 and the text)   | pass   |
  * |   with attached policies, DeletePolicy attached: DeleteConflict |                                                |        |
  * | sixth policy version: LimitExceeded; role name taken: 409       | issue threads quoting AWS                      | pass   |
@@ -676,6 +676,32 @@ describe('MFA devices and the account', () => {
     const listed = result(await iam(s, 'ListVirtualMFADevices', {}), 'ListVirtualMFADevices');
     assert.deepEqual(names(listed), ['VirtualMFADevices', 'IsTruncated']);
     assert.deepEqual(members(at(listed, 'VirtualMFADevices')), [['SerialNumber']]);
+  });
+
+  // LocalStack test_iam_account_aliases.py::test_account_alias_lifecycle (recorded 2026): Create and Delete answer
+  // no result; List before, after create and after delete. The refusals' wording is UNCONFIRMED (no recording).
+  test('account aliases: create, list, delete', async () => {
+    const listed = async () => {
+      const r = result(await iam(s, 'ListAccountAliases', {}), 'ListAccountAliases');
+      assert.deepEqual(names(r), ['AccountAliases', 'IsTruncated']);
+      assert.equal(at(r, 'IsTruncated').text, 'false');
+      return at(r, 'AccountAliases').children.map((m) => m.text);
+    };
+    assert.deepEqual(await listed(), []);
+    empty(await iam(s, 'CreateAccountAlias', { AccountAlias: 'alias-conformance' }), 'CreateAccountAlias');
+    assert.deepEqual(await listed(), ['alias-conformance']);
+    empty(await iam(s, 'CreateAccountAlias', { AccountAlias: 'alias-replaced' }), 'CreateAccountAlias');
+    assert.deepEqual(await listed(), ['alias-replaced'], 'one alias: the new one replaces the old');
+    assertError(
+      await iam(s, 'DeleteAccountAlias', { AccountAlias: 'alias-conformance' }),
+      404,
+      'NoSuchEntity',
+      'The account alias alias-conformance cannot be found.',
+    );
+    const bad = await iam(s, 'CreateAccountAlias', { AccountAlias: 'Not_An-Alias' });
+    assert.equal(bad.status, 400, 'the model pattern: lower-case letters, digits and single dashes');
+    empty(await iam(s, 'DeleteAccountAlias', { AccountAlias: 'alias-replaced' }), 'DeleteAccountAlias');
+    assert.deepEqual(await listed(), []);
   });
 
   // API reference GetAccountSummary example: a SummaryMap of entry/key/value with (at least) these keys.

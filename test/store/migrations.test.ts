@@ -111,13 +111,9 @@ describe('SQLite', () => {
       assert.equal(xmlText(user.body, 'UserId'), 'AIDAOLDVERSIONUSER01');
       assert.equal(xmlText(user.body, 'Path'), '/old/');
       // The latest migration's table is there and used.
-      const created = await call(
-        server,
-        'CreateInstanceProfile',
-        { InstanceProfileName: 'after-upgrade' },
-        server.root,
-        { service: 'iam' },
-      );
+      const created = await call(server, 'CreateAccountAlias', { AccountAlias: 'after-upgrade' }, server.root, {
+        service: 'iam',
+      });
       assert.equal(created.status, 200, created.body);
     } finally {
       await server.close();
@@ -275,7 +271,7 @@ describe('PostgreSQL', { skip: skipPostgres }, () => {
       // Both nodes run "the previous version": the schema lacks the latest migration, which the first restart applies.
       await admin(async (c) => {
         await c.query(`DELETE FROM ${schema}.schema_migrations WHERE name = $1`, [LATEST]);
-        await c.query(`DROP TABLE ${schema}.instance_profiles`);
+        await c.query(`DROP TABLE ${schema}.account_aliases`);
       });
 
       let target: TestServer = a;
@@ -331,10 +327,8 @@ describe('PostgreSQL', { skip: skipPostgres }, () => {
       assert.ok(calls >= 40);
       const listed = await call(b, 'ListUsers', { MaxItems: 1000 }, ROOT, { service: 'iam' });
       for (const name of created) assert.ok(listed.body.includes(`<UserName>${name}</UserName>`), `${name} lost`);
-      const profile = await call(a, 'CreateInstanceProfile', { InstanceProfileName: 'after-upgrade' }, ROOT, {
-        service: 'iam',
-      });
-      assert.equal(profile.status, 200, profile.body);
+      const alias = await call(a, 'CreateAccountAlias', { AccountAlias: 'after-upgrade' }, ROOT, { service: 'iam' });
+      assert.equal(alias.status, 200, alias.body);
       console.log(
         `rolling upgrade: ${calls} calls (${created.length} CreateUser), ${failures.length} failed, ${ms.toFixed(0)} ms`,
       );

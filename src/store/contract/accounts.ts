@@ -41,6 +41,12 @@ export interface AccountStore {
   /** Activates or deactivates STS in a region for the account. */
   setRegionActive(accountId: string, region: string, active: boolean): Promise<void>;
   accountSummary(accountId: string): Promise<AccountSummaryCounts>;
+  /** The account's alias, as a list (AWS's shape): empty or one. */
+  listAccountAliases(accountId: string): Promise<string[]>;
+  /** Sets the account's one alias, replacing any other; false (and nothing changed) when another account has it. */
+  setAccountAlias(accountId: string, alias: string): Promise<boolean>;
+  /** False when the account has no such alias. */
+  deleteAccountAlias(accountId: string, alias: string): Promise<boolean>;
 }
 
 export const ACCOUNT_STORE_METHODS = methodNames<AccountStore>()([
@@ -50,4 +56,7 @@ export const ACCOUNT_STORE_METHODS = methodNames<AccountStore>()([
   'listRegionSettings',
   'setRegionActive',
   'accountSummary',
+  'listAccountAliases',
+  'setAccountAlias',
+  'deleteAccountAlias',
 ]);

@@ -49,6 +49,37 @@ export async function setRegionActive(trx: Db, accountId: string, region: string
     .execute();
 }
 
+export async function accountAliases(db: Db, accountId: string): Promise<string[]> {
+  const rows = await db.selectFrom('account_aliases').select('alias').where('account_id', '=', accountId).execute();
+  return rows.map((r) => r.alias);
+}
+
+/** Replaces the account's alias (an account has one at most); false when another account has it. */
+export async function setAccountAlias(trx: Db, accountId: string, alias: string): Promise<boolean> {
+  const owner = await trx
+    .selectFrom('account_aliases')
+    .select('account_id')
+    .where('alias', '=', alias)
+    .executeTakeFirst();
+  if (owner) return owner.account_id === accountId;
+  await trx.deleteFrom('account_aliases').where('account_id', '=', accountId).execute();
+  await trx.insertInto('account_aliases').values({ alias, account_id: accountId }).execute();
+  return true;
+}
+
+/** False when the account has no such alias. */
+export async function deleteAccountAlias(trx: Db, accountId: string, alias: string): Promise<boolean> {
+  return (
+    affected(
+      await trx
+        .deleteFrom('account_aliases')
+        .where('alias', '=', alias)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst(),
+    ) === 1
+  );
+}
+
 export async function setGlobalEndpointTokenVersion(trx: Db, accountId: string, version: number): Promise<boolean> {
   return (
     affected(

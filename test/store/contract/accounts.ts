@@ -46,6 +46,24 @@ export function accountStoreContract(backend: Backend): void {
       assert.deepEqual(await s.listRegionSettings(OTHER_ACCOUNT), [{ region: 'eu-west-1', active: false }]);
     });
 
+    t.test('account aliases: one per account, replaced by the next, unique among accounts', async (s) => {
+      assert.deepEqual(await s.listAccountAliases(ACCOUNT), []);
+      const r0 = s.revision();
+      assert.equal(await s.setAccountAlias(ACCOUNT, 'acme-prod'), true);
+      assert.notEqual(s.revision(), r0);
+      assert.deepEqual(await s.listAccountAliases(ACCOUNT), ['acme-prod']);
+      assert.equal(await s.setAccountAlias(ACCOUNT, 'acme-prod'), true, 'its own alias again');
+      assert.equal(await s.setAccountAlias(ACCOUNT, 'acme'), true);
+      assert.deepEqual(await s.listAccountAliases(ACCOUNT), ['acme'], 'replaced');
+      assert.equal(await s.setAccountAlias(OTHER_ACCOUNT, 'acme'), false, "another account's");
+      assert.deepEqual(await s.listAccountAliases(OTHER_ACCOUNT), []);
+      assert.equal(await s.deleteAccountAlias(OTHER_ACCOUNT, 'acme'), false, 'not its alias');
+      assert.equal(await s.deleteAccountAlias(ACCOUNT, 'acme-prod'), false, 'no longer its alias');
+      assert.equal(await s.deleteAccountAlias(ACCOUNT, 'acme'), true);
+      assert.deepEqual(await s.listAccountAliases(ACCOUNT), []);
+      assert.equal(await s.setAccountAlias(OTHER_ACCOUNT, 'acme'), true, 'free again');
+    });
+
     t.test("the account summary counts the account's entities", async (s) => {
       assert.deepEqual(await s.accountSummary(ACCOUNT), {
         users: 0,
