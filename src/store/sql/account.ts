@@ -95,6 +95,14 @@ export async function setGlobalEndpointTokenVersion(trx: Db, accountId: string, 
 export async function summary(db: Db, accountId: string): Promise<AccountSummaryCounts> {
   const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) =>
     Number((await q.executeTakeFirstOrThrow()).n);
+  /** The rows of a table that belong to the account. */
+  const owned = (
+    table: 'users' | 'groups' | 'roles' | 'managed_policies' | 'mfa_devices' | 'access_keys' | 'instance_profiles',
+  ) =>
+    db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('account_id', '=', accountId);
   const [
     users,
     groups,
@@ -106,30 +114,10 @@ export async function summary(db: Db, accountId: string): Promise<AccountSummary
     rootAccessKeys,
     instanceProfiles,
   ] = await Promise.all([
-    count(
-      db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId),
-    ),
-    count(
-      db
-        .selectFrom('groups')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId),
-    ),
-    count(
-      db
-        .selectFrom('roles')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId),
-    ),
-    count(
-      db
-        .selectFrom('managed_policies')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId),
-    ),
+    count(owned('users')),
+    count(owned('groups')),
+    count(owned('roles')),
+    count(owned('managed_policies')),
     count(
       db
         .selectFrom('policy_versions')
@@ -137,32 +125,10 @@ export async function summary(db: Db, accountId: string): Promise<AccountSummary
         .select((eb) => eb.fn.countAll().as('n'))
         .where('managed_policies.account_id', '=', accountId),
     ),
-    count(
-      db
-        .selectFrom('mfa_devices')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId),
-    ),
-    count(
-      db
-        .selectFrom('mfa_devices')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId)
-        .where('user_id', '!=', ''),
-    ),
-    count(
-      db
-        .selectFrom('access_keys')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId)
-        .where('owner_id', '=', ''),
-    ),
-    count(
-      db
-        .selectFrom('instance_profiles')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('account_id', '=', accountId),
-    ),
+    count(owned('mfa_devices')),
+    count(owned('mfa_devices').where('user_id', '!=', '')),
+    count(owned('access_keys').where('owner_id', '=', '')),
+    count(owned('instance_profiles')),
   ]);
   return {
     users,
